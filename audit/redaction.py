@@ -1,0 +1,31 @@
+"""Redaction of secrets from anything recorded: audit parameters and log lines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# CloudTrail's own placeholder for values it will not record.
+REDACTED = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+_SECRET_KEY_PATTERN = re.compile(
+    r"pass(word)?|secret|token|seed|authentication_code|recovery_code|private|credential", re.IGNORECASE
+)
+
+
+def is_secret_name(name: str) -> bool:
+    return bool(_SECRET_KEY_PATTERN.search(name))
+
+
+def redact(value: Any, *, name: str = "") -> Any:
+    """Return a JSON-safe copy of value with every secret-named field replaced by REDACTED."""
+    if name and is_secret_name(name):
+        return REDACTED
+    if isinstance(value, Mapping):
+        return {str(key): redact(item, name=str(key)) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [redact(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)

@@ -1,0 +1,44 @@
+"""Recording audit events; the only code that writes AuditEvent rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from audit.models import AuditEvent
+from audit.redaction import redact
+
+if TYPE_CHECKING:
+    from policies.authorization import Caller
+
+
+def record_event(
+    *,
+    caller: Caller | None,
+    event_name: str,
+    request_parameters: Mapping[str, Any] | None = None,
+    response_elements: Mapping[str, Any] | None = None,
+    resources: list[str] | None = None,
+    error_code: str = "",
+    error_message: str = "",
+    actor_arn: str | None = None,
+    event_source: str = "iam.amazonaws.com",
+) -> AuditEvent:
+    principal = caller.principal if caller else None
+    return AuditEvent.objects.create(
+        event_source=event_source,
+        event_name=event_name,
+        actor_arn=actor_arn or (principal.arn if principal else "anonymous"),
+        actor_user_id=(principal.unique_id if principal else "") or "",
+        access_key_id=(caller.access_key_id if caller else "") or "",
+        source_ip=caller.source_ip if caller else None,
+        user_agent=((caller.user_agent if caller else "") or "")[:1024],
+        via=caller.via if caller else "",
+        request_id=caller.request_id if caller else "",
+        request_parameters=redact(dict(request_parameters or {})),
+        response_elements=redact(dict(response_elements or {})),
+        resources=list(resources or []),
+        outcome=AuditEvent.Outcome.FAILURE if error_code else AuditEvent.Outcome.SUCCESS,
+        error_code=error_code,
+        error_message=error_message[:2048],
+    )

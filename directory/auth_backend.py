@@ -1,0 +1,32 @@
+"""Django authentication backend: IAM user names are case-insensitive, and only users with a login profile sign in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.hashers import make_password
+
+from directory.models import User
+
+# Hashing a throwaway password for unknown names keeps "no such user" as slow as "wrong password".
+_DUMMY_HASH = None
+
+
+def _dummy_check(password: str) -> None:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = make_password("not-a-real-password")
+    User(password=_DUMMY_HASH).check_password(password)
+
+
+class IAMUserBackend(BaseBackend):
+    def authenticate(self, request, username: str | None = None, password: str | None = None, **kwargs):
+        if not username or password is None:
+            return None
+        user = User.objects.filter(user_name_key=username.lower()).first()
+        if user is None or not (user.has_login_profile or user.is_root):
+            _dummy_check(password)
+            return None
+        return user if user.check_password(password) else None
+
+    def get_user(self, user_id: int) -> User | None:
+        return User.objects.filter(pk=user_id).first()

@@ -1,0 +1,47 @@
+"""AWS-style unique IDs and ARNs."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+
+# AWS unique IDs use upper-case letters and the digits 2-7 (base32), 21 characters for entities.
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+USER_ID_PREFIX = "AIDA"
+GROUP_ID_PREFIX = "AGPA"
+ROLE_ID_PREFIX = "AROA"
+POLICY_ID_PREFIX = "ANPA"
+ACCESS_KEY_PREFIX = "AKIA"
+SESSION_KEY_PREFIX = "ASIA"
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def new_unique_id(prefix: str) -> str:
+    """A 21-character unique ID such as AIDAJQABLZS4A3QDU576Q."""
+    return prefix + _random(17)
+
+
+def new_access_key_id(prefix: str = ACCESS_KEY_PREFIX) -> str:
+    """A 20-character access key ID such as AKIAIOSFODNN7EXAMPLE."""
+    return prefix + _random(16)
+
+
+def iam_arn(resource: str) -> str:
+    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:{resource}"
+
+
+def user_arn(path: str, name: str) -> str:
+    return iam_arn(f"user{path}{name}")
+
+
+def group_arn(path: str, name: str) -> str:
+    return iam_arn(f"group{path}{name}")
+
+
+def root_arn() -> str:
+    return iam_arn("root")

@@ -1,0 +1,47 @@
+"""Finding directory entities by name for services, with IAM's NoSuchEntity when absent."""
+
+from __future__ import annotations
+
+from directory.models import AccessKey, Group, User
+from iam_console.errors import NoSuchEntity
+
+
+def user_by_name(user_name: str, *, for_update: bool = False) -> User:
+    queryset = User.objects.iam_users()
+    if for_update:
+        queryset = queryset.select_for_update()
+    user = queryset.filter(user_name_key=str(user_name).lower()).first()
+    if user is None:
+        raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+    return user
+
+
+def group_by_name(group_name: str, *, for_update: bool = False) -> Group:
+    queryset = Group.objects.all()
+    if for_update:
+        queryset = queryset.select_for_update()
+    group = queryset.filter(group_name_key=str(group_name).lower()).first()
+    if group is None:
+        raise NoSuchEntity(f"The group with name {group_name} cannot be found.")
+    return group
+
+
+def access_key_of(user: User, access_key_id: str, *, for_update: bool = False) -> AccessKey:
+    queryset = AccessKey.objects.filter(user=user, access_key_id=access_key_id)
+    if for_update:
+        queryset = queryset.select_for_update()
+    key = queryset.first()
+    if key is None:
+        raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
+    return key
+
+
+def target_user(caller_principal: object, user_name: str | None, *, for_update: bool = False) -> User:
+    """The user an operation acts on: the named one, or (no name, as in AWS) the caller itself."""
+    if user_name:
+        return user_by_name(user_name, for_update=for_update)
+    if isinstance(caller_principal, User):
+        if for_update:
+            return User.objects.select_for_update().get(pk=caller_principal.pk)
+        return caller_principal
+    raise NoSuchEntity("user_name is required when the caller is not an IAM user.")

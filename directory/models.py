@@ -1,0 +1,178 @@
+"""Directory entities: users, groups, memberships, access keys, tags, the password policy and history."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from directory import identifiers
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(user_name_key=username.lower())
+
+    def iam_users(self) -> models.QuerySet[User]:
+        """IAM users, as ListUsers sees them: the root user is the account, not a user."""
+        return self.filter(is_superuser=False)
+
+
+class User(AbstractBaseUser):
+    """An IAM user, or (is_superuser) the account's root user. The console password is Django's `password`."""
+
+    user_name = models.CharField(max_length=64)
+    # Names are unique case-insensitively, as in IAM; lookups and keyset pagination use this column.
+    user_name_key = models.GeneratedField(expression=Lower("user_name"), output_field=models.CharField(max_length=64),
+                                          db_persist=True, unique=True)
+    path = models.CharField(max_length=512, default="/")
+    user_id = models.CharField(max_length=32, unique=True)
+    create_date = models.DateTimeField(default=timezone.now)
+    is_superuser = models.BooleanField(default=False, help_text="The account's root user: allowed everything.")
+
+    # The login profile (console password). A user without one has an unusable password.
+    login_profile_create_date = models.DateTimeField(null=True, blank=True)
+    password_reset_required = models.BooleanField(default=False)
+    password_last_changed = models.DateTimeField(null=True, blank=True)
+    # Console lockout after repeated sign-in failures.
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    # AbstractBaseUser.last_login is IAM's PasswordLastUsed.
+    USERNAME_FIELD = "user_name"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["path", "user_name_key"], name="user_path_name")]
+
+    def __str__(self) -> str:
+        return self.user_name
+
+    # --- Principal protocol (policies.authorization.Principal) ---
+    @property
+    def arn(self) -> str:
+        if self.is_superuser:
+            return identifiers.root_arn()
+        return identifiers.user_arn(self.path, self.user_name)
+
+    @property
+    def unique_id(self) -> str:
+        return self.user_id
+
+    @property
+    def principal_name(self) -> str:
+        return self.user_name
+
+    @property
+    def is_root(self) -> bool:
+        return self.is_superuser
+
+    @property
+    def has_login_profile(self) -> bool:
+        return self.login_profile_create_date is not None
+
+    @property
+    def password_last_used(self):
+        return self.last_login
+
+
+class Group(models.Model):
+    """An IAM group: flat (no nesting), holds users, carries policies."""
+
+    group_name = models.CharField(max_length=128)
+    group_name_key = models.GeneratedField(expression=Lower("group_name"),
+                                           output_field=models.CharField(max_length=128), db_persist=True, unique=True)
+    path = models.CharField(max_length=512, default="/")
+    group_id = models.CharField(max_length=32, unique=True)
+    create_date = models.DateTimeField(default=timezone.now)
+    users = models.ManyToManyField(User, through="GroupMembership", related_name="iam_groups")
+
+    class Meta:
+        indexes = [models.Index(fields=["path", "group_name_key"], name="group_path_name")]
+
+    def __str__(self) -> str:
+        return self.group_name
+
+    @property
+    def arn(self) -> str:
+        return identifiers.group_arn(self.path, self.group_name)
+
+
+class GroupMembership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="membership_unique")]
+
+
+class AccessKey(models.Model):
+    """A long-term access key. The secret is never stored: it is derived from a server key and `secret_nonce`."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "Active"
+        INACTIVE = "Inactive"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_keys")
+    access_key_id = models.CharField(max_length=32, unique=True)
+    secret_nonce = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    create_date = models.DateTimeField(default=timezone.now)
+    last_used_date = models.DateTimeField(null=True, blank=True)
+    last_used_service = models.CharField(max_length=64, blank=True)
+    last_used_region = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["create_date", "id"]
+
+    def __str__(self) -> str:
+        return self.access_key_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class UserTag(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=128)
+    key_lower = models.GeneratedField(expression=Lower("key"), output_field=models.CharField(max_length=128),
+                                      db_persist=True)
+    value = models.CharField(max_length=256, blank=True)
+
+    class Meta:
+        ordering = ["key_lower"]
+        constraints = [models.UniqueConstraint(fields=["user", "key_lower"], name="user_tag_key_unique")]
+
+
+class PasswordPolicy(models.Model):
+    """The account password policy: one row at most. No row means AWS's default rules apply."""
+
+    minimum_password_length = models.PositiveSmallIntegerField(default=8)
+    require_symbols = models.BooleanField(default=False)
+    require_numbers = models.BooleanField(default=False)
+    require_uppercase_characters = models.BooleanField(default=False)
+    require_lowercase_characters = models.BooleanField(default=False)
+    allow_users_to_change_password = models.BooleanField(default=False)
+    max_password_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    password_reuse_prevention = models.PositiveSmallIntegerField(null=True, blank=True)
+    hard_expiry = models.BooleanField(default=False)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "password policy"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords, for PasswordReusePrevention. Hashes only, never passwords."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password_hash = models.CharField(max_length=256)
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-create_date", "-id"]
+        indexes = [models.Index(fields=["user", "-create_date"], name="password_history_recent")]

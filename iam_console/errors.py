@@ -1,0 +1,97 @@
+"""IAM's errors: one exception type per error code, each with its HTTP status."""
+
+from __future__ import annotations
+
+
+class IAMError(Exception):
+    """An error the caller can act on. `code` is IAM's error code; `message` says what to fix."""
+
+    code = "ServiceFailure"
+    http_status = 500
+
+    def __init__(self, message: str, *, details: object | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def as_dict(self) -> dict:
+        body: dict = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class NoSuchEntity(IAMError):
+    code, http_status = "NoSuchEntity", 404
+
+
+class EntityAlreadyExists(IAMError):
+    code, http_status = "EntityAlreadyExists", 409
+
+
+class LimitExceeded(IAMError):
+    code, http_status = "LimitExceeded", 409
+
+
+class DeleteConflict(IAMError):
+    code, http_status = "DeleteConflict", 409
+
+
+class ConcurrentModification(IAMError):
+    code, http_status = "ConcurrentModification", 409
+
+
+class EntityTemporarilyUnmodifiable(IAMError):
+    code, http_status = "EntityTemporarilyUnmodifiable", 409
+
+
+class InvalidInput(IAMError):
+    code, http_status = "InvalidInput", 400
+
+
+class ValidationError(IAMError):
+    code, http_status = "ValidationError", 400
+
+
+class MalformedPolicyDocument(IAMError):
+    code, http_status = "MalformedPolicyDocument", 400
+
+
+class PasswordPolicyViolation(IAMError):
+    code, http_status = "PasswordPolicyViolation", 400
+
+
+class InvalidAuthenticationCode(IAMError):
+    code, http_status = "InvalidAuthenticationCode", 400
+
+
+class UnmodifiableEntity(IAMError):
+    code, http_status = "UnmodifiableEntity", 400
+
+
+class AccessDenied(IAMError):
+    code, http_status = "AccessDenied", 403
+
+
+class MissingAuthenticationToken(IAMError):
+    code, http_status = "MissingAuthenticationToken", 401
+
+
+class InvalidClientTokenId(IAMError):
+    code, http_status = "InvalidClientTokenId", 401
+
+
+class SignatureDoesNotMatch(IAMError):
+    code, http_status = "SignatureDoesNotMatch", 401
+
+
+class IncompleteSignature(IAMError):
+    code, http_status = "IncompleteSignature", 401
+
+
+class ExpiredToken(IAMError):
+    code, http_status = "ExpiredToken", 401
+
+
+class RequestExpired(IAMError):
+    code, http_status = "RequestExpired", 401

@@ -1,0 +1,238 @@
+"""Django settings, read from the environment through typed helpers that fail fast."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+from iam_console import embedded
+from iam_console.env import env_account_id, env_bool, env_int, env_list, env_optional_str, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+TESTING = env_bool("IAM_TESTING", False)
+
+
+def _secret_key() -> str:
+    key = env_optional_str("SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+        return key
+    if not (DEBUG or TESTING or env_bool("IAM_EMBEDDED", False)):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in production (set DEBUG=true or IAM_EMBEDDED=true for a local console)."
+        )
+    # A local console keeps a generated key in its data folder so sessions survive restarts.
+    path = embedded.data_dir(BASE_DIR) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- IAM identity of this directory -------------------------------------------------------------
+IAM_ACCOUNT_ID = env_account_id("IAM_ACCOUNT_ID", "123456789012")
+IAM_PARTITION = env_str("IAM_PARTITION", "aws")
+IAM_DEFAULT_REGION = env_str("IAM_DEFAULT_REGION", "us-east-1")
+# Access key secrets are derived from this key and a per-key nonce, so the database never holds them.
+IAM_CREDENTIAL_KEY = env_str("IAM_CREDENTIAL_KEY", SECRET_KEY)
+IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS = env_int("IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS", 900, minimum=1, maximum=3600)
+IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS = env_int("IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS", 900, minimum=0,
+                                                    maximum=86400)
+IAM_ROOT_USER_NAME = env_str("IAM_ROOT_USER_NAME", "root")
+
+# --- Console sign-in ----------------------------------------------------------------------------
+IAM_LOCKOUT_THRESHOLD = env_int("IAM_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
+IAM_LOCKOUT_WINDOW_SECONDS = env_int("IAM_LOCKOUT_WINDOW_SECONDS", 900, minimum=1, maximum=86400)
+IAM_LOCKOUT_DURATION_SECONDS = env_int("IAM_LOCKOUT_DURATION_SECONDS", 900, minimum=1, maximum=86400)
+SESSION_COOKIE_AGE = env_int("IAM_SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=60, maximum=7 * 86400)
+IAM_SESSION_IDLE_TIMEOUT_SECONDS = env_int("IAM_SESSION_IDLE_TIMEOUT_SECONDS", 3600, minimum=60, maximum=86400)
+
+# --- Applications -------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "django_otp",
+    "iam_console",
+    "audit",
+    "directory",
+    "policies",
+    "sts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "iam_console.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "iam_console.urls"
+WSGI_APPLICATION = "iam_console.wsgi.application"
+AUTH_USER_MODEL = "directory.User"
+AUTHENTICATION_BACKENDS = ["directory.auth_backend.IAMUserBackend"]
+# User names are unique case-insensitively through User.user_name_key, which the backend above looks up.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+LOGIN_URL = "console:sign-in"
+LOGIN_REDIRECT_URL = "console:dashboard"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+# --- Database -----------------------------------------------------------------------------------
+def _database_from_url(url: str) -> dict:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgresql:// URL, not {parsed.scheme!r}.")
+    query = parse_qs(parsed.query)
+    name = unquote(parsed.path.lstrip("/"))
+    if not name:
+        raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgresql://user@host:5432/iam.")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": query.get("host", [parsed.hostname or ""])[0],
+        "PORT": str(parsed.port or ""),
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0, maximum=3600),
+        "CONN_HEALTH_CHECKS": True,
+        "ATOMIC_REQUESTS": False,
+        "TEST": {"NAME": env_optional_str("DATABASE_TEST_NAME")},
+    }
+
+
+DATABASES = {"default": _database_from_url(embedded.ensure_postgres(BASE_DIR))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: Celery broker and cache --------------------------------------------------------------
+REDIS_URL = embedded.ensure_redis(BASE_DIR)
+
+
+def _celery_broker_url(url: str) -> str:
+    # Celery (kombu) spells a Redis unix socket "redis+socket://", redis-py spells it "unix://".
+    return "redis+socket://" + url[len("unix://"):] if url.startswith("unix://") else url
+
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("IAM_CACHE_PREFIX", "iam"),
+    }
+}
+
+CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)
+CELERY_RESULT_BACKEND = _celery_broker_url(REDIS_URL)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- Passwords: Argon2id ----------------------------------------------------------------------------
+PASSWORD_HASHERS = ["iam_console.hashers.IAMArgon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS: list[dict] = []  # the account password policy is enforced by directory.passwords
+
+# --- Security ---------------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = False
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("IAM_BEHIND_TLS_PROXY", False) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0, maximum=63072000)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# --- Static files: everything served by the project, no CDN ------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+# --- REST API ---------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sts.authentication.SigV4Authentication",
+        "sts.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "iam_console.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IAM Console REST API",
+    "DESCRIPTION": "Users, groups, access keys, policies and the account password policy of a self-hosted "
+    "IAM directory. Scripts sign requests with AWS Signature Version 4 (service `iam`).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logging: secrets never reach a log line (see iam_console.logging_filters) ------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "iam_console.logging_filters.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

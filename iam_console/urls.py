@@ -1,0 +1,13 @@
+"""The project's URLs: the REST API under /api/v1/, its schema and docs, and the console."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from iam_console.health import health
+
+urlpatterns = [
+    path("api/v1/health/", health, name="health"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("directory.api.urls")),
+]

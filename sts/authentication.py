@@ -1,0 +1,104 @@
+"""Authentication of REST API requests signed with AWS Signature Version 4 (access keys)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.authentication import SessionAuthentication as DRFSessionAuthentication
+from rest_framework.request import Request
+
+from directory.credentials import derive_secret_access_key
+from directory.models import AccessKey
+from directory.services.access_keys import record_access_key_use
+from iam_console.errors import IAMError, IncompleteSignature, InvalidClientTokenId, SignatureDoesNotMatch
+from sts import sigv4
+
+SIGNING_SERVICES = frozenset({"iam", "sts"})
+_BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
+                  "Check your access key and signing method.")
+_ERRORS: dict[str, type[IAMError]] = {"IncompleteSignature": IncompleteSignature,
+                                      "SignatureDoesNotMatch": SignatureDoesNotMatch}
+
+
+@dataclass(frozen=True)
+class SignedIdentity:
+    """What the signature proved: which key signed, for which region and service."""
+
+    access_key_id: str
+    region: str
+    service: str
+
+
+class SignatureAuthenticationFailed(Exception):
+    """Raised inside DRF's authentication, turned into a 401 by iam_console.api.exception_handler."""
+
+    def __init__(self, error: IAMError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def signed_request_from(request: HttpRequest) -> sigv4.SignedRequest:
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    raw_path = request.META.get("RAW_URI", "").split("?", 1)[0] or request.path
+    return sigv4.SignedRequest(method=request.method or "GET", raw_path=raw_path,
+                               query_string=request.META.get("QUERY_STRING", ""), headers=headers,
+                               body_sha256=hashlib.sha256(request.body).hexdigest())
+
+
+class SigV4Authentication(BaseAuthentication):
+    """Accepts `Authorization: AWS4-HMAC-SHA256 …`; any other request is left to the next authenticator.
+
+    An unknown key and a wrong secret are refused with the same error and message, after the same work, so a
+    caller cannot tell which key ids exist.
+    """
+
+    def authenticate(self, request: Request):
+        django_request = request._request
+        if not django_request.headers.get("Authorization", "").startswith(sigv4.ALGORITHM):
+            return None
+        try:
+            return self._authenticate(django_request)
+        except sigv4.SignatureError as error:
+            raise SignatureAuthenticationFailed(_ERRORS[error.code](error.message)) from None
+
+    def _authenticate(self, request: HttpRequest):
+        signed = signed_request_from(request)
+        credential = sigv4.parse_authorization(
+            signed, now=timezone.now(), max_skew=timedelta(seconds=settings.IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS),
+            services=SIGNING_SERVICES)
+        key = AccessKey.objects.select_related("user").filter(access_key_id=credential.access_key_id).first()
+        # Unknown keys are checked against a throwaway secret so both failures cost the same.
+        secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else _decoy_secret()
+        if not sigv4.signature_matches(signed, credential, secret) or key is None:
+            raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
+        if not key.is_active:
+            raise SignatureAuthenticationFailed(InvalidClientTokenId(
+                f"The access key {key.access_key_id} is inactive: activate it or sign with another key."))
+        record_access_key_use(key, service=credential.service, region=credential.region)
+        request.iam_access_key_id = key.access_key_id  # type: ignore[attr-defined]
+        return key.user, SignedIdentity(access_key_id=key.access_key_id, region=credential.region,
+                                        service=credential.service)
+
+    def authenticate_header(self, request: Request) -> str:
+        return sigv4.ALGORITHM
+
+
+def _decoy_secret() -> str:
+    return hmac.new(settings.IAM_CREDENTIAL_KEY.encode(), b"decoy", hashlib.sha256).hexdigest()[:40]
+
+
+class SessionAuthentication(DRFSessionAuthentication):
+    """The console's session cookie, with CSRF enforced on every unsafe method (DRF's behaviour).
+
+    Answering 401 (not 403) to a caller with no credentials needs an authenticate header.
+    """
+
+    def authenticate_header(self, request: Request) -> str:
+        return sigv4.ALGORITHM
