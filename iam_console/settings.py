@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -14,7 +15,8 @@ from iam_console.env import env_account_id, env_bool, env_int, env_list, env_opt
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("IAM_TESTING", False)
+# The test suite lowers the Argon2 cost and needs no SECRET_KEY; running under pytest implies it.
+TESTING = env_bool("IAM_TESTING", "pytest" in sys.modules)
 
 
 def _secret_key() -> str:

@@ -10,4 +10,6 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("directory.api.urls")),
+    path("api/v1/", include("directory.reports.api_urls")),
+    path("", include("iam_console.console.urls")),
 ]

@@ -1,0 +1,65 @@
+"""Fixtures shared by the whole suite: the root user, callers, users with keys, signed API clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from directory.models import User
+from directory.services import access_keys, login_profiles, users
+from directory.services.root import RootCredentials, bootstrap_root_user
+from policies.authorization import Caller
+from tests.support.signing import SignedClient
+
+ROOT_PASSWORD = "Root-Passw0rd!-for-tests"
+
+
+@pytest.fixture
+def root_credentials(db) -> RootCredentials:
+    return bootstrap_root_user(user_name="root", password=ROOT_PASSWORD, with_access_key=True)
+
+
+@pytest.fixture
+def root(root_credentials) -> User:
+    return User.objects.get(is_superuser=True)
+
+
+@pytest.fixture
+def root_caller(root) -> Caller:
+    return Caller(principal=root, via="api")
+
+
+@pytest.fixture
+def root_api(root_credentials) -> SignedClient:
+    """The REST API as a script signing with the root user's access key."""
+    return SignedClient(root_credentials.access_key_id, root_credentials.secret_access_key)
+
+
+@pytest.fixture
+def make_user(root_caller):
+    """Create an IAM user, optionally with a console password and an access key."""
+
+    def make(user_name: str, *, path: str = "/", password: str | None = None, access_key: bool = False):
+        user = users.create_user(caller=root_caller, user_name=user_name, path=path)
+        if password:
+            login_profiles.create_login_profile(caller=root_caller, user_name=user_name, password=password)
+        secret = None
+        if access_key:
+            new_key = access_keys.create_access_key(caller=root_caller, user_name=user_name)
+            secret = (new_key.access_key.access_key_id, new_key.secret_access_key)
+        user.refresh_from_db()
+        user.test_access_key = secret
+        return user
+
+    return make
+
+
+@pytest.fixture
+def user_api(make_user):
+    """The REST API as a script signing with a fresh IAM user's key; returns (user, client)."""
+
+    def make(user_name: str = "alice", **kwargs):
+        user = make_user(user_name, access_key=True, **kwargs)
+        key_id, secret = user.test_access_key
+        return user, SignedClient(key_id, secret)
+
+    return make
