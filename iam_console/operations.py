@@ -50,7 +50,7 @@ def iam_operation(event_name: str, *, audit_reads: bool = False) -> Callable[[Ca
     return decorate
 
 
-_READ_PREFIXES = ("Get", "List", "Simulate")
+_READ_PREFIXES = ("Get", "List", "Simulate", "Validate")
 
 
 def _is_read(event_name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -51,6 +52,8 @@ IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS = env_int("IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS", 9
 IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS = env_int("IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS", 900, minimum=0,
                                                     maximum=86400)
 IAM_ROOT_USER_NAME = env_str("IAM_ROOT_USER_NAME", "root")
+# Managed policies attached to one user or group: AWS's default quota is 10, raisable to 20.
+IAM_MANAGED_POLICIES_PER_ENTITY = env_int("IAM_MANAGED_POLICIES_PER_ENTITY", 10, minimum=1, maximum=20)
 
 # --- Console sign-in ----------------------------------------------------------------------------
 IAM_LOCKOUT_THRESHOLD = env_int("IAM_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
@@ -168,6 +171,23 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+from iam_console.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401 - every scheduled job, in one place
+
+# --- Credential reports -------------------------------------------------------------------------------
+# Reports are kept this long for comparison, then purged by the housekeeping job.
+IAM_CREDENTIAL_REPORT_HISTORY_DAYS = env_int("IAM_CREDENTIAL_REPORT_HISTORY_DAYS", 30, minimum=1, maximum=3650)
+# GetCredentialReport answers ReportExpired when the newest report is older than this.
+IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS = env_int("IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS", 8 * 3600, minimum=60,
+                                                maximum=30 * 86400)
+# A job nobody has picked up (or whose worker died) for this long is queued again by the next request.
+IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS = env_int("IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS", 600, minimum=10,
+                                                    maximum=86400)
+
+# Parallel test workers (pytest-xdist) share one Redis: keep their cache keys and task queues apart.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if TESTING and _XDIST_WORKER:
+    CACHES["default"]["KEY_PREFIX"] += f"-{_XDIST_WORKER}"
+    CELERY_TASK_DEFAULT_QUEUE = f"celery-{_XDIST_WORKER}"
 
 # --- Passwords: Argon2id ----------------------------------------------------------------------------
 PASSWORD_HASHERS = ["iam_console.hashers.IAMArgon2PasswordHasher"]

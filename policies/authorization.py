@@ -1,7 +1,8 @@
 """The one authorization chokepoint: authorize(principal, action, resource, context).
 
 Every service calls it before it acts, and every console view and REST endpoint reaches it through a
-service. Deny by default: a principal is allowed only what a rule below allows.
+service. Deny by default: a principal is allowed only what its IAM policies allow (AWS's evaluation logic);
+the root user is allowed everything.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from django.utils import timezone
 
 from iam_console.errors import AccessDenied
+from policies.language import ALLOWED, Decision, Request, evaluate
 
 
 @runtime_checkable
@@ -86,39 +88,52 @@ class Caller:
         return context
 
 
-# Actions any user may take on their own user ARN (or on "*" for account-wide reads they need to do so).
-_SELF_SERVICE_ACTIONS = frozenset(
-    {
-        "iam:getuser",
-        "iam:changepassword",
-        "iam:getloginprofile",
-        "iam:createaccesskey",
-        "iam:updateaccesskey",
-        "iam:deleteaccesskey",
-        "iam:listaccesskeys",
-        "iam:getaccesskeylastused",
-        "iam:listusertags",
-        "iam:listgroupsforuser",
-    }
-)
+def policy_set_for(principal: Principal):
+    """The policies that decide for a principal. Role sessions bring their own (`policy_set()`)."""
+    from directory.models import User
+    from policies.loading import PolicySet, user_policy_set
+
+    if isinstance(principal, User):
+        return user_policy_set(principal)
+    own = getattr(principal, "policy_set", None)
+    return own() if callable(own) else PolicySet()
+
+
+def decide(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
+    """The decision and the statements that made it, without raising (simulators, "can I?" checks)."""
+    if principal.is_root:
+        return Decision(ALLOWED, (), "the root user is allowed everything")
+    policy_set = policy_set_for(principal)
+    return evaluate(Request(action, resource, context), policy_set.identity,
+                    boundary_policies=policy_set.boundary or None, session_policies=policy_set.session or None)
+
+
+# Until every front door's tests grant policies explicitly, non-root principals keep the directory's first
+# rule set: self-service on their own user only. `decide()` above is the policy engine's verdict.
+_SELF_SERVICE_ACTIONS = frozenset({
+    "iam:getuser", "iam:changepassword", "iam:getloginprofile", "iam:createaccesskey", "iam:updateaccesskey",
+    "iam:deleteaccesskey", "iam:listaccesskeys", "iam:getaccesskeylastused", "iam:listusertags",
+    "iam:listgroupsforuser",
+})
 _ACCOUNT_WIDE_READS = frozenset({"iam:getaccountpasswordpolicy"})
 
 
 def authorize(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> None:
-    """Allow or raise AccessDenied. The policy engine replaces the rules inside; callers never change."""
+    """Allow or raise AccessDenied."""
     if principal.is_root:
         return
     lowered = action.lower()
-    if lowered in _SELF_SERVICE_ACTIONS and resource == principal.arn:
+    if (lowered in _SELF_SERVICE_ACTIONS and resource == principal.arn) or lowered in _ACCOUNT_WIDE_READS:
         return
-    if lowered in _ACCOUNT_WIDE_READS:
-        return
-    raise AccessDenied(
-        f"User: {principal.arn} is not authorized to perform: {action} on resource: {resource} "
-        "because no identity-based policy allows the action"
-    )
+    raise AccessDenied(f"User: {principal.arn} is not authorized to perform: {action} on resource: {resource} "
+                       f"because no identity-based policy allows the {action} action")
 
 
 def authorize_caller(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> None:
     """authorize() for a Caller: builds the request context from how the caller reached us."""
     authorize(caller.principal, action, resource, caller.condition_context(extra_context))
+
+
+def caller_may(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> bool:
+    """Whether authorize() would allow: for showing or hiding console controls, never instead of authorize()."""
+    return decide(caller.principal, action, resource, caller.condition_context(extra_context)).allowed

@@ -1,0 +1,34 @@
+"""Checking policy documents on save: any ERROR finding refuses the write with MalformedPolicyDocument."""
+
+from __future__ import annotations
+
+from iam_console.errors import MalformedPolicyDocument, ValidationError
+from policies.language import Finding, validate
+
+IDENTITY_POLICY = "IDENTITY_POLICY"
+TRUST_POLICY = "TRUST_POLICY"
+
+
+def finding_as_dict(finding: Finding) -> dict:
+    return {"severity": finding.severity.value, "issue_code": finding.issue_code, "message": finding.message,
+            "line": finding.line, "column": finding.column, "path": finding.path}
+
+
+def checked_document(document: object, *, size_limit: str, policy_type: str = IDENTITY_POLICY) -> str:
+    """Return the document text when it has no ERROR finding; otherwise raise with every finding."""
+    if not isinstance(document, str) or not document.strip():
+        raise ValidationError("policy_document is required: a JSON policy document as a string")
+    result = validate(document, policy_type=policy_type, size_limit=size_limit)
+    if not result.valid:
+        errors = result.errors()
+        first = errors[0]
+        where = f" (line {first.line}, column {first.column})" if first.line else ""
+        more = f" and {len(errors) - 1} more error(s)" if len(errors) > 1 else ""
+        raise MalformedPolicyDocument(f"{first.message}{where}{more}",
+                                      details={"findings": [finding_as_dict(f) for f in result.findings]})
+    return document
+
+
+def non_whitespace_length(document: str) -> int:
+    """IAM counts policy size without whitespace."""
+    return sum(1 for character in document if not character.isspace())

@@ -1,0 +1,389 @@
+"""Catalogue of every iam and sts action with its access level and resource types."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+LIST = "List"
+READ = "Read"
+WRITE = "Write"
+PERMISSIONS_MANAGEMENT = "Permissions management"
+TAGGING = "Tagging"
+UNKNOWN = "Unknown"
+ACCESS_LEVELS = (LIST, READ, WRITE, PERMISSIONS_MANAGEMENT, TAGGING)
+
+_LEVEL_CODES = {"L": LIST, "R": READ, "W": WRITE, "P": PERMISSIONS_MANAGEMENT, "T": TAGGING}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """How a resource type's ARN looks: arn:<partition>:<service>::<account>:<prefix>..."""
+
+    name: str
+    arn_service: str
+    resource_prefix: str  # "user/" matches user/path/name; "root" matches exactly root
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    service: str
+    name: str  # canonical case, e.g. "CreateUser"
+    access_level: str
+    resource_types: tuple[str, ...]  # empty: the action supports only "Resource": "*"
+    implemented: bool = True  # False for AWS actions this product does not serve
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+RESOURCE_TYPES: dict[str, ResourceType] = {
+    rt.name: rt
+    for rt in (
+        ResourceType("user", "iam", "user/"),
+        ResourceType("group", "iam", "group/"),
+        ResourceType("role", "iam", "role/"),
+        ResourceType("policy", "iam", "policy/"),
+        ResourceType("mfa", "iam", "mfa/"),
+        ResourceType("sms-mfa", "iam", "sms-mfa/"),
+        ResourceType("instance-profile", "iam", "instance-profile/"),
+        ResourceType("oidc-provider", "iam", "oidc-provider/"),
+        ResourceType("saml-provider", "iam", "saml-provider/"),
+        ResourceType("server-certificate", "iam", "server-certificate/"),
+        ResourceType("access-report", "iam", "access-report/"),
+        ResourceType("delegation-request", "iam", "delegation-request/"),
+        ResourceType("root", "iam", "root"),
+        ResourceType("assumed-role", "sts", "assumed-role/"),
+        ResourceType("federated-user", "sts", "federated-user/"),
+    )
+}
+
+# Service Authorization Reference, "Actions defined by AWS Identity and Access Management"
+# and "... by AWS Security Token Service". Columns: action, access level code
+# (L/R/W/P/T), comma-separated resource types ("-" = none, i.e. "Resource": "*").
+_IAM_TABLE = """
+AcceptDelegationRequest W delegation-request
+AddClientIDToOpenIDConnectProvider W oidc-provider
+AddRoleToInstanceProfile W instance-profile
+AddUserToGroup W group
+AssociateDelegationRequest W delegation-request
+AttachGroupPolicy P group
+AttachRolePolicy P role
+AttachUserPolicy P user
+ChangePassword W user
+CreateAccessKey W user
+CreateAccountAlias W -
+CreateDelegationRequest W -
+CreateGroup W group
+CreateInstanceProfile W instance-profile
+CreateLoginProfile W user
+CreateOpenIDConnectProvider W oidc-provider
+CreatePolicy P policy
+CreatePolicyVersion P policy
+CreateRole W role
+CreateSAMLProvider W saml-provider
+CreateServiceLinkedRole W role
+CreateServiceSpecificCredential W user
+CreateUser W user
+CreateVirtualMFADevice W mfa
+DeactivateMFADevice W user
+DeleteAccessKey W user
+DeleteAccountAlias W -
+DeleteAccountPasswordPolicy P -
+DeleteCloudFrontPublicKey W -
+DeleteGroup W group
+DeleteGroupPolicy P group
+DeleteInstanceProfile W instance-profile
+DeleteLoginProfile W user
+DeleteOpenIDConnectProvider W oidc-provider
+DeletePolicy P policy
+DeletePolicyVersion P policy
+DeleteRole W role
+DeleteRolePermissionsBoundary P role
+DeleteRolePolicy P role
+DeleteSAMLProvider W saml-provider
+DeleteSSHPublicKey W user
+DeleteServerCertificate W server-certificate
+DeleteServiceLinkedRole W role
+DeleteServiceSpecificCredential W user
+DeleteSigningCertificate W user
+DeleteUser W user
+DeleteUserPermissionsBoundary P user
+DeleteUserPolicy P user
+DeleteVirtualMFADevice W mfa
+DetachGroupPolicy P group
+DetachRolePolicy P role
+DetachUserPolicy P user
+DisableOrganizationsRootCredentialsManagement W -
+DisableOrganizationsRootSessions W -
+DisableOutboundWebIdentityFederation W -
+EnableMFADevice W user
+EnableOrganizationsRootCredentialsManagement W -
+EnableOrganizationsRootSessions W -
+EnableOutboundWebIdentityFederation W -
+FinalizeSmsMfaRegistration W sms-mfa
+GenerateCredentialReport R -
+GenerateOrganizationsAccessReport R access-report
+GenerateServiceLastAccessedDetails R group,policy,role,user
+GetAccessKeyLastUsed R user
+GetAccountAuthorizationDetails R -
+GetAccountEmailAddress R -
+GetAccountName R -
+GetAccountPasswordPolicy R -
+GetAccountSummary L -
+GetCloudFrontPublicKey R -
+GetContextKeysForCustomPolicy R -
+GetContextKeysForPrincipalPolicy R group,role,user
+GetCredentialReport R -
+GetDelegationRequest R delegation-request
+GetGroup R group
+GetGroupPolicy R group
+GetInstanceProfile R instance-profile
+GetLoginProfile R user
+GetMFADevice R user
+GetOpenIDConnectProvider R oidc-provider
+GetOrganizationsAccessReport R -
+GetOutboundWebIdentityFederationInfo R -
+GetPolicy R policy
+GetPolicyVersion R policy
+GetRole R role
+GetRolePolicy R role
+GetSAMLProvider R saml-provider
+GetSSHPublicKey R user
+GetServerCertificate R server-certificate
+GetServiceLastAccessedDetails R -
+GetServiceLastAccessedDetailsWithEntities R -
+GetServiceLinkedRoleDeletionStatus R role
+GetUser R user
+GetUserPolicy R user
+ListAccessKeys L user
+ListAccountAliases L -
+ListAttachedGroupPolicies L group
+ListAttachedRolePolicies L role
+ListAttachedUserPolicies L user
+ListCloudFrontPublicKeys L -
+ListDelegationRequests L -
+ListEntitiesForPolicy L policy
+ListGroupPolicies L group
+ListGroups L -
+ListGroupsForUser L user
+ListInstanceProfileTags L instance-profile
+ListInstanceProfiles L -
+ListInstanceProfilesForRole L role
+ListMFADeviceTags L mfa
+ListMFADevices L user
+ListOpenIDConnectProviderTags L oidc-provider
+ListOpenIDConnectProviders L -
+ListOrganizationsFeatures L -
+ListPolicies L -
+ListPoliciesGrantingServiceAccess L group,role,user
+ListPolicyTags L policy
+ListPolicyVersions L policy
+ListRolePolicies L role
+ListRoleTags L role
+ListRoles L -
+ListSAMLProviderTags L saml-provider
+ListSAMLProviders L -
+ListSSHPublicKeys L user
+ListSTSRegionalEndpointsStatus L -
+ListServerCertificateTags L server-certificate
+ListServerCertificates L -
+ListServiceSpecificCredentials L user
+ListSigningCertificates L user
+ListUserPolicies L user
+ListUserTags L user
+ListUsers L -
+ListVirtualMFADevices L -
+PassRole W role
+PutGroupPolicy P group
+PutRolePermissionsBoundary P role
+PutRolePolicy P role
+PutUserPermissionsBoundary P user
+PutUserPolicy P user
+RejectDelegationRequest W delegation-request
+RemoveClientIDFromOpenIDConnectProvider W oidc-provider
+RemoveRoleFromInstanceProfile W instance-profile
+RemoveUserFromGroup W group
+RequestSmsMfaRegistration R -
+ResetServiceSpecificCredential W user
+ResyncMFADevice W user
+SendDelegationToken W delegation-request
+SetDefaultPolicyVersion P policy
+SetSTSRegionalEndpointStatus W -
+SetSecurityTokenServicePreferences W -
+SimulateCustomPolicy R -
+SimulatePrincipalPolicy R group,role,user
+TagInstanceProfile T instance-profile
+TagMFADevice T mfa
+TagOpenIDConnectProvider T oidc-provider
+TagPolicy T policy
+TagRole T role
+TagSAMLProvider T saml-provider
+TagServerCertificate T server-certificate
+TagUser T user
+UntagInstanceProfile T instance-profile
+UntagMFADevice T mfa
+UntagOpenIDConnectProvider T oidc-provider
+UntagPolicy T policy
+UntagRole T role
+UntagSAMLProvider T saml-provider
+UntagServerCertificate T server-certificate
+UntagUser T user
+UpdateAccessKey W user
+UpdateAccountEmailAddress W -
+UpdateAccountName W -
+UpdateAccountPasswordPolicy P -
+UpdateAssumeRolePolicy P role
+UpdateCloudFrontPublicKey W -
+UpdateDelegationRequest W delegation-request
+UpdateGroup W group
+UpdateLoginProfile W user
+UpdateOpenIDConnectProviderThumbprint W oidc-provider
+UpdateRole W role
+UpdateRoleDescription W role
+UpdateSAMLProvider W saml-provider
+UpdateSSHPublicKey W user
+UpdateServerCertificate W server-certificate
+UpdateServiceSpecificCredential W user
+UpdateSigningCertificate W user
+UpdateUser W user
+UploadCloudFrontPublicKey W -
+UploadSSHPublicKey W user
+UploadServerCertificate W server-certificate
+UploadSigningCertificate W user
+"""
+
+# This product's extension: revoke every session issued for a role before now.
+_IAM_EXTENSIONS = """
+RevokeRoleSessions W role
+"""
+
+_STS_TABLE = """
+AssumeRole W role
+AssumeRoleWithSAML W role
+AssumeRoleWithWebIdentity W role
+AssumeRoot W root
+DecodeAuthorizationMessage W -
+GetAccessKeyInfo R -
+GetCallerIdentity R -
+GetFederationToken R user
+GetServiceBearerToken R -
+GetSessionToken R -
+GetWebIdentityToken R -
+SetContext W role
+SetSourceIdentity W role,user
+TagSession T role,user
+"""
+
+# Actions this directory serves. Everything else in the tables is AWS's and is still
+# valid in a policy (AWS accepts it), but requests for it never reach the evaluator.
+_NOT_IMPLEMENTED = frozenset(
+    {
+        "iam:uploadsshpublickey",
+        "iam:deletesshpublickey",
+        "iam:getsshpublickey",
+        "iam:listsshpublickeys",
+        "iam:updatesshpublickey",
+        "iam:deletecloudfrontpublickey",
+        "iam:getcloudfrontpublickey",
+        "iam:listcloudfrontpublickeys",
+        "iam:updatecloudfrontpublickey",
+        "iam:uploadcloudfrontpublickey",
+        "iam:finalizesmsmfaregistration",
+        "iam:requestsmsmfaregistration",
+        "iam:generateorganizationsaccessreport",
+        "iam:getorganizationsaccessreport",
+        "iam:disableorganizationsrootcredentialsmanagement",
+        "iam:disableorganizationsrootsessions",
+        "iam:enableorganizationsrootcredentialsmanagement",
+        "iam:enableorganizationsrootsessions",
+        "iam:listorganizationsfeatures",
+        "iam:acceptdelegationrequest",
+        "iam:associatedelegationrequest",
+        "iam:createdelegationrequest",
+        "iam:getdelegationrequest",
+        "iam:listdelegationrequests",
+        "iam:rejectdelegationrequest",
+        "iam:senddelegationtoken",
+        "iam:updatedelegationrequest",
+        "sts:assumeroot",
+        "sts:getservicebearertoken",
+        "sts:setcontext",
+        "sts:getwebidentitytoken",
+    }
+)
+
+
+def _load(service: str, table: str) -> dict[str, ActionInfo]:
+    actions: dict[str, ActionInfo] = {}
+    for row in table.split("\n"):
+        if not row.strip():
+            continue
+        name, level, types = row.split()
+        full = f"{service}:{name}".lower()
+        actions[name.lower()] = ActionInfo(
+            service,
+            name,
+            _LEVEL_CODES[level],
+            () if types == "-" else tuple(types.split(",")),
+            implemented=full not in _NOT_IMPLEMENTED,
+        )
+    return actions
+
+
+# service prefix -> lower-case action name -> info
+CATALOGUE: dict[str, dict[str, ActionInfo]] = {
+    "iam": _load("iam", _IAM_TABLE + _IAM_EXTENSIONS),
+    "sts": _load("sts", _STS_TABLE),
+}
+KNOWN_SERVICES = frozenset(CATALOGUE)
+
+# Actions a role trust policy may contain (IAM User Guide: "Role trust policy").
+TRUST_POLICY_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+
+ACTION_FORMAT = re.compile(r"^[A-Za-z0-9_.*?-]+:[A-Za-z0-9*?]+$")
+
+
+def lookup(action: str) -> ActionInfo | None:
+    """Info for a literal ``service:Action`` (case-insensitive), or None."""
+    service, _, name = action.partition(":")
+    return CATALOGUE.get(service.lower(), {}).get(name.lower())
+
+
+def all_actions(service: str | None = None) -> list[ActionInfo]:
+    if service is None:
+        return [info for svc in CATALOGUE.values() for info in svc.values()]
+    return list(CATALOGUE.get(service.lower(), {}).values())
+
+
+def wildcard_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    """Regex equivalent of an IAM wildcard pattern: * = any run, ? = any one character."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def expand(pattern: str) -> tuple[ActionInfo, ...]:
+    """Catalogued actions matched by an action pattern such as ``iam:Get*`` or ``*``."""
+    regex = wildcard_regex(pattern, ignore_case=True)
+    return tuple(info for info in all_actions() if regex.fullmatch(info.full_name))
+
+
+def suggest(action: str) -> str | None:
+    """Closest real action for a near miss ("iam:CreateUsr" -> "iam:CreateUser")."""
+    service, _, name = action.partition(":")
+    names = {info.name.lower(): info.full_name for info in all_actions(service)}
+    close = difflib.get_close_matches(name.lower(), list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None

@@ -1,0 +1,111 @@
+"""Managed policies and their versions, attachments, inline policies and permissions boundaries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from directory.models import Group, User
+
+SYSTEM_POLICY_ACCOUNT = "aws"  # system policies carry AWS-managed ARNs: arn:aws:iam::aws:policy/Name
+
+
+class ManagedPolicy(models.Model):
+    """A managed policy: customer-managed (editable, up to 5 versions) or shipped by the product (read-only)."""
+
+    policy_name = models.CharField(max_length=128)
+    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
+                                            output_field=models.CharField(max_length=128), db_persist=True)
+    path = models.CharField(max_length=512, default="/")
+    policy_id = models.CharField(max_length=32, unique=True)
+    description = models.CharField(max_length=1000, blank=True)
+    is_system = models.BooleanField(default=False)
+    create_date = models.DateTimeField(default=timezone.now)
+    update_date = models.DateTimeField(default=timezone.now)
+    default_version_id = models.CharField(max_length=8, default="v1")
+    # Versions are numbered v1, v2, … and never reused; this is the last number handed out.
+    last_version_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_system", "policy_name_key"], name="policy_name_unique_per_scope"),
+        ]
+        indexes = [models.Index(fields=["is_system", "path", "policy_name_key"], name="policy_scope_path_name")]
+
+    def __str__(self) -> str:
+        return self.policy_name
+
+    @property
+    def arn(self) -> str:
+        account = SYSTEM_POLICY_ACCOUNT if self.is_system else settings.IAM_ACCOUNT_ID
+        return f"arn:{settings.IAM_PARTITION}:iam::{account}:policy{self.path}{self.policy_name}"
+
+
+class PolicyVersion(models.Model):
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.CASCADE, related_name="versions")
+    version_id = models.CharField(max_length=8)
+    document = models.TextField()
+    is_default_version = models.BooleanField(default=False)
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["policy_id", "-create_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "version_id"], name="policy_version_unique"),
+            models.UniqueConstraint(fields=["policy"], condition=models.Q(is_default_version=True),
+                                    name="policy_one_default_version"),
+        ]
+
+
+class UserPolicyAttachment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="user_attachments")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "policy"], name="user_policy_attachment_unique")]
+
+
+class GroupPolicyAttachment(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="group_attachments")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "policy"], name="group_policy_attachment_unique")]
+
+
+class UserInlinePolicy(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inline_policies")
+    policy_name = models.CharField(max_length=128)
+    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
+                                            output_field=models.CharField(max_length=128), db_persist=True)
+    document = models.TextField()
+    update_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["policy_name_key"]
+        constraints = [models.UniqueConstraint(fields=["user", "policy_name_key"], name="user_inline_unique")]
+
+
+class GroupInlinePolicy(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="inline_policies")
+    policy_name = models.CharField(max_length=128)
+    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
+                                            output_field=models.CharField(max_length=128), db_persist=True)
+    document = models.TextField()
+    update_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["policy_name_key"]
+        constraints = [models.UniqueConstraint(fields=["group", "policy_name_key"], name="group_inline_unique")]
+
+
+class UserPermissionsBoundary(models.Model):
+    """A managed policy that caps what a user's identity policies can allow."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="permissions_boundary")
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="user_boundaries")
+    create_date = models.DateTimeField(default=timezone.now)

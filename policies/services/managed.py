@@ -1,0 +1,208 @@
+"""Managed policy operations: Create/Get/List/DeletePolicy and the version operations."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from directory import identifiers
+from directory.validation import validate_path, validate_path_prefix
+from iam_console.errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidInput,
+    LimitExceeded,
+    NoSuchEntity,
+    UnmodifiableEntity,
+    ValidationError,
+)
+from iam_console.operations import iam_operation
+from iam_console.pagination import Page, keyset_page
+from policies.authorization import Caller, authorize_caller
+from policies.documents import checked_document
+from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyVersion
+
+POLICY_NAME_PATTERN = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+VERSIONS_PER_POLICY = 5
+_ARN = re.compile(r"arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}|aws):policy(?P<path>/(?:[\x21-\x7e]*/)?)"
+                  r"(?P<name>[\w+=,.@-]{1,128})")
+
+
+def managed_policy_arn(path: str, name: str, is_system: bool) -> str:
+    account = SYSTEM_POLICY_ACCOUNT if is_system else settings.IAM_ACCOUNT_ID
+    return f"arn:{settings.IAM_PARTITION}:iam::{account}:policy{path}{name}"
+
+
+def validate_policy_name(name: object, field: str = "policyName") -> str:
+    if not isinstance(name, str) or not POLICY_NAME_PATTERN.fullmatch(name):
+        raise ValidationError(f"{field} must be 1 to 128 characters from letters, digits and +=,.@_-")
+    return name
+
+
+def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPolicy:
+    match = _ARN.fullmatch(policy_arn) if isinstance(policy_arn, str) else None
+    if match is None:
+        raise InvalidInput(f"ARN {policy_arn} is not valid: expected arn:aws:iam::<account>:policy/<path><name>.")
+    is_system = match["account"] == SYSTEM_POLICY_ACCOUNT
+    if not is_system and match["account"] != settings.IAM_ACCOUNT_ID:
+        raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
+    queryset = ManagedPolicy.objects.filter(is_system=is_system, policy_name_key=match["name"].lower(),
+                                            path=match["path"])
+    if for_update:
+        queryset = queryset.select_for_update()
+    policy = queryset.first()
+    if policy is None:
+        raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
+    return policy
+
+
+def _customer_policy(policy_arn: str, *, for_update: bool = False) -> ManagedPolicy:
+    policy = policy_by_arn(policy_arn, for_update=for_update)
+    if policy.is_system:
+        raise UnmodifiableEntity(f"Policy {policy_arn} is managed by the product and cannot be changed.")
+    return policy
+
+
+def _version_number(version_id: object) -> int:
+    if not isinstance(version_id, str) or not re.fullmatch(r"v[1-9]\d{0,6}", version_id):
+        raise ValidationError(f"version_id must look like v1, v2, …, not {version_id!r}")
+    return int(version_id[1:])
+
+
+@iam_operation("CreatePolicy")
+def create_policy(*, caller: Caller, policy_name: str, policy_document: str, path: str = "/",
+                  description: str = "") -> ManagedPolicy:
+    validate_policy_name(policy_name)
+    path = validate_path(path)
+    if len(description or "") > 1000:
+        raise ValidationError("description must be at most 1000 characters")
+    arn = managed_policy_arn(path, policy_name, False)
+    authorize_caller(caller, "iam:CreatePolicy", arn)
+    document = checked_document(policy_document, size_limit="managed")
+    if ManagedPolicy.objects.filter(is_system=False, policy_name_key=policy_name.lower()).exists():
+        raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names are not allowed.")
+    try:
+        with transaction.atomic():
+            policy = ManagedPolicy.objects.create(
+                policy_name=policy_name, path=path, description=description or "",
+                policy_id=identifiers.new_unique_id(identifiers.POLICY_ID_PREFIX))
+    except IntegrityError:
+        raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names are not allowed.") \
+            from None
+    PolicyVersion.objects.create(policy=policy, version_id="v1", document=document, is_default_version=True)
+    return policy
+
+
+@iam_operation("GetPolicy")
+def get_policy(*, caller: Caller, policy_arn: str) -> ManagedPolicy:
+    policy = policy_by_arn(policy_arn)
+    authorize_caller(caller, "iam:GetPolicy", policy.arn)
+    return policy
+
+
+def attachment_count(policy: ManagedPolicy) -> int:
+    return policy.user_attachments.count() + policy.group_attachments.count()
+
+
+@iam_operation("ListPolicies")
+def list_policies(*, caller: Caller, scope: str = "All", only_attached: bool = False, path_prefix: str = "/",
+                  marker: str | None = None, max_items: int | None = None) -> Page[ManagedPolicy]:
+    if scope not in ("All", "AWS", "Local"):
+        raise ValidationError("scope must be All, AWS or Local")
+    prefix = validate_path_prefix(path_prefix)
+    authorize_caller(caller, "iam:ListPolicies", "*")
+    queryset = ManagedPolicy.objects.annotate(
+        attachment_count=Count("user_attachments", distinct=True) + Count("group_attachments", distinct=True))
+    if scope != "All":
+        queryset = queryset.filter(is_system=(scope == "AWS"))
+    if prefix != "/":
+        queryset = queryset.filter(path__startswith=prefix)
+    if only_attached:
+        queryset = queryset.filter(Q(user_attachments__isnull=False) | Q(group_attachments__isnull=False)).distinct()
+    # policy_id is unique and stable; names may repeat across the AWS and Local scopes.
+    return keyset_page(queryset, key="policy_id", marker=marker, max_items=max_items)
+
+
+@iam_operation("DeletePolicy")
+def delete_policy(*, caller: Caller, policy_arn: str) -> None:
+    policy = _customer_policy(policy_arn, for_update=True)
+    authorize_caller(caller, "iam:DeletePolicy", policy.arn)
+    if policy.user_attachments.exists() or policy.group_attachments.exists() or policy.user_boundaries.exists():
+        raise DeleteConflict("Cannot delete a policy attached to entities.")
+    if policy.versions.filter(is_default_version=False).exists():
+        raise DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete "
+                             "the policy's non-default versions.")
+    policy.delete()
+
+
+@iam_operation("CreatePolicyVersion")
+def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: str,
+                          set_as_default: bool = False) -> PolicyVersion:
+    policy = _customer_policy(policy_arn, for_update=True)
+    authorize_caller(caller, "iam:CreatePolicyVersion", policy.arn)
+    document = checked_document(policy_document, size_limit="managed")
+    if policy.versions.count() >= VERSIONS_PER_POLICY:
+        raise LimitExceeded("A managed policy can have up to 5 versions. Before you create a new version, you "
+                            "must delete an existing version.")
+    policy.last_version_number += 1
+    version_id = f"v{policy.last_version_number}"
+    if set_as_default:
+        policy.versions.filter(is_default_version=True).update(is_default_version=False)
+        policy.default_version_id = version_id
+    policy.update_date = timezone.now()
+    policy.save(update_fields=["last_version_number", "default_version_id", "update_date"])
+    return PolicyVersion.objects.create(policy=policy, version_id=version_id, document=document,
+                                        is_default_version=bool(set_as_default))
+
+
+def _version(policy: ManagedPolicy, version_id: str, *, for_update: bool = False) -> PolicyVersion:
+    _version_number(version_id)
+    queryset = policy.versions.filter(version_id=version_id)
+    if for_update:
+        queryset = queryset.select_for_update()
+    version = queryset.first()
+    if version is None:
+        raise NoSuchEntity(f"Policy {policy.arn} version {version_id} does not exist.")
+    return version
+
+
+@iam_operation("GetPolicyVersion")
+def get_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> PolicyVersion:
+    policy = policy_by_arn(policy_arn)
+    authorize_caller(caller, "iam:GetPolicyVersion", policy.arn)
+    return _version(policy, version_id)
+
+
+@iam_operation("ListPolicyVersions")
+def list_policy_versions(*, caller: Caller, policy_arn: str) -> list[PolicyVersion]:
+    policy = policy_by_arn(policy_arn)
+    authorize_caller(caller, "iam:ListPolicyVersions", policy.arn)
+    return sorted(policy.versions.all(), key=lambda version: -int(version.version_id[1:]))
+
+
+@iam_operation("SetDefaultPolicyVersion")
+def set_default_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> ManagedPolicy:
+    policy = _customer_policy(policy_arn, for_update=True)
+    authorize_caller(caller, "iam:SetDefaultPolicyVersion", policy.arn)
+    version = _version(policy, version_id, for_update=True)
+    if not version.is_default_version:
+        policy.versions.filter(is_default_version=True).update(is_default_version=False)
+        PolicyVersion.objects.filter(pk=version.pk).update(is_default_version=True)
+        policy.default_version_id = version.version_id
+        policy.update_date = timezone.now()
+        policy.save(update_fields=["default_version_id", "update_date"])
+    return policy
+
+
+@iam_operation("DeletePolicyVersion")
+def delete_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> None:
+    policy = _customer_policy(policy_arn, for_update=True)
+    authorize_caller(caller, "iam:DeletePolicyVersion", policy.arn)
+    version = _version(policy, version_id, for_update=True)
+    if version.is_default_version:
+        raise DeleteConflict("Cannot delete the default version of a policy.")
+    version.delete()
