@@ -176,3 +176,56 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-create_date", "-id"]
         indexes = [models.Index(fields=["user", "-create_date"], name="password_history_recent")]
+
+
+class CredentialReport(models.Model):
+    """A credential report job and, once COMPLETE, its CSV (held in CredentialReportChunk rows).
+
+    A row is created INPROGRESS when a job starts and flips to COMPLETE in the same transaction that stores
+    the CSV, so a report is never visible half-written. At most one job is in progress at a time.
+    """
+
+    class State(models.TextChoices):
+        INPROGRESS = "INPROGRESS"
+        COMPLETE = "COMPLETE"
+
+    state = models.CharField(max_length=16, choices=State.choices, default=State.INPROGRESS)
+    requested_at = models.DateTimeField(default=timezone.now)
+    # The moment of the database snapshot the rows were read from: AWS's GeneratedTime.
+    generated_at = models.DateTimeField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(default=0, help_text="Report rows: the root account and every user.")
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.CharField(max_length=2048, blank=True)
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+        indexes = [models.Index(fields=["state", "-generated_at"], name="credreport_state_generated")]
+        constraints = [
+            models.UniqueConstraint(fields=["state"], condition=models.Q(state="INPROGRESS"),
+                                    name="credreport_one_in_progress"),
+        ]
+
+    def __str__(self) -> str:
+        return f"credential report {self.pk} {self.state}"
+
+
+class CredentialReportChunk(models.Model):
+    """One slice of a report's CSV bytes; slices keep storing and streaming a large report in constant memory."""
+
+    report = models.ForeignKey(CredentialReport, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["report", "seq"]
+        constraints = [models.UniqueConstraint(fields=["report", "seq"], name="credreport_chunk_seq")]
+
+
+class UnusedAccessKeyFlag(models.Model):
+    """An access key seen unused for 90 days or more by the housekeeping job (flagged once, audited once)."""
+
+    access_key = models.OneToOneField(AccessKey, on_delete=models.CASCADE, related_name="unused_flag")
+    flagged_at = models.DateTimeField(default=timezone.now)
+    # The last sign of life when flagged: last use, or creation for a key never used.
+    last_activity = models.DateTimeField()

@@ -95,3 +95,15 @@ class ExpiredToken(IAMError):
 
 class RequestExpired(IAMError):
     code, http_status = "RequestExpired", 401
+
+
+class ReportNotPresent(IAMError):
+    code, http_status = "ReportNotPresent", 410
+
+
+class ReportExpired(IAMError):
+    code, http_status = "ReportExpired", 410
+
+
+class ReportInProgress(IAMError):
+    code, http_status = "ReportInProgress", 404

@@ -46,7 +46,7 @@ def _sql() -> str:
         GroupInlinePolicy, UserPermissionsBoundary, GroupMembership)}
     managed = (f"JOIN {t['ManagedPolicy']} p ON p.id = a.policy_id "
                f"JOIN {t['PolicyVersion']} v ON v.policy_id = p.id AND v.is_default_version")
-    return f"""  # noqa: S608 - only table names from model metadata are interpolated; values are bound
+    return f"""
         SELECT 'identity', 'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.is_system
           FROM {t['UserPolicyAttachment']} a {managed} WHERE a.user_id = %(user)s
         UNION ALL

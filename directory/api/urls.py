@@ -1,3 +1,29 @@
-from django.urls import path  # noqa: F401
+"""REST API v1 routes (mounted under /api/v1/): AWS's operations as resources, snake_case JSON."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from audit.api import AuditEventListView
+from directory.api import account, credentials, groups, schema, users  # noqa: F401 - schema registers auth docs
+
+urlpatterns = [
+    path("users/", users.UserListView.as_view(), name="api-users"),
+    path("users/<str:user_name>/", users.UserDetailView.as_view(), name="api-user"),
+    path("users/<str:user_name>/groups/", users.UserGroupsView.as_view(), name="api-user-groups"),
+    path("users/<str:user_name>/tags/", users.UserTagsView.as_view(), name="api-user-tags"),
+    path("users/<str:user_name>/access-keys/", credentials.AccessKeyListView.as_view(), name="api-access-keys"),
+    path("users/<str:user_name>/access-keys/<str:access_key_id>/", credentials.AccessKeyDetailView.as_view(),
+         name="api-access-key"),
+    path("users/<str:user_name>/login-profile/", credentials.LoginProfileView.as_view(), name="api-login-profile"),
+    path("groups/", groups.GroupListView.as_view(), name="api-groups"),
+    path("groups/<str:group_name>/", groups.GroupDetailView.as_view(), name="api-group"),
+    path("groups/<str:group_name>/members/", groups.GroupMembersView.as_view(), name="api-group-members"),
+    path("groups/<str:group_name>/members/<str:user_name>/", groups.GroupMemberView.as_view(),
+         name="api-group-member"),
+    path("account/password-policy/", account.PasswordPolicyView.as_view(), name="api-password-policy"),
+    path("me/", account.MeView.as_view(), name="api-me"),
+    path("me/password/", account.ChangePasswordView.as_view(), name="api-me-password"),
+    path("me/access-keys/", credentials.CallerAccessKeyListView.as_view(), name="api-me-access-keys"),
+    path("me/access-keys/<str:access_key_id>/", credentials.CallerAccessKeyDetailView.as_view(),
+         name="api-me-access-key"),
+    path("audit-events/", AuditEventListView.as_view(), name="api-audit-events"),
+]

@@ -9,8 +9,14 @@ from django.db import IntegrityError, transaction
 
 from directory import identifiers, lookups
 from directory.models import Group, User, UserTag
-from directory.validation import TAGS_PER_ENTITY, USER_NAME_MAX, validate_name, validate_path, validate_path_prefix, \
-    validate_tags
+from directory.validation import (
+    TAGS_PER_ENTITY,
+    USER_NAME_MAX,
+    validate_name,
+    validate_path,
+    validate_path_prefix,
+    validate_tags,
+)
 from iam_console.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page

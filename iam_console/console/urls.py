@@ -1,4 +1,37 @@
-from django.urls import path  # noqa: F401
+"""The browser console's URLs."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from iam_console.console import views_account, views_audit, views_auth, views_groups, views_self, views_users
+
 app_name = "console"
+
+urlpatterns = [
+    path("sign-in/", views_auth.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", views_auth.SignOutView.as_view(), name="sign-out"),
+    path("change-password/", views_auth.ChangePasswordView.as_view(), name="change-password"),
+    path("", views_account.DashboardView.as_view(), name="dashboard"),
+    path("my/security-credentials/", views_self.SecurityCredentialsView.as_view(), name="my-credentials"),
+    path("users/", views_users.UserListView.as_view(), name="users"),
+    path("users/create/", views_users.UserCreateView.as_view(), name="user-create"),
+    path("users/<str:user_name>/", views_users.UserDetailView.as_view(), name="user-detail"),
+    path("users/<str:user_name>/edit/", views_users.UserEditView.as_view(), name="user-edit"),
+    path("users/<str:user_name>/delete/", views_users.UserDeleteView.as_view(), name="user-delete"),
+    path("users/<str:user_name>/login-profile/", views_users.UserLoginProfileView.as_view(),
+         name="user-login-profile"),
+    path("users/<str:user_name>/unlock/", views_users.UserUnlockView.as_view(), name="user-unlock"),
+    path("users/<str:user_name>/access-keys/", views_users.UserAccessKeysView.as_view(), name="user-access-keys"),
+    path("users/<str:user_name>/tags/", views_users.UserTagsView.as_view(), name="user-tags"),
+    path("users/<str:user_name>/groups/", views_users.UserGroupsView.as_view(), name="user-groups"),
+    path("groups/", views_groups.GroupListView.as_view(), name="groups"),
+    path("groups/create/", views_groups.GroupCreateView.as_view(), name="group-create"),
+    path("groups/<str:group_name>/", views_groups.GroupDetailView.as_view(), name="group-detail"),
+    path("groups/<str:group_name>/edit/", views_groups.GroupEditView.as_view(), name="group-edit"),
+    path("groups/<str:group_name>/delete/", views_groups.GroupDeleteView.as_view(), name="group-delete"),
+    path("groups/<str:group_name>/members/", views_groups.GroupMembersView.as_view(), name="group-members"),
+    path("groups/<str:group_name>/user-picker/", views_groups.UserPickerView.as_view(), name="group-user-picker"),
+    path("account/password-policy/", views_account.PasswordPolicyView.as_view(), name="password-policy"),
+    path("account/password-policy/delete/", views_account.PasswordPolicyDeleteView.as_view(),
+         name="password-policy-delete"),
+    path("audit/", views_audit.AuditView.as_view(), name="audit"),
+]

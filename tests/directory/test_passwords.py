@@ -8,8 +8,14 @@ from django.utils import timezone
 from directory.models import PasswordHistory, User
 from directory.passwords import EffectivePasswordPolicy, check_password_against_policy, generate_password
 from directory.services import login_profiles, password_policy, users
-from iam_console.errors import AccessDenied, EntityAlreadyExists, InvalidInput, NoSuchEntity, \
-    PasswordPolicyViolation, ValidationError
+from iam_console.errors import (
+    AccessDenied,
+    EntityAlreadyExists,
+    InvalidInput,
+    NoSuchEntity,
+    PasswordPolicyViolation,
+    ValidationError,
+)
 from policies.authorization import Caller
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,14 @@ import pytest
 from audit.models import AuditEvent
 from directory.models import Group, User
 from directory.services import access_keys, groups, login_profiles, tags, users
-from iam_console.errors import AccessDenied, DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity, \
-    ValidationError
+from iam_console.errors import (
+    AccessDenied,
+    DeleteConflict,
+    EntityAlreadyExists,
+    LimitExceeded,
+    NoSuchEntity,
+    ValidationError,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -39,6 +39,7 @@ class SignedClient:
         headers = self.signed_headers(method, path, body, content_type)
         extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()
                  if name.lower() not in {"content-type", "host"}}
+        extra["HTTP_HOST"] = self.host  # botocore signs the URL's host without adding a Host header
         kwargs: dict[str, Any] = {"data": body, "content_type": content_type or "application/octet-stream"}
         return self.client.generic(method, path, **kwargs, **extra)
 
