@@ -63,7 +63,7 @@ def _sql() -> str:
         UNION ALL
         SELECT 'boundary', 'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.is_system
           FROM {t['UserPermissionsBoundary']} a {managed} WHERE a.user_id = %(user)s
-    """
+    """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
 
 
 _QUERY: str | None = None
