@@ -13,7 +13,7 @@ from iam_console.errors import InvalidInput, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 from policies.documents import finding_as_dict
-from policies.language import CompiledPolicy, Decision, Request, compile_policy, evaluate, validate
+from policies.language import CompiledPolicy, Decision, Request, compile_document, evaluate, validate
 from policies.language.arn import parse_arn
 from policies.loading import PolicySource, user_policy_set
 
@@ -58,7 +58,8 @@ def _compiled_inputs(documents: object, *, field: str, prefix: str) -> tuple[lis
             first = result.errors()[0]
             raise InvalidInput(f"{field}[{index}] is not a valid policy: {first.message} (line {first.line})")
         key = f"{prefix}{index + 1}"
-        compiled.append(compile_policy(result.model, key, ""))
+        # Ad-hoc documents are compiled uncached: the cache is keyed by stored policy id and version.
+        compiled.append(compile_document(result.model, key))
         sources[key] = PolicySource(key=key, name=key, kind="input")
     return compiled, sources
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from directory.models import PasswordHistory, User
 from directory.passwords import EffectivePasswordPolicy, check_password_against_policy, generate_password
 from directory.services import login_profiles, password_policy, users
+from policies.services import attachments
 from iam_console.errors import (
     AccessDenied,
     EntityAlreadyExists,
@@ -98,6 +99,8 @@ def test_second_login_profile_is_refused(root_caller, make_user):
 
 def test_change_password_checks_the_old_password_and_clears_reset_required(root_caller, make_user):
     alice = make_user("alice", password="Str0ng-Passw0rd!")
+    attachments.attach_user_policy(caller=root_caller, user_name="alice",
+                                   policy_arn="arn:aws:iam::aws:policy/IAMUserChangePassword")
     login_profiles.update_login_profile(caller=root_caller, user_name="alice", password_reset_required=True)
     caller = Caller(principal=User.objects.get(pk=alice.pk))
     with pytest.raises(InvalidInput, match="old password is incorrect"):

@@ -175,11 +175,14 @@ def test_reserved_aws_tag_prefix_is_refused(root_caller):
         tags.tag_user(caller=root_caller, user_name="alice", tags=[{"key": "aws:team", "value": "x"}])
 
 
-def test_non_root_user_may_read_itself_but_not_others(make_user):
+def test_self_service_policy_reads_own_user_but_not_others(root_caller, make_user):
     from policies.authorization import Caller
+    from policies.services.attachments import attach_user_policy
 
     alice = make_user("alice")
     make_user("bob")
+    attach_user_policy(caller=root_caller, user_name="alice",
+                       policy_arn="arn:aws:iam::aws:policy/IAMUserSelfManageCredentials")
     caller = Caller(principal=alice)
     assert users.get_user(caller=caller).user_name == "alice"
     with pytest.raises(AccessDenied, match=r"not authorized to perform: iam:GetUser on resource: "

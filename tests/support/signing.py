@@ -22,9 +22,10 @@ class SignedClient:
     region: str = "us-east-1"
     service: str = "iam"
     host: str = "testserver"
+    remote_addr: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
-        self.client = Client()
+        self.client = Client(REMOTE_ADDR=self.remote_addr)
 
     def signed_headers(self, method: str, path: str, body: bytes = b"", content_type: str | None = None) -> dict:
         headers = {"Content-Type": content_type} if content_type else {}
