@@ -89,10 +89,15 @@ def parse_authorization(request: SignedRequest, *, now: datetime, max_skew: time
                       request_time=request_time, security_token=request.headers.get("x-amz-security-token"))
 
 
-def _canonical_query(query_string: str) -> str:
+def canonical_queries(query_string: str) -> list[str]:
+    """The canonical query string: decoded and encoded again (the SigV4 rule), and, for signers that sort the
+    query exactly as sent (botocore does), the sent pairs sorted as they are."""
     pairs = parse_qsl(query_string, keep_blank_values=True)
     encoded = sorted((quote(key, safe="-_.~"), quote(value, safe="-_.~")) for key, value in pairs)
-    return "&".join(f"{key}={value}" for key, value in encoded)
+    strict = "&".join(f"{key}={value}" for key, value in encoded)
+    sent = sorted(tuple(pair.partition("=")[::2]) for pair in query_string.split("&") if pair)
+    as_sent = "&".join(f"{key}={value}" for key, value in sent)
+    return [strict] if as_sent == strict else [strict, as_sent]
 
 
 def _canonical_headers(request: SignedRequest, signed: tuple[str, ...]) -> str:
@@ -112,12 +117,12 @@ def canonical_uris(raw_path: str) -> list[str]:
     return [once] if once == path else [once, path]
 
 
-def string_to_sign(request: SignedRequest, credential: Credential, canonical_uri: str) -> str:
+def string_to_sign(request: SignedRequest, credential: Credential, canonical_uri: str, canonical_query: str) -> str:
     payload_hash = request.headers.get("x-amz-content-sha256") or request.body_sha256
     canonical_request = "\n".join([
         request.method.upper(),
         canonical_uri,
-        _canonical_query(request.query_string),
+        canonical_query,
         _canonical_headers(request, credential.signed_headers),
         ";".join(credential.signed_headers),
         payload_hash,
@@ -142,6 +147,8 @@ def signature_matches(request: SignedRequest, credential: Credential, secret_acc
     key = signing_key(secret_access_key, credential)
     matched = False
     for uri in canonical_uris(request.raw_path):
-        expected = hmac.new(key, string_to_sign(request, credential, uri).encode(), hashlib.sha256).hexdigest()
-        matched |= hmac.compare_digest(expected, credential.signature)
+        for query in canonical_queries(request.query_string):
+            to_sign = string_to_sign(request, credential, uri, query)
+            expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+            matched |= hmac.compare_digest(expected, credential.signature)
     return matched

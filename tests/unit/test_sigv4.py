@@ -99,3 +99,8 @@ def test_unsigned_payload_is_not_accepted():
                                    {**request.headers, "x-amz-content-sha256": "UNSIGNED-PAYLOAD"},
                                    request.body_sha256)
     assert not sigv4.signature_matches(unsigned, _parse(request), SECRET)
+
+
+def test_query_with_unencoded_reserved_characters_verifies_as_botocore_signs_it():
+    request = _signed(url="https://iam.example.test/api/v1/users/?path_prefix=/eng/&limit=5")
+    assert sigv4.signature_matches(request, _parse(request), SECRET)

@@ -1,0 +1,129 @@
+"""How callers authenticate: SigV4 from botocore and curl, its refusals, last-used recording, session CSRF."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime, timedelta
+
+import botocore.auth
+import pytest
+from django.db import connection
+from django.middleware.csrf import _get_new_csrf_string
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from directory.models import AccessKey
+from tests.support.signing import SignedClient
+
+pytestmark = pytest.mark.django_db
+
+
+def error(response) -> tuple[int, str]:
+    return response.status_code, response.json()["error"]["code"]
+
+
+def test_anonymous_request_is_401_missing_authentication_token(client):
+    response = client.get("/api/v1/users/")
+    assert error(response) == (401, "MissingAuthenticationToken")
+    assert response["WWW-Authenticate"] == "AWS4-HMAC-SHA256"
+
+
+def test_wrong_secret_and_unknown_key_are_refused_identically(root_credentials):
+    wrong_secret = SignedClient(root_credentials.access_key_id, "x" * 40).get("/api/v1/users/")
+    unknown_key = SignedClient("AKIAUNKNOWNKEY000000", root_credentials.secret_access_key).get("/api/v1/users/")
+    assert error(wrong_secret) == (401, "SignatureDoesNotMatch")
+    assert wrong_secret.content == unknown_key.content
+
+
+def test_tampered_body_is_refused(root_api):
+    headers = root_api.signed_headers("POST", "/api/v1/users/", b'{"user_name": "a"}', "application/json")
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items() if k.lower() != "content-type"}
+    extra["HTTP_HOST"] = "testserver"
+    response = root_api.client.post("/api/v1/users/", data=b'{"user_name": "b"}', content_type="application/json",
+                                    **extra)
+    assert error(response) == (401, "SignatureDoesNotMatch")
+
+
+def test_inactive_key_is_refused_with_401(root_api, user_api):
+    user, api = user_api("quinn")
+    root_api.patch(f"/api/v1/users/quinn/access-keys/{user.test_access_key[0]}/", {"status": "Inactive"})
+    assert error(api.get("/api/v1/me/")) == (401, "InvalidClientTokenId")
+
+
+def test_request_signed_16_minutes_ago_is_refused(root_api, monkeypatch):
+    past = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=16)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: past)
+    response = root_api.get("/api/v1/me/")
+    assert error(response) == (401, "SignatureDoesNotMatch")
+    assert "Signature expired" in response.json()["error"]["message"]
+
+
+def test_request_signed_14_minutes_ago_is_accepted(root_api, monkeypatch):
+    past = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=14)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: past)
+    assert root_api.get("/api/v1/me/").status_code == 200
+
+
+def test_last_use_is_recorded_at_most_once_per_interval(user_api, django_assert_num_queries):
+    user, api = user_api("rae")
+    key_id = user.test_access_key[0]
+    with CaptureQueriesContext(connection) as first:
+        assert api.get("/api/v1/me/").status_code == 200
+    assert sum(q["sql"].startswith("UPDATE") for q in first.captured_queries) == 1
+    key = AccessKey.objects.get(access_key_id=key_id)
+    assert (key.last_used_service, key.last_used_region) == ("iam", "us-east-1")
+    with django_assert_num_queries(len(first) - 1) as second:
+        assert api.get("/api/v1/me/").status_code == 200
+    assert not any(q["sql"].startswith("UPDATE") for q in second.captured_queries)
+    assert AccessKey.objects.get(access_key_id=key_id).last_used_date == key.last_used_date
+
+
+@pytest.mark.django_db(transaction=True)
+def test_curl_aws_sigv4_is_accepted_by_a_live_server(live_server, root_credentials):
+    auth = ["--aws-sigv4", "aws:amz:us-east-1:iam", "--user",
+            f"{root_credentials.access_key_id}:{root_credentials.secret_access_key}"]
+    created = subprocess.run(
+        ["curl", "-sS", *auth, "-H", "Content-Type: application/json", "-d", '{"user_name": "curly"}',
+         f"{live_server.url}/api/v1/users/"], capture_output=True, text=True, timeout=30, check=True)
+    assert json.loads(created.stdout)["user"]["user_name"] == "curly"
+    listed = subprocess.run(["curl", "-sS", *auth, f"{live_server.url}/api/v1/users/?path_prefix=%2F"],
+                            capture_output=True, text=True, timeout=30, check=True)
+    assert [u["user_name"] for u in json.loads(listed.stdout)["users"]] == ["curly"]
+    bad = subprocess.run(["curl", "-sS", "-w", "\n%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:iam", "--user",
+                          f"{root_credentials.access_key_id}:{'y' * 40}", f"{live_server.url}/api/v1/users/"],
+                         capture_output=True, text=True, timeout=30, check=True)
+    body, status = bad.stdout.rsplit("\n", 1)
+    assert status == "401" and json.loads(body)["error"]["code"] == "SignatureDoesNotMatch"
+
+
+def test_session_post_without_csrf_token_is_refused(root):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(root)
+    response = client.post("/api/v1/users/", {"user_name": "csrf"}, content_type="application/json")
+    assert error(response) == (403, "AccessDenied")
+    assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_session_post_with_csrf_token_is_accepted(root):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(root)
+    token = _get_new_csrf_string()
+    client.cookies["csrftoken"] = token
+    response = client.post("/api/v1/users/", {"user_name": "csrf"}, content_type="application/json",
+                           HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 201
+    assert client.get("/api/v1/me/").json()["user"]["is_root"] is True
+
+
+def test_unknown_api_route_is_a_json_404_after_authentication(root_api, client):
+    assert error(client.get("/api/v1/nothing-here/")) == (401, "MissingAuthenticationToken")
+    response = root_api.get("/api/v1/nothing-here/")
+    assert error(response) == (404, "NotFound")
+    assert response["Content-Type"] == "application/json"
+    hint = root_api.get("/api/v1/users").json()["error"]["message"]
+    assert hint == "No API route matches /api/v1/users: API paths end with a slash, /api/v1/users/"
+
+
+def test_wrong_method_is_405(root_api):
+    assert error(root_api.put("/api/v1/users/", {})) == (405, "InvalidAction")

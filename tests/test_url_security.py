@@ -1,0 +1,158 @@
+"""Every route refuses an anonymous caller and a signed caller with no permission: the whole URLconf, walked.
+
+Routes added later are covered with no change here; only the explicit allow-list below is public.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.exceptions import NoReverseMatch
+
+pytestmark = pytest.mark.django_db
+
+# Public by design: health, the API's schema and docs, signing in, and static assets.
+PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in"}
+PUBLIC_PREFIXES = ("static/",)
+# Self-service routes that act only on the caller: a 2xx is allowed, provided nothing of another user leaks.
+SELF_SERVICE_ROUTE_NAMES = {"api-me", "api-me-access-keys", "api-me-access-key", "api-me-password",
+                            "api-password-policy"}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str  # e.g. "api/v1/users/<str:user_name>/"
+    name: str  # "namespace:name", or "" when unnamed
+
+    def fill(self, samples: dict[str, str]) -> str:
+        def sample(match: re.Match) -> str:
+            converter, name = match.group("converter") or "str", match.group("name")
+            if name in samples:
+                return samples[name]
+            return {"int": "1", "uuid": "00000000-0000-0000-0000-000000000000", "path": "sample/path"}.get(
+                converter, "sample")
+
+        path = _fill_regex_groups(self.template, samples)
+        path = re.sub(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>", sample, path)
+        # What is left of a regular-expression route: anchors and escapes go, wildcards take a sample.
+        path = path.replace("^", "").replace("$", "").replace("\\", "")
+        path = re.sub(r"\.\*|\.\+", "sample", path)
+        return "/" + path
+
+
+def _fill_regex_groups(pattern: str, samples: dict[str, str]) -> str:
+    """Replace each (?P<name>...) group, however nested, by the sample for its name."""
+    out, index = [], 0
+    while (start := pattern.find("(?P<", index)) != -1:
+        name = pattern[start + 4:pattern.index(">", start)]
+        depth, end = 0, start
+        while end < len(pattern):
+            if pattern[end] == "\\":
+                end += 2
+                continue
+            depth += {"(": 1, ")": -1}.get(pattern[end], 0)
+            end += 1
+            if depth == 0:
+                break
+        out += [pattern[index:start], samples.get(name, "sample")]
+        index = end
+    return "".join(out) + pattern[index:]
+
+
+def walk(patterns=None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}".strip(":") if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}".strip(":") if entry.name else ""
+            yield Route(prefix + str(entry.pattern), name)
+
+
+ROUTES = list(walk())
+GUARDED = [route for route in ROUTES if route.name not in PUBLIC_ROUTE_NAMES
+           and not route.template.lstrip("^").startswith(PUBLIC_PREFIXES)]
+
+
+def sign_in_path() -> str:
+    try:
+        return reverse("console:sign-in")
+    except NoReverseMatch:
+        return "/sign-in/"
+
+
+def is_api(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+@pytest.fixture
+def victim(make_user, root_caller):
+    from directory.services import groups
+
+    user = make_user("victim", password="Victim-Passw0rd!", access_key=True)
+    groups.create_group(caller=root_caller, group_name="victims")
+    groups.add_user_to_group(caller=root_caller, group_name="victims", user_name="victim")
+    return user
+
+
+@pytest.fixture
+def samples(victim) -> dict[str, str]:
+    return {"user_name": victim.user_name, "group_name": "victims", "access_key_id": victim.test_access_key[0],
+            "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess", "version_id": "v1"}
+
+
+def test_the_walk_finds_the_routes_it_must_guard():
+    templates = {route.template for route in GUARDED}
+    assert "api/v1/users/" in templates
+    assert "api/v1/users/<str:user_name>/access-keys/<str:access_key_id>/" in templates
+    assert len(GUARDED) >= 20
+
+
+def test_every_route_refuses_an_anonymous_caller(samples):
+    client, sign_in, failures = Client(), sign_in_path(), []
+    for route in GUARDED:
+        path = route.fill(samples)
+        for method in METHODS:
+            response = client.generic(method, path)
+            if is_api(path):
+                refused = response.status_code == 401 and response["Content-Type"] == "application/json"
+            else:
+                location = response.get("Location", "")
+                refused = (response.status_code == 302 and location.startswith(sign_in)) or \
+                    response.status_code in (401, 403, 405)
+            if not refused:
+                failures.append(f"{method} {path} ({route.name}) -> {response.status_code}")
+    assert failures == [], "\n".join(failures)
+
+
+def test_every_route_refuses_a_signed_caller_with_no_permission(samples, victim, user_api):
+    _, api = user_api("nobody")
+    sign_in, failures = sign_in_path(), []
+    for route in GUARDED:
+        path = route.fill(samples)
+        for method in METHODS:
+            response = api.request(method, path, {} if method in ("POST", "PUT", "PATCH") else None)
+            body = response.content.decode(errors="replace")
+            status = response.status_code
+            if is_api(path):
+                allowed_2xx = route.name in SELF_SERVICE_ROUTE_NAMES
+                refused = status in (400, 403, 404, 405) or (allowed_2xx and status < 300)
+                if status == 403:
+                    refused = response.json()["error"]["code"] == "AccessDenied"
+            else:
+                refused = (status == 302 and response.get("Location", "").startswith(sign_in)) or \
+                    status in (401, 403, 404, 405)
+            if not refused or victim.user_id in body or status >= 500:
+                failures.append(f"{method} {path} ({route.name}) -> {status}")
+    assert failures == [], "\n".join(failures)
+
+
+def test_public_routes_are_only_the_allow_listed_ones():
+    public = {route.name for route in ROUTES if route.name in PUBLIC_ROUTE_NAMES}
+    assert public <= PUBLIC_ROUTE_NAMES
