@@ -56,7 +56,9 @@ def lookup_events(*, caller: Caller, start_time: datetime | None = None, end_tim
     if end_time:
         events = events.filter(event_time__lte=end_time)
     if actor:
-        events = events.filter(Q(actor_arn=actor) | Q(actor_arn__endswith=f"/{actor}") | Q(actor_user_id=actor))
+        # A name matches users (".../alice") and the root user ("...:root"); an ARN or unique ID matches exactly.
+        events = events.filter(Q(actor_arn=actor) | Q(actor_arn__endswith=f"/{actor}")
+                               | Q(actor_arn__endswith=f":{actor}") | Q(actor_user_id=actor))
     if event_name:
         events = events.filter(event_name=event_name)
     if outcome:

@@ -1,0 +1,107 @@
+"""Signing in and out, and the password change a user must make before anything else."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from directory.services.login_profiles import change_password
+from directory.services.sign_in import SignInAttempt, SignInFailed, sign_in
+from iam_console.callers import client_ip
+from iam_console.console.forms import ChangePasswordForm, SignInForm
+from iam_console.console.mixins import (
+    ConsoleView,
+    apply_error,
+    password_expires_at,
+    password_rules,
+    start_session,
+)
+from iam_console.errors import IAMError
+
+PASSWORD_FIELDS = {"PasswordPolicyViolation": "new_password", "old password": "old_password"}
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class SignInView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect("console:dashboard")
+        return self._page(SignInForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SignInForm(request.POST)
+        if not form.is_valid():
+            return self._page(form, status=400)
+        attempt = SignInAttempt(source_ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:1024],
+                                secure_transport=request.is_secure())
+        try:
+            user = sign_in(attempt=attempt, user_name=form.cleaned_data["user_name"],
+                           password=form.cleaned_data["password"])
+        except SignInFailed as failure:
+            return self._page(SignInForm(initial={"user_name": form.cleaned_data["user_name"]}),
+                              error=failure.message, locked_until=failure.locked_until, status=401)
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])  # rotates the session key
+        start_session(request)
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+            return redirect(target)
+        return redirect("console:dashboard")
+
+    def _page(self, form: SignInForm, *, error: str = "", locked_until=None, status: int = 200) -> HttpResponse:
+        notice = self.request.session.pop("sign_in_notice", "")
+        return render(self.request, "console/sign_in.html", {
+            "form": form, "error": error, "locked_until": locked_until, "notice": notice,
+            "account_id": settings.IAM_ACCOUNT_ID, "next": self.request.GET.get("next", ""),
+        }, status=status)
+
+
+class SignOutView(View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        logout(request)
+        request.session["sign_in_notice"] = "You have signed out."
+        return redirect("console:sign-in")
+
+
+class ChangePasswordView(ConsoleView):
+    """Where a user whose password must change is sent; also reachable on its own."""
+
+    allowed_while_change_required = True
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(ChangePasswordForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ChangePasswordForm(request.POST)
+        if form.is_valid() and not self._hard_expired():
+            try:
+                user = change_password(caller=self.caller, old_password=form.cleaned_data["old_password"],
+                                       new_password=form.cleaned_data["new_password"])
+            except IAMError as error:
+                apply_error(form, error, PASSWORD_FIELDS)
+            else:
+                update_session_auth_hash(request, user)  # keep this session; other sessions end
+                messages.success(request, "Your password has been changed.")
+                return redirect("console:dashboard")
+        return self._page(form, status=400)
+
+    def _hard_expired(self) -> bool:
+        return self.change_reason == "expired" and self.policy.hard_expiry
+
+    def _page(self, form: ChangePasswordForm, status: int = 200) -> HttpResponse:
+        return self.render("console/change_password.html", {
+            "form": form, "reason": self.change_reason, "hard_expired": self._hard_expired(),
+            "rules": password_rules(self.policy), "policy": self.policy,
+            "expires": password_expires_at(self.request.user, self.policy), "now": timezone.now(),
+        }, status=status)
