@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from django.utils import timezone
 
 from iam_console.errors import AccessDenied
-from policies.language import ALLOWED, Decision, Request, evaluate
+from policies.language import ALLOWED, EXPLICIT_DENY, Decision, Request, evaluate
 
 
 @runtime_checkable
@@ -83,6 +83,13 @@ class Caller:
             context["aws:MultiFactorAuthPresent"] = self.mfa_authenticated_at is not None
         if self.mfa_authenticated_at is not None:
             context["aws:MultiFactorAuthAge"] = int((self.request_time - self.mfa_authenticated_at).total_seconds())
+        own_keys = getattr(principal, "condition_keys", None)
+        if callable(own_keys):  # role sessions: aws:PrincipalArn is the role, aws:TokenIssueTime, no aws:username
+            for key, value in own_keys(self.request_time).items():
+                if value is None:
+                    context.pop(key, None)
+                else:
+                    context[key] = value
         if extra:
             context.update(extra)
         return context
@@ -108,25 +115,21 @@ def decide(principal: Principal, action: str, resource: str, context: Mapping[st
                     boundary_policies=policy_set.boundary or None, session_policies=policy_set.session or None)
 
 
-# Until every front door's tests grant policies explicitly, non-root principals keep the directory's first
-# rule set: self-service on their own user only. `decide()` above is the policy engine's verdict.
-_SELF_SERVICE_ACTIONS = frozenset({
-    "iam:getuser", "iam:changepassword", "iam:getloginprofile", "iam:createaccesskey", "iam:updateaccesskey",
-    "iam:deleteaccesskey", "iam:listaccesskeys", "iam:getaccesskeylastused", "iam:listusertags",
-    "iam:listgroupsforuser",
-})
-_ACCOUNT_WIDE_READS = frozenset({"iam:getaccountpasswordpolicy"})
-
-
 def authorize(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> None:
-    """Allow or raise AccessDenied."""
-    if principal.is_root:
+    """Allow or raise AccessDenied, by AWS's evaluation logic over the principal's own IAM policies."""
+    decision = decide(principal, action, resource, context)
+    if decision.allowed:
         return
-    lowered = action.lower()
-    if (lowered in _SELF_SERVICE_ACTIONS and resource == principal.arn) or lowered in _ACCOUNT_WIDE_READS:
-        return
-    raise AccessDenied(f"User: {principal.arn} is not authorized to perform: {action} on resource: {resource} "
-                       f"because no identity-based policy allows the {action} action")
+    kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
+    if decision.decision == EXPLICIT_DENY:
+        why = "with an explicit deny in an identity-based policy"
+    elif "boundary" in decision.reason:
+        why = f"because no permissions boundary allows the {action} action"
+    elif "session" in decision.reason:
+        why = f"because no session policy allows the {action} action"
+    else:
+        why = f"because no identity-based policy allows the {action} action"
+    raise AccessDenied(f"{kind}: {principal.arn} is not authorized to perform: {action} on resource: {resource} {why}")
 
 
 def authorize_caller(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> None:

@@ -11,9 +11,12 @@ from directory.models import User
 from directory.services import access_keys, login_profiles, users
 from directory.services.root import RootCredentials, bootstrap_root_user
 from policies.authorization import Caller
+from policies.services import attachments
 from tests.support.signing import SignedClient
 
 ROOT_PASSWORD = "Root-Passw0rd!-for-tests"
+# The system policy that lets a user manage their own password, keys and MFA devices, as AWS's example does.
+SELF_SERVICE = ("arn:aws:iam::aws:policy/IAMUserSelfManageCredentials",)
 
 
 @pytest.fixture
@@ -41,8 +44,11 @@ def root_api(root_credentials) -> SignedClient:
 def make_user(root_caller):
     """Create an IAM user, optionally with a console password and an access key."""
 
-    def make(user_name: str, *, path: str = "/", password: str | None = None, access_key: bool = False):
+    def make(user_name: str, *, path: str = "/", password: str | None = None, access_key: bool = False,
+             policies: tuple[str, ...] = ()):
         user = users.create_user(caller=root_caller, user_name=user_name, path=path)
+        for policy_arn in policies:
+            attachments.attach_user_policy(caller=root_caller, user_name=user_name, policy_arn=policy_arn)
         if password:
             login_profiles.create_login_profile(caller=root_caller, user_name=user_name, password=password)
         secret = None

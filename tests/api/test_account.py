@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROOT_PASSWORD
+from tests.conftest import ROOT_PASSWORD, SELF_SERVICE
+
+CHANGE_PASSWORD_POLICY = ("arn:aws:iam::aws:policy/IAMUserChangePassword",)
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Str0ng-Passw0rd!"
@@ -52,7 +54,7 @@ def test_password_policy_is_enforced_on_new_passwords(root_api, make_user):
 
 
 def test_user_may_read_but_not_change_the_password_policy(user_api):
-    _, api = user_api("moe")
+    _, api = user_api("moe", policies=CHANGE_PASSWORD_POLICY)
     assert error(api.get("/api/v1/account/password-policy/")) == (404, "NoSuchEntity")
     assert error(api.put("/api/v1/account/password-policy/", {})) == (403, "AccessDenied")
     assert error(api.delete("/api/v1/account/password-policy/")) == (403, "AccessDenied")
@@ -62,7 +64,7 @@ def test_me_describes_the_caller(root_api, user_api, settings):
     root = root_api.get("/api/v1/me/").json()["user"]
     assert root["is_root"] is True
     assert root["arn"] == f"arn:aws:iam::{settings.IAM_ACCOUNT_ID}:root"
-    _, api = user_api("ned")
+    _, api = user_api("ned", policies=SELF_SERVICE)
     me = api.get("/api/v1/me/").json()["user"]
     assert me["user_name"] == "ned" and me["is_root"] is False and me["tags"] == []
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from directory.models import AccessKey
+from tests.conftest import SELF_SERVICE
 from tests.support.signing import SignedClient
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_request_signed_14_minutes_ago_is_accepted(root_api, monkeypatch):
 
 
 def test_last_use_is_recorded_at_most_once_per_interval(user_api, django_assert_num_queries):
-    user, api = user_api("rae")
+    user, api = user_api("rae", policies=SELF_SERVICE)
     key_id = user.test_access_key[0]
     with CaptureQueriesContext(connection) as first:
         assert api.get("/api/v1/me/").status_code == 200

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.conftest import SELF_SERVICE
 from tests.support.signing import SignedClient
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def error(response) -> tuple[int, str]:
 
 
 def test_create_access_key_shows_the_secret_once(root_api, make_user):
-    make_user("ann")
+    make_user("ann", policies=SELF_SERVICE)
     response = root_api.post("/api/v1/users/ann/access-keys/")
     assert response.status_code == 201
     key = response.json()["access_key"]
@@ -78,7 +79,7 @@ def test_access_key_of_another_user_is_404_under_the_wrong_name(root_api, make_u
 
 
 def test_me_access_keys_manage_the_callers_own_keys(user_api):
-    user, api = user_api("gus")
+    user, api = user_api("gus", policies=SELF_SERVICE)
     own_id = user.test_access_key[0]
     listed = api.get("/api/v1/me/access-keys/").json()
     assert [k["access_key_id"] for k in listed["access_key_metadata"]] == [own_id]

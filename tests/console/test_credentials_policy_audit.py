@@ -9,13 +9,14 @@ from audit.models import AuditEvent
 from directory.credentials import derive_secret_access_key
 from directory.models import AccessKey, Group, PasswordPolicy
 from directory.services import groups
+from tests.conftest import SELF_SERVICE
 from tests.console.conftest import USER_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
 def test_user_creates_an_access_key_and_sees_the_secret_only_in_that_response(user_console):
-    user, client = user_console()
+    user, client = user_console(policies=SELF_SERVICE)
     response = client.post("/my/security-credentials/", {"action": "create"})
     assert response.status_code == 200
     key = AccessKey.objects.get(user=user)
@@ -30,7 +31,7 @@ def test_user_creates_an_access_key_and_sees_the_secret_only_in_that_response(us
 
 
 def test_third_access_key_is_refused_with_limit_exceeded(user_console):
-    user, client = user_console()
+    user, client = user_console(policies=SELF_SERVICE)
     client.post("/my/security-credentials/", {"action": "create"})
     client.post("/my/security-credentials/", {"action": "create"})
     response = client.post("/my/security-credentials/", {"action": "create"}, follow=True)
@@ -39,7 +40,7 @@ def test_third_access_key_is_refused_with_limit_exceeded(user_console):
 
 
 def test_user_deactivates_activates_and_deletes_own_key(user_console):
-    user, client = user_console(access_key=True)
+    user, client = user_console(access_key=True, policies=SELF_SERVICE)
     key_id = user.test_access_key[0]
     client.post("/my/security-credentials/", {"action": "Inactive", "access_key_id": key_id})
     assert AccessKey.objects.get(access_key_id=key_id).status == "Inactive"
@@ -51,7 +52,7 @@ def test_user_deactivates_activates_and_deletes_own_key(user_console):
 
 def test_user_cannot_touch_another_users_key(user_console, make_user):
     other = make_user("bob", access_key=True)
-    _, client = user_console()
+    _, client = user_console(policies=SELF_SERVICE)
     response = client.post("/my/security-credentials/", {"action": "delete", "access_key_id": other.test_access_key[0]},
                            follow=True)
     assert "NoSuchEntity" in response.content.decode()
@@ -59,7 +60,7 @@ def test_user_cannot_touch_another_users_key(user_console, make_user):
 
 
 def test_user_changes_own_password_on_the_credentials_page(user_console):
-    user, client = user_console()
+    user, client = user_console(policies=SELF_SERVICE)
     response = client.post("/my/security-credentials/", {"action": "change_password", "old_password": USER_PASSWORD,
                                                           "new_password": "Fresh-Passw0rd!",
                                                           "confirm_password": "Fresh-Passw0rd!"})
@@ -108,7 +109,7 @@ def test_deleting_the_policy_reverts_to_defaults(root_console, root_caller):
 
 
 def test_a_user_cannot_change_the_password_policy(user_console):
-    _, client = user_console()
+    _, client = user_console(policies=SELF_SERVICE)
     response = client.post("/account/password-policy/", {"minimum_password_length": "6"})
     assert response.status_code == 403 and not PasswordPolicy.objects.exists()
 

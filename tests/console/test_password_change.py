@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from directory.models import User
 from directory.services import login_profiles, password_policy
+from tests.conftest import SELF_SERVICE
 from tests.console.conftest import USER_PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def _age_password(user_name: str, days: int) -> None:
 
 
 def test_reset_required_sends_the_user_to_change_password_before_anything_else(root_caller, user_console):
-    user, client = user_console()
+    user, client = user_console(policies=SELF_SERVICE)
     login_profiles.update_login_profile(caller=root_caller, user_name="alice", password_reset_required=True)
     for url in ("/", "/users/", "/my/security-credentials/"):
         response = client.get(url)
@@ -37,7 +38,7 @@ def test_reset_required_sends_the_user_to_change_password_before_anything_else(r
 
 
 def test_new_password_that_breaks_the_policy_is_shown_next_to_the_field(user_console, root_caller):
-    _, client = user_console()
+    _, client = user_console(policies=SELF_SERVICE)
     password_policy.update_account_password_policy(caller=root_caller, minimum_password_length=20)
     response = client.post("/change-password/", {"old_password": USER_PASSWORD, "new_password": "Short-1!",
                                                   "confirm_password": "Short-1!"})
@@ -48,14 +49,14 @@ def test_new_password_that_breaks_the_policy_is_shown_next_to_the_field(user_con
 
 
 def test_wrong_current_password_is_shown_next_to_that_field(user_console):
-    _, client = user_console()
+    _, client = user_console(policies=SELF_SERVICE)
     response = client.post("/change-password/", {"old_password": "nope", "new_password": NEW_PASSWORD,
                                                   "confirm_password": NEW_PASSWORD})
     assert response.context["form"].errors["old_password"] == ["The old password is incorrect."]
 
 
 def test_mismatched_confirmation_is_refused(user_console):
-    _, client = user_console()
+    _, client = user_console(policies=SELF_SERVICE)
     response = client.post("/change-password/", {"old_password": USER_PASSWORD, "new_password": NEW_PASSWORD,
                                                   "confirm_password": NEW_PASSWORD + "x"})
     assert response.context["form"].errors["confirm_password"] == ["The two passwords do not match."]
@@ -63,7 +64,8 @@ def test_mismatched_confirmation_is_refused(user_console):
 
 def test_expired_password_must_be_changed_on_sign_in(root_caller, make_user):
     make_user("alice", password=USER_PASSWORD)
-    password_policy.update_account_password_policy(caller=root_caller, minimum_password_length=8, max_password_age=30)
+    password_policy.update_account_password_policy(caller=root_caller, minimum_password_length=8, max_password_age=30,
+                                                   allow_users_to_change_password=True)
     _age_password("alice", 31)
     client = Client()
     sign_in(client, "alice", USER_PASSWORD)
@@ -90,7 +92,7 @@ def test_hard_expiry_tells_the_user_to_ask_an_administrator(root_caller, make_us
 
 
 def test_banner_warns_fifteen_days_before_expiry(root_caller, user_console):
-    _, client = user_console()
+    _, client = user_console(policies=SELF_SERVICE)
     password_policy.update_account_password_policy(caller=root_caller, max_password_age=90)
     _age_password("alice", 80)
     page = client.get("/").content.decode()

@@ -22,7 +22,7 @@ def test_sign_in_with_the_right_password_reaches_the_dashboard_and_is_audited(ma
     client = Client(HTTP_USER_AGENT="pytest-agent/1.0")
     response = sign_in(client, "ALICE", USER_PASSWORD)
     assert response.status_code == 302 and response.url == "/"
-    assert client.get("/my/security-credentials/").status_code == 200
+    assert client.get("/").status_code == 200
     event = AuditEvent.objects.filter(event_name="ConsoleLogin").get()
     assert (event.outcome, event.actor_arn, event.source_ip, event.user_agent, event.via) == (
         "Success", "arn:aws:iam::123456789012:user/alice", "127.0.0.1", "pytest-agent/1.0", "console")
