@@ -1,0 +1,32 @@
+# The IAM console for production: gunicorn serves the web app; the same image runs the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN groupadd --system iam && useradd --system --gid iam --home-dir /app --shell /usr/sbin/nologin iam
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY iam_console ./iam_console
+COPY directory ./directory
+COPY policies ./policies
+COPY sts ./sts
+COPY audit ./audit
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+# Installed in place (editable): the settings find templates/ and static/ beside the code in /app.
+RUN pip install -e . && rm -rf build
+
+# collectstatic needs settings but no database or secret of the deployment: give it throwaway ones.
+RUN SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789 \
+    DATABASE_URL=postgresql://unused@localhost/unused REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput --verbosity 0
+
+USER iam
+EXPOSE 8000
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "iam_console.wsgi:application", "--config", "/app/iam_console/gunicorn.conf.py"]
