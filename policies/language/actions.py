@@ -256,9 +256,10 @@ UploadServerCertificate W server-certificate
 UploadSigningCertificate W user
 """
 
-# This product's extension: revoke every session issued for a role before now.
+# This product's extensions: revoke every session issued for a role before now, or issued to a user.
 _IAM_EXTENSIONS = """
 RevokeRoleSessions W role
+RevokeUserSessions W user
 """
 
 _STS_TABLE = """

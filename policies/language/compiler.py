@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .arn import arn_pattern
-from .conditions import ConditionTest, compile_clause, parse_operator, parse_template_safe
+from .conditions import VARIABLE_FAMILIES, ConditionTest, compile_clause, parse_operator, parse_template_safe
 from .model import PolicyDocument, Principal, Statement
 from .parser import parse_policy
 from .variables import Template, render, render_pattern
@@ -78,7 +78,7 @@ def _action_set(patterns: tuple[str, ...]) -> _ActionSet:
     return _ActionSet(exact, tuple(wild), regex)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # identity hash: the object is a per-request memo key
 class _ResourceSet:
     """Resource patterns: "*" flag, a combined case-sensitive regex, and variable templates."""
 
@@ -116,6 +116,11 @@ def _cached_regex(source: str) -> re.Pattern[str]:
 
 
 def _resource_set(patterns: tuple[str, ...], variables: bool) -> _ResourceSet:
+    """The compiled matcher for these patterns, shared by every statement that lists them."""
+    return _intern(("resources", patterns, variables), lambda: _build_resource_set(patterns, variables))
+
+
+def _build_resource_set(patterns: tuple[str, ...], variables: bool) -> _ResourceSet:
     static: list[str] = []
     templates: list[Template] = []
     for pattern in patterns:
@@ -129,6 +134,105 @@ def _resource_set(patterns: tuple[str, ...], variables: bool) -> _ResourceSet:
     if static and not any_resource:
         regex = re.compile("|".join(f"(?:{arn_pattern(p).pattern})" for p in static), re.DOTALL)
     return _ResourceSet(any_resource, regex, tuple(templates))
+
+
+# ---------------------------------------------------------------- interning
+#
+# Policies attached to one principal tend to repeat the same Resource lists and the same
+# condition clauses (templates, generated policies, "require MFA" boilerplate). Identical
+# compiled pieces are shared through this table, so evaluate() can compute each distinct
+# resource matcher, condition clause and statement guard at most once per request (see
+# StatementGuard.test). Sharing never changes a result: every shared piece is a pure
+# function of (request resource, request context). The table is bounded by being emptied
+# when full; pieces already handed out stay valid, they are merely shared less.
+
+_INTERN_LIMIT = 65536
+_interned: dict[tuple, Any] = {}  # type: ignore[type-arg]
+
+
+def _intern(key: tuple, build: Callable[[], Any]) -> Any:  # type: ignore[type-arg]
+    found = _interned.get(key)
+    if found is None:
+        if len(_interned) >= _INTERN_LIMIT:
+            _interned.clear()
+        found = _interned.setdefault(key, build())
+    return found
+
+
+def _clause(operator_text: str, key: str, values: tuple[str, ...], variables: bool) -> ConditionTest:
+    operator = parse_operator(operator_text)
+    if operator is None:
+        # AWS refuses such a policy; if one reaches us anyway, the unknown condition
+        # cannot be satisfied, so the statement must never apply.
+        return _never
+    identity = ("clause", operator.base, operator.if_exists, operator.set_operator, key.lower(), values,
+                variables and operator.family in VARIABLE_FAMILIES)
+    return _intern(identity, lambda: compile_clause(operator, key, values, variables))
+
+
+class StatementGuard:
+    """Everything about a statement except its Action and Effect: Resource/NotResource and
+    Condition. Interned, so statements (of any policy) with the same resources and
+    conditions share one guard, and a request tests it once (memoised in ``memo``)."""
+
+    __slots__ = ("resources", "not_resources", "conditions", "gate")
+
+    def __init__(
+        self,
+        resources: _ResourceSet | None,
+        not_resources: _ResourceSet | None,
+        conditions: tuple[ConditionTest, ...],
+    ) -> None:
+        self.resources = resources
+        self.not_resources = not_resources
+        self.conditions = conditions
+        # (lower-cased key, values) of a plain StringEquals clause: the guard can pass only
+        # when the request's single value for that key is one of the values (see plan()).
+        self.gate: tuple[str, frozenset[str]] | None = next(
+            (g for c in conditions if (g := getattr(c, "equals_gate", None)) is not None), None
+        )
+
+    def test(self, resource: str, context: Context, memo: dict) -> bool:  # type: ignore[type-arg]
+        """Whether the statement applies, given that its action matches.
+
+        ``memo`` maps shared pieces (resource sets, clauses) to their result for this one
+        request; the caller must use a fresh dict per request (resource + context).
+        """
+        conditions = self.conditions
+        for clause in conditions:  # cheapest refusal first: a clause already known false
+            if memo.get(clause) is False:
+                return False
+        matcher = self.resources
+        if matcher is not None:
+            if not matcher.any:
+                hit = memo.get(matcher)
+                if hit is None:
+                    hit = memo[matcher] = matcher.matches(resource, context)
+                if not hit:
+                    return False
+        else:
+            matcher = self.not_resources
+            if matcher is not None:
+                hit = memo.get(matcher)
+                if hit is None:
+                    hit = memo[matcher] = matcher.matches(resource, context)
+                if hit:
+                    return False
+        for clause in conditions:
+            hit = memo.get(clause)
+            if hit is None:
+                hit = memo[clause] = bool(clause(context))
+            if not hit:
+                return False
+        return True
+
+
+def _guard(
+    resources: _ResourceSet | None, not_resources: _ResourceSet | None, conditions: tuple[ConditionTest, ...]
+) -> StatementGuard:
+    # The pieces are interned already, so identity (their default hash/eq) is the key.
+    return _intern(("guard", resources, not_resources, conditions),
+                   lambda: StatementGuard(resources, not_resources, conditions))
 
 
 @dataclass(slots=True)
@@ -147,6 +251,7 @@ class CompiledStatement:
     conditions: tuple[ConditionTest, ...]
     principal: PrincipalSpec | None = None
     not_principal: PrincipalSpec | None = None
+    guard: StatementGuard = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     # source ("identity", "boundary", ...) -> the evaluator's MatchedStatement, built once
     reported: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]
 
@@ -170,43 +275,31 @@ class CompiledStatement:
                 return False
         return True
 
-    def applies(self, action_lower: str, resource: str, context: Context) -> bool:
-        """Action, then Resource, then Condition (cheapest first; the result is the same)."""
-        actions = self.actions
-        if actions is not None:
-            if action_lower not in actions.exact and (
-                actions.regex is None or actions.regex.fullmatch(action_lower) is None
-            ):
-                return False
-        elif self.not_actions is None or self.not_actions.matches(action_lower):
+    def __post_init__(self) -> None:
+        if self.guard is None:
+            self.guard = _guard(self.resources, self.not_resources, self.conditions)
+
+    def applies(
+        self, action_lower: str, resource: str, context: Context, memo: dict | None = None  # type: ignore[type-arg]
+    ) -> bool:
+        """Action, then Resource, then Condition (cheapest first; the result is the same).
+
+        Pass the same ``memo`` dict for every statement of one request to share the work
+        on identical resources and conditions; never reuse it for another request.
+        """
+        if not self.matches_action(action_lower):
             return False
-        resources = self.resources
-        if resources is not None:
-            if not resources.any and not resources.matches(resource, context):
-                return False
-        elif self.not_resources is not None and self.not_resources.matches(resource, context):
-            return False
-        for test in self.conditions:
-            if not test(context):
-                return False
-        return True
+        return self.guard.test(resource, context, {} if memo is None else memo)
 
 
 def compile_statement(statement: Statement, policy_id: str, variables: bool) -> CompiledStatement | None:
     """Compile a statement; None for one without a valid Effect (it can never apply)."""
     if statement.effect is None or statement.effect.value not in ("Allow", "Deny"):
         return None
-    conditions: list[ConditionTest] = []
-    for clause in statement.condition or ():
-        operator = parse_operator(clause.operator.value)
-        if operator is None:
-            # AWS refuses such a policy; if one reaches us anyway, the unknown condition
-            # cannot be satisfied, so the statement must never apply.
-            conditions.append(_never)
-            continue
-        conditions.append(
-            compile_clause(operator, clause.key.value, tuple(v.value for v in clause.values), variables)
-        )
+    conditions = [
+        _clause(clause.operator.value, clause.key.value, tuple(v.value for v in clause.values), variables)
+        for clause in statement.condition or ()
+    ]
 
     def values(items: tuple | None) -> tuple[str, ...] | None:  # type: ignore[type-arg]
         return None if items is None else tuple(item.value for item in items)
@@ -237,6 +330,42 @@ def _never(_context: Context) -> bool:
     return False
 
 
+Group = tuple[StatementGuard, tuple[CompiledStatement, ...]]  # statements in document order
+
+
+class Plan:
+    """A policy's statements for one action, as (guard, statements) groups: the statements
+    apply exactly when the guard passes.
+
+    ``groups`` must always be tested. ``gates`` holds the guards with a StringEquals gate,
+    per condition key: ``(key, {value: groups}, all those groups)``; for a request whose
+    context has a single value for the key only ``buckets[text of the value]`` can pass, a
+    missing key passes none, and a multivalued one needs every group tested.
+    """
+
+    __slots__ = ("groups", "gates", "empty")
+
+    def __init__(self, groups: tuple[Group, ...]) -> None:
+        plain: list[Group] = []
+        by_key: dict[str, tuple[dict[str, list[Group]], list[Group]]] = {}
+        for group in groups:
+            gate = group[0].gate
+            if gate is None or len(groups) == 1:  # an index of one group saves nothing
+                plain.append(group)
+                continue
+            key, values = gate
+            buckets, every = by_key.setdefault(key, ({}, []))
+            every.append(group)
+            for value in values:
+                buckets.setdefault(value, []).append(group)
+        self.groups: tuple[Group, ...] = tuple(plain)
+        self.gates: tuple[tuple[str, dict[str, tuple[Group, ...]], tuple[Group, ...]], ...] = tuple(
+            (key, {value: tuple(found) for value, found in buckets.items()}, tuple(every))
+            for key, (buckets, every) in by_key.items()
+        )
+        self.empty = not groups
+
+
 @dataclass(slots=True)
 class CompiledPolicy:
     """A policy's statements plus an index from action to the statements that may match.
@@ -255,6 +384,7 @@ class CompiledPolicy:
     _by_service: dict[str, list[CompiledStatement]] = field(default_factory=dict, repr=False)
     _always: list[CompiledStatement] = field(default_factory=list, repr=False)
     _memo: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict, repr=False)
+    _plans: dict[str, Plan] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for statement in self.statements:
@@ -292,6 +422,25 @@ class CompiledPolicy:
             if len(self._memo) > 2048:  # bound memory under action-name fuzzing
                 self._memo.clear()
             self._memo[action_lower] = found
+        return found
+
+    def plan(self, action_lower: str) -> Plan:
+        """The statements whose Action/NotAction matches, grouped by shared guard (memoised).
+
+        Action matching depends on nothing but the action, so it is done once here; the
+        per-request work is one guard test per distinct (Resource, Condition) pair, and
+        none at all for guards whose StringEquals gate cannot match the request.
+        """
+        found = self._plans.get(action_lower)
+        if found is None:
+            groups: dict[StatementGuard, list[CompiledStatement]] = {}
+            for statement in self.candidates(action_lower):
+                if statement.matches_action(action_lower):
+                    groups.setdefault(statement.guard, []).append(statement)
+            found = Plan(tuple((guard, tuple(statements)) for guard, statements in groups.items()))
+            if len(self._plans) > 2048:  # bound memory under action-name fuzzing
+                self._plans.clear()
+            self._plans[action_lower] = found
         return found
 
 

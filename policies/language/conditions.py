@@ -357,4 +357,13 @@ def compile_clause(operator: Operator, key: str, values: tuple[str, ...], variab
         # "!= negated" inverts the positive operator's result for the Not* operators.
         return positive(raw, context) != negated
 
+    if (
+        operator.base == "StringEquals"
+        and not operator.if_exists
+        and set_operator is None
+        and not (variables and any(parse_template_safe(v) is not None for v in values))
+    ):
+        # For a single-valued context value the test is exactly "its text is one of these
+        # values" (and a missing key fails), so the evaluator may index statements by it.
+        test.equals_gate = (key, frozenset(values))  # type: ignore[attr-defined]
     return test

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from .arn import ACCOUNT_ID, parse_arn
 from .compiler import CompiledPolicy, CompiledStatement, PrincipalSpec, principal_spec
+from .conditions import _MULTI
 from .model import Statement
+from .variables import context_string
 
 ALLOWED = "allowed"
 EXPLICIT_DENY = "explicitDeny"
@@ -81,18 +83,66 @@ def _matched(statement: CompiledStatement, source: str) -> MatchedStatement:
     return found
 
 
+def _index(statement: CompiledStatement) -> int:
+    return statement.index
+
+
 def _scan(
-    policies: Iterable[CompiledPolicy], request: Request, source: str, denies: list[MatchedStatement]
+    policies: Iterable[CompiledPolicy],
+    request: Request,
+    source: str,
+    denies: list[MatchedStatement],
+    memo: dict,  # type: ignore[type-arg]
 ) -> list[MatchedStatement]:
-    """Collect the Deny statements that apply into ``denies``; return the applying Allows."""
+    """Collect the Deny statements that apply into ``denies``; return the applying Allows.
+
+    ``memo`` is this request's table of already-tested shared guards, resource matchers and
+    condition clauses (see StatementGuard.test): identical ones across statements and
+    policies are evaluated once.
+    """
     allows: list[MatchedStatement] = []
     action = request._action_lower
     resource = request.resource
     context = request._context_lower
     for policy in policies:
-        for statement in policy._memo.get(action) or policy.candidates(action):
-            if statement.applies(action, resource, context):
-                (allows if statement.allow else denies).append(_matched(statement, source))
+        plan = policy._plans.get(action)
+        if plan is None:
+            plan = policy.plan(action)
+        if plan.empty:
+            continue
+        todo = plan.groups
+        if plan.gates:
+            todo = [*todo]
+            for key, buckets, every in plan.gates:
+                raw = context.get(key)
+                if raw is None:
+                    continue  # StringEquals on a missing key is false
+                if raw.__class__ is not str:
+                    if isinstance(raw, _MULTI):
+                        todo.extend(every)
+                        continue
+                    raw = context_string(raw)
+                todo.extend(buckets.get(raw, ()))
+        hits = None
+        merged = None
+        for guard, statements in todo:
+            hit = memo.get(guard)
+            if hit is None:
+                hit = memo[guard] = guard.test(resource, context, memo)
+            if hit:
+                if hits is None:
+                    hits = statements
+                elif merged is None:
+                    merged = [*hits, *statements]
+                else:
+                    merged.extend(statements)
+        if hits is None:
+            continue
+        if merged is not None:  # several groups passed: back to document order
+            merged.sort(key=_index)
+            hits = merged
+        for statement in hits:
+            (allows if statement.allow else denies).append(_matched(statement, source))
     return allows
 
 
@@ -112,9 +162,10 @@ def evaluate(
     session policy" (a boundary is always exactly one managed policy).
     """
     denies: list[MatchedStatement] = []
-    identity_allows = _scan(identity_policies, request, "identity", denies)
-    boundary_allows = _scan(boundary_policies, request, "boundary", denies) if boundary_policies else None
-    session_allows = _scan(session_policies, request, "session", denies) if session_policies else None
+    memo: dict = {}  # type: ignore[type-arg]  # one request: shared pieces are tested once
+    identity_allows = _scan(identity_policies, request, "identity", denies, memo)
+    boundary_allows = _scan(boundary_policies, request, "boundary", denies, memo) if boundary_policies else None
+    session_allows = _scan(session_policies, request, "session", denies, memo) if session_policies else None
     if denies:
         return Decision(EXPLICIT_DENY, tuple(denies), "explicitly denied")
     if not identity_allows:
@@ -248,9 +299,10 @@ def evaluate_resource_policy(
     context = request._context_lower
     allows: list[tuple[MatchedStatement, PrincipalMatchKind]] = []
     denies: list[MatchedStatement] = []
+    memo: dict = {}  # type: ignore[type-arg]
     for statement in policy.candidates(action):
         kind = _principal_kind(statement, principal_arn, account_id)
-        if kind is None or not statement.applies(action, request.resource, context):
+        if kind is None or not statement.applies(action, request.resource, context, memo):
             continue
         if statement.allow:
             allows.append((_matched(statement, "resource"), kind))
