@@ -1,6 +1,6 @@
 """The browser console's URLs."""
 
-from django.urls import path
+from django.urls import include, path
 
 from iam_console.console import views_account, views_audit, views_auth, views_groups, views_self, views_users
 
@@ -34,4 +34,5 @@ urlpatterns = [
     path("account/password-policy/delete/", views_account.PasswordPolicyDeleteView.as_view(),
          name="password-policy-delete"),
     path("audit/", views_audit.AuditView.as_view(), name="audit"),
+    path("", include("directory.reports.console_urls")),
 ]

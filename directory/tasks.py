@@ -1,0 +1,35 @@
+"""Celery tasks of the directory: thin wrappers that pass IDs and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from directory.reports import housekeeping, services
+
+# A database hiccup is retried with back-off; a killed worker's message is redelivered (acks_late and
+# reject-on-worker-lost are on), and the job's single transaction guarantees a clean restart.
+_RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": True, "retry_backoff_max": 300,
+          "max_retries": 5, "acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(name="directory.tasks.generate_credential_report", **_RETRY)
+def generate_credential_report(report_id: int) -> bool:
+    return services.run_report_job(report_id)
+
+
+@shared_task(name="directory.tasks.scheduled_credential_report", **_RETRY)
+def scheduled_credential_report() -> int:
+    report_id = services.start_scheduled_report()
+    services.run_report_job(report_id)
+    return report_id
+
+
+@shared_task(name="directory.tasks.purge_expired_credential_reports", **_RETRY)
+def purge_expired_credential_reports() -> int:
+    return housekeeping.purge_expired_reports()
+
+
+@shared_task(name="directory.tasks.flag_unused_access_keys", **_RETRY)
+def flag_unused_access_keys() -> int:
+    return housekeeping.flag_unused_access_keys()

@@ -1,0 +1,21 @@
+"""Every scheduled job, in one place: the Celery beat schedule that settings hands to Celery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+FOUR_HOURS = timedelta(hours=4)
+# A run that has waited this long in the queue is dropped: the next one is due soon, so missed runs never pile up.
+_EXPIRES_SLACK = timedelta(minutes=5)
+
+
+def _every(interval: timedelta, task: str) -> dict:
+    return {"task": task, "schedule": interval, "options": {"expires": (interval - _EXPIRES_SLACK).total_seconds()}}
+
+
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "credential-report": _every(FOUR_HOURS, "directory.tasks.scheduled_credential_report"),
+    "purge-expired-credential-reports": _every(FOUR_HOURS, "directory.tasks.purge_expired_credential_reports"),
+    "flag-unused-access-keys": _every(FOUR_HOURS, "directory.tasks.flag_unused_access_keys"),
+    "purge-expired-role-sessions": _every(timedelta(hours=1), "sts.tasks.purge_expired_sessions"),
+}
