@@ -43,5 +43,13 @@ def group_arn(path: str, name: str) -> str:
     return iam_arn(f"group{path}{name}")
 
 
+def role_arn(path: str, name: str) -> str:
+    return iam_arn(f"role{path}{name}")
+
+
+def assumed_role_arn(role_name: str, session_name: str) -> str:
+    return f"arn:{settings.IAM_PARTITION}:sts::{settings.IAM_ACCOUNT_ID}:assumed-role/{role_name}/{session_name}"
+
+
 def root_arn() -> str:
     return iam_arn("root")

@@ -229,3 +229,44 @@ class UnusedAccessKeyFlag(models.Model):
     flagged_at = models.DateTimeField(default=timezone.now)
     # The last sign of life when flagged: last use, or creation for a key never used.
     last_activity = models.DateTimeField()
+
+
+class Role(models.Model):
+    """An IAM role: assumable by the principals its trust policy names, for sessions of limited duration."""
+
+    role_name = models.CharField(max_length=64)
+    role_name_key = models.GeneratedField(expression=Lower("role_name"), output_field=models.CharField(max_length=64),
+                                          db_persist=True, unique=True)
+    path = models.CharField(max_length=512, default="/")
+    role_id = models.CharField(max_length=32, unique=True)
+    description = models.CharField(max_length=1000, blank=True)
+    assume_role_policy_document = models.TextField()
+    max_session_duration = models.PositiveIntegerField(default=3600)
+    create_date = models.DateTimeField(default=timezone.now)
+    # Sessions issued before this moment are refused on their next request (RevokeRoleSessions).
+    sessions_revoked_before = models.DateTimeField(null=True, blank=True)
+    # Bumped on every trust policy change: the compiled trust policy is cached by (role, version).
+    trust_policy_version = models.PositiveIntegerField(default=1)
+    last_used_date = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["path", "role_name_key"], name="role_path_name")]
+
+    def __str__(self) -> str:
+        return self.role_name
+
+    @property
+    def arn(self) -> str:
+        return identifiers.role_arn(self.path, self.role_name)
+
+
+class RoleTag(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=128)
+    key_lower = models.GeneratedField(expression=Lower("key"), output_field=models.CharField(max_length=128),
+                                      db_persist=True)
+    value = models.CharField(max_length=256, blank=True)
+
+    class Meta:
+        ordering = ["key_lower"]
+        constraints = [models.UniqueConstraint(fields=["role", "key_lower"], name="role_tag_key_unique")]

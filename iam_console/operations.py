@@ -16,7 +16,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def iam_operation(event_name: str, *, audit_reads: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def iam_operation(event_name: str, *, audit_reads: bool = False,
+                  event_source: str = "iam.amazonaws.com") -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Run a service function as the IAM operation `event_name`.
 
     The function takes a keyword-only `caller` and does its own authorize() call (the resource ARN depends on
@@ -37,11 +38,11 @@ def iam_operation(event_name: str, *, audit_reads: bool = False) -> Callable[[Ca
                     result = func(*args, **kwargs)
                     if audit_reads or not _is_read(event_name):
                         record_event(caller=caller, event_name=event_name, request_parameters=parameters,
-                                     response_elements=_response_elements(result))
+                                     response_elements=_response_elements(result), event_source=event_source)
                 return result
             except IAMError as error:
                 record_event(caller=caller, event_name=event_name, request_parameters=parameters,
-                             error_code=error.code, error_message=error.message)
+                             error_code=error.code, error_message=error.message, event_source=event_source)
                 raise
 
         run.event_name = event_name  # type: ignore[attr-defined]

@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from directory.models import GroupMembership, User
+from directory.models import GroupMembership, Role, User
 from policies.language import CompiledPolicy, compile_policy
 from policies.models import (
     GroupInlinePolicy,
     GroupPolicyAttachment,
     ManagedPolicy,
     PolicyVersion,
+    RoleInlinePolicy,
+    RolePermissionsBoundary,
+    RolePolicyAttachment,
     UserInlinePolicy,
     UserPermissionsBoundary,
     UserPolicyAttachment,
@@ -25,7 +28,7 @@ class PolicySource:
 
     key: str
     name: str
-    kind: str  # "managed", "user-inline", "group-inline"
+    kind: str  # "managed", "user-inline", "group-inline", "role-inline", "session"
     arn: str = ""
     version: str = ""
 
@@ -90,4 +93,44 @@ def user_policy_set(user: User) -> PolicySet:
         arn = managed_policy_arn(path, name, is_system) if kind == "managed" else ""
         policy_set.sources[key] = PolicySource(key=key, name=name, kind=kind, arn=arn, version=version)
         (policy_set.identity if role == "identity" else policy_set.boundary).append(compiled)
+    return policy_set
+
+
+def _role_sql() -> str:
+    t = {model.__name__: model._meta.db_table for model in (
+        ManagedPolicy, PolicyVersion, RolePolicyAttachment, RoleInlinePolicy, RolePermissionsBoundary)}
+    managed = (f"JOIN {t['ManagedPolicy']} p ON p.id = a.policy_id "
+               f"JOIN {t['PolicyVersion']} v ON v.policy_id = p.id AND v.is_default_version")
+    return f"""
+        SELECT 'identity', 'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.is_system
+          FROM {t['RolePolicyAttachment']} a {managed} WHERE a.role_id = %(role)s
+        UNION ALL
+        SELECT 'identity', 'role-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false
+          FROM {t['RoleInlinePolicy']} i WHERE i.role_id = %(role)s
+        UNION ALL
+        SELECT 'boundary', 'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.is_system
+          FROM {t['RolePermissionsBoundary']} a {managed} WHERE a.role_id = %(role)s
+    """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
+
+
+_ROLE_QUERY: str | None = None
+
+
+def role_policy_set(role: Role) -> PolicySet:
+    """A role's permissions policies and boundary, in one query; documents compile once per (key, version)."""
+    global _ROLE_QUERY
+    if _ROLE_QUERY is None:
+        _ROLE_QUERY = _role_sql()
+    from policies.services.managed import managed_policy_arn
+
+    policy_set = PolicySet()
+    with connection.cursor() as cursor:
+        cursor.execute(_ROLE_QUERY, {"role": role.pk})
+        rows = cursor.fetchall()
+    for kind_of, key, version, document, name, path, is_system in rows:
+        compiled = compile_policy(document, key, version)
+        kind = key.split(":", 1)[0]
+        arn = managed_policy_arn(path, name, is_system) if kind == "managed" else ""
+        policy_set.sources[key] = PolicySource(key=key, name=name, kind=kind, arn=arn, version=version)
+        (policy_set.identity if kind_of == "identity" else policy_set.boundary).append(compiled)
     return policy_set

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from directory.models import Group, User
+from directory.models import Group, Role, User
 
 SYSTEM_POLICY_ACCOUNT = "aws"  # system policies carry AWS-managed ARNs: arn:aws:iam::aws:policy/Name
 
@@ -108,4 +108,34 @@ class UserPermissionsBoundary(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="permissions_boundary")
     policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="user_boundaries")
+    create_date = models.DateTimeField(default=timezone.now)
+
+
+class RolePolicyAttachment(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="role_attachments")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["role", "policy"], name="role_policy_attachment_unique")]
+
+
+class RoleInlinePolicy(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="inline_policies")
+    policy_name = models.CharField(max_length=128)
+    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
+                                            output_field=models.CharField(max_length=128), db_persist=True)
+    document = models.TextField()
+    update_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["policy_name_key"]
+        constraints = [models.UniqueConstraint(fields=["role", "policy_name_key"], name="role_inline_unique")]
+
+
+class RolePermissionsBoundary(models.Model):
+    """A managed policy that caps what a role's policies can allow, in every session of the role."""
+
+    role = models.OneToOneField(Role, on_delete=models.CASCADE, related_name="permissions_boundary")
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="role_boundaries")
     create_date = models.DateTimeField(default=timezone.now)

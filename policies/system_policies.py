@@ -49,3 +49,6 @@ def sync_system_policies() -> int:
         PolicyVersion.objects.filter(pk__in=[v.pk for v in stale]).delete()
         changed += 1
     return changed
+
+# Attached by the console to users who must choose a new password at next sign-in, as AWS's console does.
+CHANGE_PASSWORD_POLICY_ARN = "arn:aws:iam::aws:policy/IAMUserChangePassword"

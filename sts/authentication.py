@@ -1,4 +1,4 @@
-"""Authentication of REST API requests signed with AWS Signature Version 4 (access keys)."""
+"""Authentication of REST API requests signed with AWS Signature Version 4 (access keys and session credentials)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from rest_framework.authentication import SessionAuthentication as DRFSessionAut
 from rest_framework.request import Request
 
 from directory.credentials import derive_secret_access_key
+from directory.identifiers import SESSION_KEY_PREFIX
 from directory.models import AccessKey
 from directory.services.access_keys import record_access_key_use
 from iam_console.errors import IAMError, IncompleteSignature, InvalidClientTokenId, SignatureDoesNotMatch
 from sts import sigv4
+from sts.models import RoleSession
+from sts.secrets import derive_session_secret, token_matches
 
 SIGNING_SERVICES = frozenset({"iam", "sts"})
 _BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
@@ -73,6 +76,8 @@ class SigV4Authentication(BaseAuthentication):
         credential = sigv4.parse_authorization(
             signed, now=timezone.now(), max_skew=timedelta(seconds=settings.IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS),
             services=SIGNING_SERVICES)
+        if credential.access_key_id.startswith(SESSION_KEY_PREFIX):
+            return self._authenticate_session(request, signed, credential)
         key = AccessKey.objects.select_related("user").filter(access_key_id=credential.access_key_id).first()
         # Unknown keys are checked against a throwaway secret so both failures cost the same.
         secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else _decoy_secret()
@@ -85,6 +90,29 @@ class SigV4Authentication(BaseAuthentication):
         request.iam_access_key_id = key.access_key_id  # type: ignore[attr-defined]
         return key.user, SignedIdentity(access_key_id=key.access_key_id, region=credential.region,
                                         service=credential.service)
+
+    def _authenticate_session(self, request: HttpRequest, signed: sigv4.SignedRequest, credential: sigv4.Credential):
+        """Session credentials (ASIA…): the signature, then the token, then expiry and revocation.
+
+        One query joins the session and its role, so a revocation committed before this request is always seen.
+        """
+        from sts.principals import RoleSessionPrincipal
+        from sts.services import INVALID_TOKEN_MESSAGE, check_session_live
+
+        session = (RoleSession.all_objects.select_related("role")
+                   .filter(access_key_id=credential.access_key_id).first())
+        secret = derive_session_secret(session.access_key_id, session.secret_nonce) if session else _decoy_secret()
+        if not sigv4.signature_matches(signed, credential, secret) or session is None:
+            raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
+        if not token_matches(credential.security_token, session.token_digest):
+            raise SignatureAuthenticationFailed(InvalidClientTokenId(INVALID_TOKEN_MESSAGE))
+        try:
+            check_session_live(session)
+        except IAMError as error:
+            raise SignatureAuthenticationFailed(error) from None
+        request.iam_access_key_id = session.access_key_id  # type: ignore[attr-defined]
+        return RoleSessionPrincipal(session), SignedIdentity(access_key_id=session.access_key_id,
+                                                             region=credential.region, service=credential.service)
 
     def authenticate_header(self, request: Request) -> str:
         return sigv4.ALGORITHM

@@ -21,7 +21,9 @@ PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in"}
 PUBLIC_PREFIXES = ("static/",)
 # Self-service routes that act only on the caller: a 2xx is allowed, provided nothing of another user leaks.
 SELF_SERVICE_ROUTE_NAMES = {"api-me", "api-me-access-keys", "api-me-access-key", "api-me-password",
-                            "api-password-policy"}
+                            "api-password-policy",
+                            # GetCallerIdentity needs no permission, as in AWS: it only tells callers who they are.
+                            "api-sts-caller-identity"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

@@ -1,9 +1,9 @@
 """REST API v1 routes (mounted under /api/v1/): AWS's operations as resources, snake_case JSON."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from audit.api import AuditEventListView
-from directory.api import account, credentials, groups, schema, users  # noqa: F401 - schema registers auth docs
+from directory.api import account, credentials, groups, roles, schema, users  # noqa: F401 - schema registers auth docs
 
 urlpatterns = [
     path("users/", users.UserListView.as_view(), name="api-users"),
@@ -26,4 +26,22 @@ urlpatterns = [
     path("me/access-keys/<str:access_key_id>/", credentials.CallerAccessKeyDetailView.as_view(),
          name="api-me-access-key"),
     path("audit-events/", AuditEventListView.as_view(), name="api-audit-events"),
+    path("roles/", roles.RoleListView.as_view(), name="api-roles"),
+    path("roles/<str:role_name>/", roles.RoleDetailView.as_view(), name="api-role"),
+    path("roles/<str:role_name>/trust-policy/", roles.RoleTrustPolicyView.as_view(), name="api-role-trust-policy"),
+    path("roles/<str:role_name>/tags/", roles.RoleTagsView.as_view(), name="api-role-tags"),
+    path("roles/<str:role_name>/revoke-sessions", roles.RoleSessionsRevocationView.as_view(),
+         name="api-role-revoke-sessions"),
+    path("users/<str:user_name>/revoke-sessions", roles.UserSessionsRevocationView.as_view(),
+         name="api-user-revoke-sessions"),
+    path("roles/<str:role_name>/attached-policies/", roles.RoleAttachedPoliciesView.as_view(),
+         name="api-role-attached-policies"),
+    re_path(r"^roles/(?P<role_name>[\w+=,.@-]+)/attached-policies/(?P<policy_arn>arn:[\w-]+:iam::(?:\d{12}|aws):"
+            r"policy/(?:[\x21-\x7e]*?))/$", roles.RoleAttachedPolicyView.as_view(), name="api-role-attached-policy"),
+    path("roles/<str:role_name>/inline-policies/", roles.RoleInlinePoliciesView.as_view(),
+         name="api-role-inline-policies"),
+    path("roles/<str:role_name>/inline-policies/<str:policy_name>/", roles.RoleInlinePolicyView.as_view(),
+         name="api-role-inline-policy"),
+    path("roles/<str:role_name>/permissions-boundary/", roles.RolePermissionsBoundaryView.as_view(),
+         name="api-role-permissions-boundary"),
 ]

@@ -105,7 +105,8 @@ def get_policy(*, caller: Caller, policy_arn: str) -> ManagedPolicy:
 
 
 def attachment_count(policy: ManagedPolicy) -> int:
-    return policy.user_attachments.count() + policy.group_attachments.count()
+    return (policy.user_attachments.count() + policy.group_attachments.count()
+            + policy.role_attachments.count())
 
 
 @iam_operation("ListPolicies")
@@ -116,13 +117,15 @@ def list_policies(*, caller: Caller, scope: str = "All", only_attached: bool = F
     prefix = validate_path_prefix(path_prefix)
     authorize_caller(caller, "iam:ListPolicies", "*")
     queryset = ManagedPolicy.objects.annotate(
-        attachment_count=Count("user_attachments", distinct=True) + Count("group_attachments", distinct=True))
+        attachment_count=Count("user_attachments", distinct=True) + Count("group_attachments", distinct=True)
+        + Count("role_attachments", distinct=True))
     if scope != "All":
         queryset = queryset.filter(is_system=(scope == "AWS"))
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
     if only_attached:
-        queryset = queryset.filter(Q(user_attachments__isnull=False) | Q(group_attachments__isnull=False)).distinct()
+        queryset = queryset.filter(Q(user_attachments__isnull=False) | Q(group_attachments__isnull=False)
+                                   | Q(role_attachments__isnull=False)).distinct()
     # policy_id is unique and stable; names may repeat across the AWS and Local scopes.
     return keyset_page(queryset, key="policy_id", marker=marker, max_items=max_items)
 
@@ -131,7 +134,8 @@ def list_policies(*, caller: Caller, scope: str = "All", only_attached: bool = F
 def delete_policy(*, caller: Caller, policy_arn: str) -> None:
     policy = _customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:DeletePolicy", policy.arn)
-    if policy.user_attachments.exists() or policy.group_attachments.exists() or policy.user_boundaries.exists():
+    if (policy.user_attachments.exists() or policy.group_attachments.exists() or policy.user_boundaries.exists()
+            or policy.role_attachments.exists() or policy.role_boundaries.exists()):
         raise DeleteConflict("Cannot delete a policy attached to entities.")
     if policy.versions.filter(is_default_version=False).exists():
         raise DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete "

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from directory.models import User
 from directory.services import groups
 from tests.browser.conftest import sign_in
-from tests.conftest import ROOT_PASSWORD
+from tests.conftest import ROOT_PASSWORD, SELF_SERVICE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ALICE_PASSWORD = "Alice-Passw0rd!"
@@ -87,7 +87,7 @@ def test_create_user_with_password_and_groups_then_forced_change(new_page, shot,
 
 
 def test_create_access_key_and_read_the_secret_once(new_page, shot, make_user):
-    make_user("alice", password=ALICE_PASSWORD)
+    make_user("alice", password=ALICE_PASSWORD, policies=SELF_SERVICE)
     page = new_page()
     sign_in(page, "alice", ALICE_PASSWORD)
     page.get_by_role("link", name="My security credentials").first.click()
@@ -109,7 +109,7 @@ def test_create_access_key_and_read_the_secret_once(new_page, shot, make_user):
 
 
 def test_password_policy_change_then_too_short_password_refused(new_page, shot, root, make_user):
-    make_user("alice", password=ALICE_PASSWORD)
+    make_user("alice", password=ALICE_PASSWORD, policies=SELF_SERVICE)
     admin = new_page()
     sign_in(admin, "root", ROOT_PASSWORD)
     admin.get_by_role("link", name="Password policy").click()

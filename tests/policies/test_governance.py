@@ -182,3 +182,11 @@ def test_policy_lifecycle_over_the_api(root_api):
     assert root_api.delete(f"/api/v1/policies/{arn}/versions/v2/").status_code == 204
     assert root_api.delete(f"/api/v1/policies/{arn}/").status_code == 204
     assert root_api.get(f"/api/v1/policies/{arn}/").status_code == 404
+
+
+def test_self_service_policies_cover_users_with_a_path(root_caller, make_user):
+    user = make_user("dana", path="/eng/team/", access_key=True,
+                     policies=("arn:aws:iam::aws:policy/IAMUserSelfManageCredentials",))
+    api = SignedClient(*user.test_access_key)
+    assert api.get("/api/v1/users/dana/").status_code == 200
+    assert api.get("/api/v1/me/access-keys/").status_code == 200

@@ -1,0 +1,233 @@
+"""Role operations: Create/Get/Update/DeleteRole, UpdateAssumeRolePolicy, ListRoles, Tag/Untag/ListRoleTags."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from directory import identifiers
+from directory.models import Role, RoleTag
+from directory.validation import (
+    TAGS_PER_ENTITY,
+    validate_name,
+    validate_path,
+    validate_path_prefix,
+    validate_tag_key,
+    validate_tags,
+)
+from iam_console.errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    LimitExceeded,
+    NoSuchEntity,
+    ValidationError,
+)
+from iam_console.operations import iam_operation
+from iam_console.pagination import Page, keyset_page
+from policies.authorization import Caller, authorize_caller
+from policies.documents import TRUST_POLICY, checked_document
+from policies.language import invalidate
+
+ROLE_NAME_MAX = 64
+DESCRIPTION_MAX = 1000
+MIN_SESSION_DURATION = 3600
+MAX_SESSION_DURATION = 43200
+_DESCRIPTION = re.compile(r"[\t\n\r\u0020-\u007E\u00A1-\u00FF]*")
+
+
+def role_by_name(role_name: str, *, for_update: bool = False) -> Role:
+    queryset = Role.objects.select_for_update() if for_update else Role.objects.all()
+    role = queryset.filter(role_name_key=str(role_name).lower()).first()
+    if role is None:
+        raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
+    return role
+
+
+def trust_policy_key(role: Role) -> tuple[str, str]:
+    """The compile-cache key of a role's trust policy: a new version on every UpdateAssumeRolePolicy."""
+    return f"role-trust:{role.role_id}", str(role.trust_policy_version)
+
+
+def validate_description(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > DESCRIPTION_MAX or not _DESCRIPTION.fullmatch(value):
+        raise ValidationError(f"description must be at most {DESCRIPTION_MAX} printable characters")
+    return value
+
+
+def validate_max_session_duration(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError("maxSessionDuration must be a whole number of seconds from 3600 to 43200")
+    if value < MIN_SESSION_DURATION:
+        raise ValidationError(f"1 validation error detected: Value '{value}' at 'maxSessionDuration' failed to "
+                              f"satisfy constraint: Member must have value greater than or equal to "
+                              f"{MIN_SESSION_DURATION}")
+    if value > MAX_SESSION_DURATION:
+        raise ValidationError(f"1 validation error detected: Value '{value}' at 'maxSessionDuration' failed to "
+                              f"satisfy constraint: Member must have value less than or equal to "
+                              f"{MAX_SESSION_DURATION}")
+    return value
+
+
+def _tag_context(tags: dict[str, str]) -> dict:
+    context: dict = {f"aws:RequestTag/{key}": value for key, value in tags.items()}
+    if tags:
+        context["aws:TagKeys"] = list(tags)
+    return context
+
+
+@iam_operation("CreateRole")
+def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: str, path: str = "/",
+                description: str = "", max_session_duration: int = MIN_SESSION_DURATION,
+                permissions_boundary: str | None = None, tags: list[dict] | None = None) -> Role:
+    validate_name(role_name, field="roleName", max_length=ROLE_NAME_MAX)
+    path = validate_path(path)
+    description = validate_description(description)
+    max_session_duration = validate_max_session_duration(max_session_duration)
+    tag_map = validate_tags(tags or [])
+    arn = identifiers.role_arn(path, role_name)
+    context = _tag_context(tag_map)
+    boundary = None
+    if permissions_boundary:
+        from policies.services.managed import policy_by_arn
+
+        boundary = policy_by_arn(permissions_boundary)
+        context["iam:PermissionsBoundary"] = boundary.arn
+    authorize_caller(caller, "iam:CreateRole", arn, context)
+    if tag_map:
+        authorize_caller(caller, "iam:TagRole", arn, _tag_context(tag_map))
+    if boundary is not None:
+        authorize_caller(caller, "iam:PutRolePermissionsBoundary", arn, {"iam:PermissionsBoundary": boundary.arn})
+    if len(tag_map) > TAGS_PER_ENTITY:
+        raise LimitExceeded(f"A role can have at most {TAGS_PER_ENTITY} tags.")
+    document = checked_document(assume_role_policy_document, size_limit="trust", policy_type=TRUST_POLICY)
+    if Role.objects.filter(role_name_key=role_name.lower()).exists():
+        raise EntityAlreadyExists(f"Role with name {role_name} already exists.")
+    try:
+        with transaction.atomic():
+            role = Role.objects.create(role_name=role_name, path=path, description=description,
+                                       role_id=identifiers.new_unique_id(identifiers.ROLE_ID_PREFIX),
+                                       assume_role_policy_document=document,
+                                       max_session_duration=max_session_duration)
+    except IntegrityError:
+        # Another request created the same name between our check and our insert.
+        raise EntityAlreadyExists(f"Role with name {role_name} already exists.") from None
+    RoleTag.objects.bulk_create([RoleTag(role=role, key=key, value=value) for key, value in tag_map.items()])
+    if boundary is not None:
+        from policies.models import RolePermissionsBoundary
+
+        RolePermissionsBoundary.objects.create(role=role, policy=boundary)
+    role.refresh_from_db(fields=["role_name_key"])
+    return role
+
+
+@iam_operation("GetRole")
+def get_role(*, caller: Caller, role_name: str) -> Role:
+    role = role_by_name(role_name)
+    authorize_caller(caller, "iam:GetRole", role.arn)
+    return role
+
+
+@iam_operation("UpdateRole")
+def update_role(*, caller: Caller, role_name: str, description: str | None = None,
+                max_session_duration: int | None = None) -> Role:
+    role = role_by_name(role_name, for_update=True)
+    authorize_caller(caller, "iam:UpdateRole", role.arn)
+    fields = []
+    if description is not None:
+        role.description = validate_description(description)
+        fields.append("description")
+    if max_session_duration is not None:
+        role.max_session_duration = validate_max_session_duration(max_session_duration)
+        fields.append("max_session_duration")
+    if fields:
+        role.save(update_fields=fields)
+    return role
+
+
+@iam_operation("UpdateAssumeRolePolicy")
+def update_assume_role_policy(*, caller: Caller, role_name: str, policy_document: str) -> Role:
+    role = role_by_name(role_name, for_update=True)
+    authorize_caller(caller, "iam:UpdateAssumeRolePolicy", role.arn)
+    document = checked_document(policy_document, size_limit="trust", policy_type=TRUST_POLICY)
+    invalidate(trust_policy_key(role)[0])
+    Role.objects.filter(pk=role.pk).update(assume_role_policy_document=document,
+                                           trust_policy_version=F("trust_policy_version") + 1)
+    role.refresh_from_db()
+    return role
+
+
+def role_dependents(role: Role) -> tuple[list[str], list[str]]:
+    """(attached managed policy ARNs, inline policy names): what stops DeleteRole."""
+    from policies.models import ManagedPolicy, RoleInlinePolicy
+
+    attached = [p.arn for p in ManagedPolicy.objects.filter(role_attachments__role=role).order_by("policy_name_key")]
+    inline = list(RoleInlinePolicy.objects.filter(role=role).values_list("policy_name", flat=True))
+    return attached, inline
+
+
+@iam_operation("DeleteRole")
+def delete_role(*, caller: Caller, role_name: str) -> None:
+    role = role_by_name(role_name, for_update=True)
+    authorize_caller(caller, "iam:DeleteRole", role.arn)
+    attached, inline = role_dependents(role)
+    if attached:
+        raise DeleteConflict("Cannot delete entity, must detach all policies first.",
+                             details={"attached_policies": attached, "inline_policies": inline})
+    if inline:
+        raise DeleteConflict("Cannot delete entity, must delete policies first.",
+                             details={"attached_policies": attached, "inline_policies": inline})
+    invalidate(trust_policy_key(role)[0])
+    role.delete()  # its sessions go with it: they can no longer authenticate
+
+
+@iam_operation("ListRoles")
+def list_roles(*, caller: Caller, path_prefix: str = "/", marker: str | None = None,
+               max_items: int | None = None) -> Page[Role]:
+    prefix = validate_path_prefix(path_prefix)
+    authorize_caller(caller, "iam:ListRoles", "*")
+    queryset = Role.objects.all()
+    if prefix != "/":
+        queryset = queryset.filter(path__startswith=prefix)
+    return keyset_page(queryset, key="role_name_key", marker=marker, max_items=max_items)
+
+
+@iam_operation("TagRole")
+def tag_role(*, caller: Caller, role_name: str, tags: list[dict]) -> list[RoleTag]:
+    tag_map = validate_tags(tags)
+    if not tag_map:
+        raise ValidationError("tags must contain at least one tag")
+    role = role_by_name(role_name, for_update=True)  # the lock keeps the 50-tag quota exact
+    authorize_caller(caller, "iam:TagRole", role.arn, _tag_context(tag_map))
+    existing = {tag.key_lower: tag for tag in RoleTag.objects.filter(role=role)}
+    new_keys = {key.lower() for key in tag_map} - set(existing)
+    if len(existing) + len(new_keys) > TAGS_PER_ENTITY:
+        raise LimitExceeded(f"Cannot exceed quota for TagsPerRole: {TAGS_PER_ENTITY}")
+    for key, value in tag_map.items():
+        current = existing.get(key.lower())
+        if current is None:
+            RoleTag.objects.create(role=role, key=key, value=value)
+        elif current.key != key or current.value != value:
+            current.key, current.value = key, value
+            current.save(update_fields=["key", "value"])
+    return list(RoleTag.objects.filter(role=role))
+
+
+@iam_operation("UntagRole")
+def untag_role(*, caller: Caller, role_name: str, tag_keys: list[str]) -> None:
+    if not isinstance(tag_keys, list) or not tag_keys:
+        raise ValidationError("tag_keys must be a non-empty list of tag keys")
+    keys = [validate_tag_key(key) for key in tag_keys]
+    role = role_by_name(role_name, for_update=True)
+    authorize_caller(caller, "iam:UntagRole", role.arn, {"aws:TagKeys": keys})
+    RoleTag.objects.filter(role=role, key_lower__in=[key.lower() for key in keys]).delete()
+
+
+@iam_operation("ListRoleTags")
+def list_role_tags(*, caller: Caller, role_name: str) -> list[RoleTag]:
+    role = role_by_name(role_name)
+    authorize_caller(caller, "iam:ListRoleTags", role.arn)
+    return list(RoleTag.objects.filter(role=role))

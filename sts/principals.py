@@ -1,0 +1,111 @@
+"""The role session as a principal: who acts when a request is signed with session credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from directory import identifiers
+from directory.models import RoleTag
+from policies.language import compile_policy
+from policies.loading import PolicySet, PolicySource, role_policy_set
+from sts.models import RoleSession
+
+
+class RoleSessionPrincipal:
+    """A principal (policies.authorization.Principal) backed by a RoleSession loaded with its role.
+
+    Its permissions are the role's policies, capped by the role's permissions boundary and by the session
+    policies given to AssumeRole. Each authorization re-checks that the session is still live, so a revocation
+    that commits while a request is in flight stops that request's next decision.
+    """
+
+    is_root = False
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+
+    def __init__(self, session: RoleSession) -> None:
+        self.session = session
+        self.role = session.role
+        self._principal_tags: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"<RoleSessionPrincipal {self.arn}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RoleSessionPrincipal) and other.session.pk == self.session.pk
+
+    def __hash__(self) -> int:
+        return hash(("role-session", self.session.pk))
+
+    # --- Principal protocol ---
+    @property
+    def arn(self) -> str:
+        return identifiers.assumed_role_arn(self.role.role_name, self.session.session_name)
+
+    @property
+    def unique_id(self) -> str:
+        return f"{self.role.role_id}:{self.session.session_name}"
+
+    @property
+    def principal_name(self) -> str:
+        return self.session.session_name
+
+    @property
+    def pk(self) -> int:
+        return self.session.pk
+
+    @property
+    def access_key_id(self) -> str:
+        return self.session.access_key_id
+
+    @property
+    def expiration(self) -> datetime:
+        return self.session.expiration
+
+    def is_live(self) -> bool:
+        """Not expired and not revoked, as the database says now (one query joining session and role)."""
+        return RoleSession.objects.filter(
+            pk=self.session.pk, revoked=False,
+        ).exclude(role__sessions_revoked_before__gt=self.session.issued_at).exists()
+
+    def policy_set(self) -> PolicySet:
+        if not self.is_live():
+            return PolicySet()  # an empty set allows nothing: the session ended while the request ran
+        policy_set = role_policy_set(self.role)
+        for index, document in enumerate(self.session.session_policies):
+            key = f"session:{self.session.access_key_id}:{index}"
+            policy_set.session.append(compile_policy(document, key, "1"))
+            policy_set.sources[key] = PolicySource(key=key, name=f"session policy {index + 1}", kind="session")
+        return policy_set
+
+    def condition_keys(self, request_time: datetime) -> dict[str, Any]:
+        """The request context of a role session, as AWS builds it (None removes a key)."""
+        session = self.session
+        keys: dict[str, Any] = {
+            "aws:PrincipalArn": self.role.arn,  # AWS gives the role's ARN here, not the session's
+            "aws:username": None,  # only IAM users have one: ${aws:username} must never match a session name
+            "aws:TokenIssueTime": session.issued_at,
+            "aws:MultiFactorAuthPresent": session.mfa_authenticated_at is not None,
+            "aws:MultiFactorAuthAge": (int((request_time - session.mfa_authenticated_at).total_seconds())
+                                       if session.mfa_authenticated_at else None),
+            "aws:SourceIdentity": session.source_identity or None,
+            "aws:PrincipalType": "AssumedRole",
+        }
+        for key, value in self.principal_tags().items():
+            keys[f"aws:PrincipalTag/{key}"] = value
+        return keys
+
+    def principal_tags(self) -> dict[str, str]:
+        """The role's tags, overridden by the session's tags (loaded once per request)."""
+        if self._principal_tags is None:
+            tags = dict(RoleTag.objects.filter(role_id=self.role.pk).values_list("key", "value"))
+            tags.update(self.session.session_tags or {})
+            self._principal_tags = tags
+        return self._principal_tags
+
+    def seconds_left(self) -> int:
+        return max(0, int((self.session.expiration - timezone.now()).total_seconds()))

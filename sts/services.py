@@ -1,0 +1,341 @@
+"""STS operations: AssumeRole, GetCallerIdentity, session revocation, the purge of expired sessions."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from directory import identifiers, lookups
+from directory.models import Role, User
+from directory.services.roles import role_by_name, trust_policy_key
+from directory.validation import validate_tags
+from iam_console.errors import (
+    AccessDenied,
+    ExpiredToken,
+    IAMError,
+    InvalidClientTokenId,
+    ValidationError,
+)
+from iam_console.operations import iam_operation
+from policies.authorization import Caller, authorize_caller, decide
+from policies.documents import checked_document, non_whitespace_length
+from policies.language import EXPLICIT_DENY, Request, compile_policy, evaluate_resource_policy
+from policies.services.managed import policy_by_arn
+from sts import mfa
+from sts.models import RoleSession
+from sts.principals import RoleSessionPrincipal
+from sts.secrets import derive_session_secret, new_secret_nonce, new_session_token, token_digest
+
+logger = logging.getLogger(__name__)
+
+STS = "sts.amazonaws.com"
+MIN_DURATION = 900
+DEFAULT_DURATION = 3600
+CHAINED_MAX_DURATION = 3600
+SESSION_POLICY_MAX = 2048  # characters of the inline session policy, whitespace not counted
+SESSION_POLICY_ARNS_MAX = 10
+SESSION_TAGS_MAX = 50
+# The packed budget of session policies and tags together (AWS's PackedPolicySize is a percentage of it).
+PACKED_BUDGET = 2048
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}):role(?P<path>/(?:[\x21-\x7e]*/)?)"
+                       r"(?P<name>[\w+=,.@-]{1,64})")
+
+EXPIRED_MESSAGE = "The security token included in the request is expired"
+REVOKED_MESSAGE = "The security token included in the request is expired: its session has been revoked"
+INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
+
+
+class PackedPolicyTooLarge(IAMError):
+    code, http_status = "PackedPolicyTooLarge", 400
+
+
+@dataclass(frozen=True)
+class AssumedRole:
+    """AssumeRole's result. The secret and the token exist only here: shown once, never stored."""
+
+    session: RoleSession
+    secret_access_key: str
+    session_token: str
+    packed_policy_size: int
+
+    @property
+    def access_key_id(self) -> str:
+        return self.session.access_key_id
+
+    @property
+    def expiration(self) -> datetime:
+        return self.session.expiration
+
+    @property
+    def assumed_role_id(self) -> str:
+        return f"{self.session.role.role_id}:{self.session.session_name}"
+
+    @property
+    def arn(self) -> str:
+        return identifiers.assumed_role_arn(self.session.role.role_name, self.session.session_name)
+
+    def audit_elements(self) -> dict:
+        return {"assumedRoleUser": {"assumedRoleId": self.assumed_role_id, "arn": self.arn},
+                "accessKeyId": self.access_key_id, "expiration": self.expiration.isoformat(),
+                "packedPolicySize": self.packed_policy_size}
+
+
+def _denied(caller: Caller, resource: str, why: str = "") -> AccessDenied:
+    reason = f" {why}" if why else ""
+    return AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: sts:AssumeRole on resource: "
+                        f"{resource}{reason}")
+
+
+def _constraint(value: object, field: str, rule: str) -> ValidationError:
+    return ValidationError(f"1 validation error detected: Value '{str(value)[:80]}' at '{field}' failed to "
+                           f"satisfy constraint: {rule}")
+
+
+def _check_inputs(role_arn: object, role_session_name: object, duration_seconds: object, external_id: object,
+                  serial_number: object, token_code: object, source_identity: object) -> None:
+    if not isinstance(role_arn, str) or not 20 <= len(role_arn) <= 2048:
+        raise _constraint(role_arn, "roleArn", "Member must have length between 20 and 2048")
+    if not isinstance(role_session_name, str) or not _SESSION_NAME.fullmatch(role_session_name):
+        raise _constraint(role_session_name, "roleSessionName",
+                          r"Member must have length between 2 and 64 and satisfy regular expression pattern: "
+                          r"[\w+=,.@-]*")
+    if duration_seconds is not None and (isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int)
+                                         or duration_seconds < MIN_DURATION):
+        raise _constraint(duration_seconds, "durationSeconds",
+                          f"Member must have value greater than or equal to {MIN_DURATION}")
+    if external_id is not None and (not isinstance(external_id, str) or not _EXTERNAL_ID.fullmatch(external_id)):
+        raise _constraint("***", "externalId", r"Member must have length between 2 and 1224 and satisfy regular "
+                          r"expression pattern: [\w+=,.@:\/-]*")
+    if (serial_number is None) != (token_code is None):
+        raise ValidationError("serial_number and token_code must be given together: the MFA device's serial "
+                              "number and its current six-digit code.")
+    if serial_number is not None and (not isinstance(serial_number, str) or not mfa.SERIAL_NUMBER.fullmatch(serial_number)):
+        raise _constraint(serial_number, "serialNumber", "Member must have length between 9 and 256")
+    if token_code is not None and (not isinstance(token_code, str) or not mfa.TOKEN_CODE.fullmatch(token_code)):
+        raise _constraint("***", "tokenCode", r"Member must satisfy regular expression pattern: [\d]*, six digits")
+    if source_identity is not None and (not isinstance(source_identity, str)
+                                        or not _SESSION_NAME.fullmatch(source_identity)):
+        raise _constraint(source_identity, "sourceIdentity",
+                          r"Member must have length between 2 and 64 and satisfy regular expression pattern: "
+                          r"[\w+=,.@-]*")
+
+
+def _role_for(caller: Caller, role_arn: str) -> Role:
+    """The role an ARN names. Unknown roles are refused like untrusted ones, so roles cannot be discovered."""
+    match = _ROLE_ARN.fullmatch(role_arn)
+    if match is None:
+        raise ValidationError(f"{role_arn[:80]} is invalid: expected arn:aws:iam::<account>:role/<path><name>")
+    if match["account"] != settings.IAM_ACCOUNT_ID or match["partition"] != settings.IAM_PARTITION:
+        raise _denied(caller, role_arn)
+    role = Role.objects.filter(role_name_key=match["name"].lower(), path=match["path"]).first()
+    if role is None:
+        raise _denied(caller, role_arn)
+    return role
+
+
+def _session_policies(caller: Caller, policy: str | None, policy_arns: list[str] | None) -> tuple[list[str], int]:
+    """The session policy documents (inline first) and the size they pack to."""
+    documents: list[str] = []
+    packed = 0
+    if policy is not None:
+        if isinstance(policy, str) and non_whitespace_length(policy) > SESSION_POLICY_MAX:
+            raise _constraint("…", "policy", f"Member must have length less than or equal to {SESSION_POLICY_MAX}")
+        documents.append(checked_document(policy, size_limit=SESSION_POLICY_MAX))
+        packed += non_whitespace_length(policy)
+    arns = list(policy_arns or [])
+    if len(arns) > SESSION_POLICY_ARNS_MAX:
+        raise _constraint(f"{len(arns)} ARNs", "policyArns",
+                          f"Member must have length less than or equal to {SESSION_POLICY_ARNS_MAX}")
+    for arn in arns:
+        managed = policy_by_arn(arn)
+        documents.append(managed.versions.get(is_default_version=True).document)
+        packed += len(arn)
+    return documents, packed
+
+
+def _trust_allows(role: Role, action: str, caller: Caller, principal_arn: str, context: dict):
+    policy_id, version = trust_policy_key(role)
+    trust = compile_policy(role.assume_role_policy_document, policy_id, version)
+    return evaluate_resource_policy(trust, Request(action, role.arn, context), principal_arn=principal_arn,
+                                    account_id=settings.IAM_ACCOUNT_ID)
+
+
+def _check_permission(caller: Caller, role: Role, action: str, context: dict, extra: dict) -> None:
+    """The trust policy must allow; when it trusts the whole account, so must the caller's own policies.
+
+    An explicit Deny in the caller's policies wins even when the trust policy names the caller, as in AWS.
+    """
+    decision = _trust_allows(role, action, caller, caller.principal.arn, context)
+    if not decision.allowed:
+        raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
+                           f"{role.arn}")
+    if decision.via_account_root:
+        authorize_caller(caller, action, role.arn, extra)
+    elif decide(caller.principal, action, role.arn, context).decision == EXPLICIT_DENY:
+        raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
+                           f"{role.arn} with an explicit deny in an identity-based policy")
+
+
+@iam_operation("AssumeRole", audit_reads=True, event_source=STS)
+def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, duration_seconds: int | None = None,
+                policy: str | None = None, policy_arns: list[str] | None = None, external_id: str | None = None,
+                serial_number: str | None = None, token_code: str | None = None,
+                source_identity: str | None = None, tags: list[dict] | None = None) -> AssumedRole:
+    _check_inputs(role_arn, role_session_name, duration_seconds, external_id, serial_number, token_code,
+                  source_identity)
+    tag_map = validate_tags(tags or [])
+    if len(tag_map) > SESSION_TAGS_MAX:
+        raise _constraint(f"{len(tag_map)} tags", "tags", f"Member must have length less than or equal to "
+                                                          f"{SESSION_TAGS_MAX}")
+    principal = caller.principal
+    parent = principal.session if isinstance(principal, RoleSessionPrincipal) else None
+    if not isinstance(principal, (User, RoleSessionPrincipal)) or principal.is_root:
+        raise AccessDenied("Roles may not be assumed by root accounts.")
+    role = _role_for(caller, role_arn)
+
+    now = timezone.now()
+    mfa_at = caller.mfa_authenticated_at or (parent.mfa_authenticated_at if parent else None)
+    if serial_number is not None:
+        user = principal if isinstance(principal, User) else None
+        if not mfa.verify_code(user, serial_number, token_code or ""):
+            raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+        mfa_at = now
+    if parent is not None and parent.source_identity:
+        if source_identity and source_identity != parent.source_identity:
+            raise AccessDenied("The source identity of a role chain cannot be changed: it was set to "
+                               f"{parent.source_identity} when the first role was assumed.")
+        source_identity = parent.source_identity
+
+    extra: dict = {"sts:RoleSessionName": role_session_name}
+    if external_id is not None:
+        extra["sts:ExternalId"] = external_id
+    if source_identity:
+        extra["sts:SourceIdentity"] = source_identity
+    if tag_map:
+        extra.update({f"aws:RequestTag/{key}": value for key, value in tag_map.items()})
+        extra["aws:TagKeys"] = list(tag_map)
+    if mfa_at is not None:
+        extra["aws:MultiFactorAuthPresent"] = True
+        extra["aws:MultiFactorAuthAge"] = int((now - mfa_at).total_seconds())
+    context = caller.condition_context(extra)
+
+    _check_permission(caller, role, "sts:AssumeRole", context, extra)
+    if tag_map:
+        _check_permission(caller, role, "sts:TagSession", context, extra)
+    if source_identity and (parent is None or not parent.source_identity):
+        _check_permission(caller, role, "sts:SetSourceIdentity", context, extra)
+
+    duration = DEFAULT_DURATION if duration_seconds is None else duration_seconds
+    if parent is not None and duration > CHAINED_MAX_DURATION:
+        raise ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed "
+                              "by role chaining.")
+    if duration > role.max_session_duration:
+        raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+
+    documents, packed = _session_policies(caller, policy, policy_arns)
+    packed += sum(len(key) + len(value) for key, value in tag_map.items())
+    packed_percent = math.ceil(packed * 100 / PACKED_BUDGET) if packed else 0
+    if packed_percent > 100:
+        raise PackedPolicyTooLarge(f"Packed policy consumes {packed_percent}% of allotted space, please use smaller "
+                                   "policy for request.")
+
+    access_key_id = identifiers.new_access_key_id(identifiers.SESSION_KEY_PREFIX)
+    nonce = new_secret_nonce()
+    token = new_session_token()
+    session = RoleSession.objects.create(
+        access_key_id=access_key_id, secret_nonce=nonce, token_digest=token_digest(token), role=role,
+        session_name=role_session_name, source_identity=source_identity or "", session_policies=documents,
+        session_tags=tag_map, issued_at=now, expiration=now + timedelta(seconds=duration),
+        caller_arn=principal.arn, source_user=principal if isinstance(principal, User) else parent.source_user,
+        chained=parent is not None, mfa_authenticated_at=mfa_at)
+    # RoleLastUsed: written at most once a minute per role, so a burst of AssumeRole does not contend on one row
+    # (the row we read decides whether to try; the WHERE keeps concurrent writers from repeating it).
+    stale = now - timedelta(minutes=1)
+    if role.last_used_date is None or role.last_used_date < stale:
+        Role.objects.filter(pk=role.pk).filter(Q(last_used_date__isnull=True) | Q(last_used_date__lt=stale)
+                                              ).update(last_used_date=now)
+    return AssumedRole(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
+                       session_token=token, packed_policy_size=packed_percent)
+
+
+@dataclass(frozen=True)
+class CallerIdentity:
+    user_id: str
+    account: str
+    arn: str
+
+
+def get_caller_identity(*, caller: Caller) -> CallerIdentity:
+    """Who the caller is. Like AWS, it needs no permission and an explicit Deny cannot stop it."""
+    principal = caller.principal
+    if principal.is_root:
+        return CallerIdentity(user_id=settings.IAM_ACCOUNT_ID, account=settings.IAM_ACCOUNT_ID,
+                              arn=identifiers.root_arn())
+    return CallerIdentity(user_id=principal.unique_id, account=settings.IAM_ACCOUNT_ID, arn=principal.arn)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    revoked_before: datetime
+    sessions: int
+
+    def audit_elements(self) -> dict:
+        return {"revokedBefore": self.revoked_before.isoformat(), "sessions": self.sessions}
+
+
+@iam_operation("RevokeRoleSessions")
+def revoke_role_sessions(*, caller: Caller, role_name: str) -> Revocation:
+    """Every session of the role issued before now is refused from its next request on."""
+    role = role_by_name(role_name, for_update=True)
+    authorize_caller(caller, "iam:RevokeRoleSessions", role.arn)
+    cutoff = timezone.now()
+    Role.objects.filter(pk=role.pk).update(sessions_revoked_before=cutoff)
+    live = RoleSession.objects.filter(role=role, issued_at__lt=cutoff, revoked=False).count()
+    return Revocation(revoked_before=cutoff, sessions=live)
+
+
+@iam_operation("RevokeUserSessions")
+def revoke_user_sessions(*, caller: Caller, user_name: str) -> Revocation:
+    """Every live role session that a user started (directly or through role chaining) ends now."""
+    user = lookups.user_by_name(user_name, for_update=True)
+    authorize_caller(caller, "iam:RevokeUserSessions", user.arn)
+    cutoff = timezone.now()
+    count = RoleSession.objects.filter(source_user=user, revoked=False).update(revoked=True)
+    return Revocation(revoked_before=cutoff, sessions=count)
+
+
+def purge_expired_sessions(*, now: datetime | None = None) -> int:
+    """Delete the rows of sessions that have expired (the scheduled job); returns how many."""
+    deleted, _ = RoleSession.all_objects.filter(expiration__lte=now or timezone.now()).delete()
+    if deleted:
+        logger.info("purged %d expired role sessions", deleted)
+    return deleted
+
+
+def session_principal(access_key_id: str) -> RoleSessionPrincipal:
+    """The live session of an access key id, for the console's Switch role; ExpiredToken when it has ended.
+
+    One query joining the session and its role, so a revocation is seen on the very next request.
+    """
+    session = RoleSession.all_objects.select_related("role").filter(access_key_id=access_key_id).first()
+    if session is None:
+        raise InvalidClientTokenId(INVALID_TOKEN_MESSAGE)
+    check_session_live(session)
+    return RoleSessionPrincipal(session)
+
+
+def check_session_live(session: RoleSession) -> None:
+    if session.is_expired:
+        raise ExpiredToken(EXPIRED_MESSAGE)
+    if session.is_revoked():
+        raise ExpiredToken(REVOKED_MESSAGE)
+
