@@ -62,6 +62,16 @@ IAM_LOCKOUT_DURATION_SECONDS = env_int("IAM_LOCKOUT_DURATION_SECONDS", 900, mini
 SESSION_COOKIE_AGE = env_int("IAM_SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=60, maximum=7 * 86400)
 IAM_SESSION_IDLE_TIMEOUT_SECONDS = env_int("IAM_SESSION_IDLE_TIMEOUT_SECONDS", 3600, minimum=60, maximum=86400)
 
+# --- MFA (TOTP: SHA1, 6 digits, 30 s, what every authenticator app speaks) -------------------------
+# Time steps accepted either side of the server's clock.
+IAM_MFA_TOLERANCE_STEPS = env_int("IAM_MFA_TOLERANCE_STEPS", 1, minimum=0, maximum=10)
+# Seconds of back-off after the first wrong code; it doubles with each further wrong code.
+IAM_MFA_THROTTLE_FACTOR = env_int("IAM_MFA_THROTTLE_FACTOR", 1, minimum=0, maximum=60)
+# The issuer authenticator apps show next to the account.
+IAM_MFA_ISSUER = env_str("IAM_MFA_ISSUER", "IAM")
+# How long the code step of a sign-in waits after a correct password.
+IAM_MFA_SIGN_IN_SECONDS = env_int("IAM_MFA_SIGN_IN_SECONDS", 300, minimum=30, maximum=3600)
+
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -72,6 +82,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "django_ace",  # ships ACE for the policy editor (static files only)
     "django_otp",
     "iam_console",
     "audit",

@@ -53,7 +53,9 @@ class ConsolePasswordFields(ConsoleForm):
                                widget=_new_password_widget(),
                                help_text="Only when you choose a custom password.")
     password_reset_required = forms.BooleanField(
-        label="User must create a new password at next sign-in", required=False, initial=True)
+        label="User must create a new password at next sign-in", required=False, initial=True,
+        help_text="Unless the password policy lets every user change their password, the user is given the "
+                  "IAMUserChangePassword policy so that they can.")
 
     def clean(self):
         data = super().clean()

@@ -12,6 +12,7 @@ from directory.services import groups
 from directory.services.user_search import search_groups, search_users
 from iam_console.console.forms import GroupCreateForm, RenameForm
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.views_policy_permissions import group_permissions_context
 from iam_console.errors import AccessDenied, IAMError, ValidationError
 
 PAGE_SIZE = 50
@@ -65,7 +66,8 @@ class GroupDetailView(ConsoleView):
     def get(self, request: HttpRequest, group_name: str) -> HttpResponse:
         result = groups.get_group(caller=self.caller, group_name=group_name, marker=request.GET.get("marker") or None,
                                   max_items=PAGE_SIZE)
-        return self.render("console/groups/detail.html", {"group": result.group, "members": result.users})
+        return self.render("console/groups/detail.html", {"group": result.group, "members": result.users,
+                                                          **group_permissions_context(self, result.group)})
 
 
 class GroupMembersView(ConsoleView):

@@ -17,11 +17,14 @@ from directory.services.user_search import search_groups, search_users
 from iam_console.console.forms import LoginProfileForm, RenameForm, TagForm, UserCreateForm
 from iam_console.console.mixins import ConsoleView, apply_error, password_rules
 from iam_console.console.views_audit import annotate
+from iam_console.console.views_policy_permissions import user_permissions_context
 from iam_console.console.views_self import key_action
 from iam_console.errors import AccessDenied, IAMError, ValidationError
+from policies.services import attachments
+from policies.system_policies import CHANGE_PASSWORD_POLICY_ARN
 
 PAGE_SIZE = 50
-TABS = [("summary", "Summary"), ("groups", "Groups"), ("keys", "Access keys"),
+TABS = [("summary", "Summary"), ("permissions", "Permissions"), ("groups", "Groups"), ("keys", "Access keys"),
         ("credentials", "Console access"), ("tags", "Tags"), ("events", "Audit events")]
 USER_FIELDS = {"userName": "user_name", "User with name": "user_name", "path": "path",
                "PasswordPolicyViolation": "password"}
@@ -86,6 +89,10 @@ class UserCreateView(ConsoleView):
                     login_profiles.create_login_profile(caller=self.caller, user_name=user.user_name,
                                                         password=password,
                                                         password_reset_required=data["password_reset_required"])
+                    if data["password_reset_required"] and not self.policy.allow_users_to_change_password:
+                        # As AWS's console does: a user told to choose a new password gets the permission to.
+                        attachments.attach_user_policy(caller=self.caller, user_name=user.user_name,
+                                                       policy_arn=CHANGE_PASSWORD_POLICY_ARN)
                 for group_name in data["groups"]:
                     groups.add_user_to_group(caller=self.caller, group_name=group_name, user_name=user.user_name)
         except AccessDenied:
@@ -127,6 +134,8 @@ def user_page(view: ConsoleView, user_name: str, *, tab: str, extra: dict | None
     if tab == "credentials":
         context["profile_form"] = LoginProfileForm()
         context["rules"] = password_rules(view.policy)
+    if tab == "permissions":
+        context.update(user_permissions_context(view, user))
     if tab == "tags":
         context["tags"] = tags.list_user_tags(caller=caller, user_name=user.user_name)
         context["tag_form"] = TagForm()
