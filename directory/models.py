@@ -1,11 +1,13 @@
-"""Directory entities: users, groups, memberships, access keys, tags, the password policy and history."""
+"""Directory entities: users, groups, memberships, access keys, tags, MFA devices, the password policy and history."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from directory import identifiers
 
@@ -270,3 +272,60 @@ class RoleTag(models.Model):
     class Meta:
         ordering = ["key_lower"]
         constraints = [models.UniqueConstraint(fields=["role", "key_lower"], name="role_tag_key_unique")]
+
+
+class MFADevice(ThrottlingMixin, TimestampMixin, Device):
+    """A virtual (TOTP) MFA device. Its serial number is its ARN: arn:aws:iam::<account>:mfa/<path><name>.
+
+    The seed is sealed with a server key (directory.mfa.sealing) bound to this device; the plaintext exists
+    only in the response that creates the device. `confirmed` is IAM's "enabled": a device becomes usable
+    once EnableMFADevice has seen two consecutive codes from it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_devices")
+    name = models.CharField(max_length=226)
+    path = models.CharField(max_length=512, default="/")
+    serial_number = models.CharField(max_length=256, unique=True)
+    sealed_seed = models.TextField(editable=False)
+    confirmed = models.BooleanField(default=False)
+    enable_date = models.DateTimeField(null=True, blank=True)
+    # The last accepted time step: a code at or before it is refused, so a code is good once.
+    last_t = models.BigIntegerField(default=-1)
+    # Clock drift, in steps, learnt at enablement and resynchronisation.
+    drift = models.SmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "confirmed"], name="mfadevice_user_confirmed")]
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+    def get_throttle_factor(self) -> int:
+        return settings.IAM_MFA_THROTTLE_FACTOR
+
+
+class MFARecoveryCode(models.Model):
+    """A single-use code a user may give instead of a TOTP code. Only a keyed digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_recovery_codes")
+    code_digest = models.CharField(max_length=64)
+    create_date = models.DateTimeField(default=timezone.now)
+    used_date = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_digest"], name="recovery_code_unique")]
+
+
+class MFARequirement(models.Model):
+    """Who must sign in with MFA: nobody, everyone, or the members of chosen groups. One row at most."""
+
+    class Scope(models.TextChoices):
+        NONE = "None"
+        ALL = "All"
+        GROUPS = "Groups"
+
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.NONE)
+    groups = models.ManyToManyField(Group, blank=True, related_name="+")
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    update_date = models.DateTimeField(default=timezone.now)

@@ -61,3 +61,21 @@ class RoleSession(models.Model):
         role = role or self.role
         cutoff = role.sessions_revoked_before
         return self.revoked or (cutoff is not None and self.issued_at < cutoff)
+
+
+class RecentRole(models.Model):
+    """A role a user switched to in the console: the last five are kept, one click away."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recent_roles")
+    account = models.CharField(max_length=12)
+    role_name = models.CharField(max_length=576)  # path (without its slashes at the ends) and name, as typed
+    display_name = models.CharField(max_length=64)
+    color = models.CharField(max_length=16)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-used_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "account", "role_name"], name="recent_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.role_name}@{self.account})"

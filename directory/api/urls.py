@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from audit.api import AuditEventListView
-from directory.api import account, credentials, groups, roles, schema, users  # noqa: F401 - schema registers auth docs
+from directory.api import account, credentials, groups, mfa, roles, schema, users  # noqa: F401 - schema registers auth docs
 
 urlpatterns = [
     path("users/", users.UserListView.as_view(), name="api-users"),
@@ -44,4 +44,11 @@ urlpatterns = [
          name="api-role-inline-policy"),
     path("roles/<str:role_name>/permissions-boundary/", roles.RolePermissionsBoundaryView.as_view(),
          name="api-role-permissions-boundary"),
+    path("users/<str:user_name>/mfa-devices/", mfa.MFADeviceListView.as_view(), name="api-mfa-devices"),
+    path("users/<str:user_name>/mfa-devices/enable", mfa.EnableMFADeviceView.as_view(), name="api-mfa-device-enable"),
+    path("users/<str:user_name>/mfa-devices/deactivate", mfa.DeactivateMFADeviceView.as_view(),
+         name="api-mfa-device-deactivate"),
+    path("users/<str:user_name>/mfa-devices/resync", mfa.ResyncMFADeviceView.as_view(), name="api-mfa-device-resync"),
+    path("virtual-mfa-devices/", mfa.VirtualMFADeviceListView.as_view(), name="api-virtual-mfa-devices"),
+    path("account/mfa-requirement/", mfa.MFARequirementView.as_view(), name="api-mfa-requirement"),
 ]

@@ -14,6 +14,7 @@ from audit.redaction import REDACTED
 from audit.services import record_event
 from directory import lookups
 from directory.auth_backend import _dummy_check
+from directory.mfa.devices import has_enabled_device
 from directory.models import User
 from iam_console.errors import NoSuchEntity
 from iam_console.operations import iam_operation
@@ -89,22 +90,45 @@ def sign_in(*, attempt: SignInAttempt, user_name: str, password: str) -> User:
             _record(attempt, user=user, user_name=user_name, error="Account temporarily locked")
             raise_later = SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
         elif user.check_password(password):
-            _record(attempt, user=user, user_name=user_name)
+            # With an MFA device the sign-in succeeds only at the code step (record_second_factor_success).
+            if not has_enabled_device(user):
+                _record(attempt, user=user, user_name=user_name)
             return user
         else:
-            _record(attempt, user=user, user_name=user_name, error=GENERIC_FAILURE)
-            raise_later = SignInFailed()
-            if _failures_since_reset(user, now) >= settings.IAM_LOCKOUT_THRESHOLD:
-                user.locked_until = now + timedelta(seconds=settings.IAM_LOCKOUT_DURATION_SECONDS)
-                user.save(update_fields=["locked_until"])
-                record_event(caller=attempt.caller_for(user), event_name="UserLockedOut",
-                             request_parameters={"user_name": user.user_name,
-                                                 "failed_attempts": settings.IAM_LOCKOUT_THRESHOLD},
-                             response_elements={"locked_until": user.locked_until.isoformat()},
-                             resources=[user.arn])
-                raise_later = SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
+            raise_later = _fail(attempt, user, GENERIC_FAILURE, now)
     # Raised after the block so that the failure events and the lock commit.
     raise raise_later
+
+
+def _fail(attempt: SignInAttempt, user: User, error: str, now: datetime) -> SignInFailed:
+    """Record a failed sign-in for a known user and lock the user once the failures reach the threshold."""
+    _record(attempt, user=user, user_name=user.user_name, error=error)
+    if _failures_since_reset(user, now) < settings.IAM_LOCKOUT_THRESHOLD:
+        return SignInFailed(error)
+    user.locked_until = now + timedelta(seconds=settings.IAM_LOCKOUT_DURATION_SECONDS)
+    user.save(update_fields=["locked_until"])
+    record_event(caller=attempt.caller_for(user), event_name="UserLockedOut",
+                 request_parameters={"user_name": user.user_name, "failed_attempts": settings.IAM_LOCKOUT_THRESHOLD},
+                 response_elements={"locked_until": user.locked_until.isoformat()}, resources=[user.arn])
+    return SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
+
+
+def second_factor_failure(attempt: SignInAttempt, user: User, error: str) -> SignInFailed:
+    """A wrong MFA or recovery code after a correct password: it counts toward the lockout like a wrong password."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        if user.locked_until is not None and user.locked_until > now:
+            return SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
+        return _fail(attempt, user, error, now)
+
+
+def second_factor_success(attempt: SignInAttempt, user: User, *, method: str) -> None:
+    """The ConsoleLogin success of a user with MFA; `method` is "TOTP" or "RecoveryCode" (CloudTrail's MFAUsed)."""
+    record_event(caller=attempt.caller_for(user), event_name=CONSOLE_LOGIN,
+                 request_parameters={"user_name": user.user_name},
+                 response_elements={"ConsoleLogin": "Success", "MFAUsed": "Yes", "MFAMethod": method},
+                 resources=[user.arn])
 
 
 def locked_message(until: datetime) -> str:

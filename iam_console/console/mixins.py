@@ -14,9 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from directory.mfa.requirement import must_enrol
 from directory.models import User
 from directory.passwords import EffectivePasswordPolicy, effective_policy
-from iam_console.callers import caller_from_request
+from iam_console.callers import MFA_SESSION_KEY, caller_from_request
+from iam_console.console import role_sessions
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from policies.authorization import Caller
 
@@ -70,6 +72,8 @@ class ConsoleView(View):
 
     # The change-password page itself must stay reachable while a change is required.
     allowed_while_change_required = False
+    # Enrolment pages (and the password change) stay reachable while the MFA requirement awaits a device.
+    allowed_while_enrolment_required = False
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -83,6 +87,12 @@ class ConsoleView(View):
         self.change_reason = password_change_reason(request.user, self.policy)
         if self.change_reason and not self.allowed_while_change_required:
             return redirect("console:change-password")
+        # Under the account's MFA requirement, a user without a device enrols before anything else.
+        self.enrolment_required = not request.session.get(MFA_SESSION_KEY) and must_enrol(request.user)
+        if self.enrolment_required and not self.allowed_while_enrolment_required:
+            return redirect("console:mfa-enrol")
+        # After Switch role, every page is authorized with the role session's permissions, not the user's.
+        self.role_principal = role_sessions.active_principal(request)
         try:
             return super().dispatch(request, *args, **kwargs)
         except AccessDenied as error:
@@ -92,7 +102,7 @@ class ConsoleView(View):
 
     @property
     def caller(self) -> Caller:
-        return caller_from_request(self.request, via="console")
+        return caller_from_request(self.request, via="console", principal=getattr(self, "role_principal", None))
 
     def base_context(self) -> dict:
         user = self.request.user
@@ -103,7 +113,8 @@ class ConsoleView(View):
             if left <= timedelta(days=EXPIRY_WARNING_DAYS):
                 warning = {"expires": expires, "days": max(math.ceil(left.total_seconds() / 86400), 0)}
         return {"account_id": settings.IAM_ACCOUNT_ID, "identity": user, "password_expiry_warning": warning,
-                "nav": getattr(self, "nav", "")}
+                "nav": getattr(self, "nav", ""),
+                **role_sessions.template_context(self.request, getattr(self, "role_principal", None))}
 
     def render(self, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
         return render(self.request, template, {**self.base_context(), **(context or {})}, status=status)

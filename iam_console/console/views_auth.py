@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from directory.mfa.devices import has_enabled_device
 from directory.services.login_profiles import change_password
 from directory.services.sign_in import SignInAttempt, SignInFailed, sign_in
 from iam_console.callers import client_ip
@@ -25,6 +26,7 @@ from iam_console.console.mixins import (
     password_rules,
     start_session,
 )
+from iam_console.console.views_mfa import begin_second_factor
 from iam_console.errors import IAMError
 
 PASSWORD_FIELDS = {"PasswordPolicyViolation": "new_password", "old password": "old_password"}
@@ -49,9 +51,11 @@ class SignInView(View):
         except SignInFailed as failure:
             return self._page(SignInForm(initial={"user_name": form.cleaned_data["user_name"]}),
                               error=failure.message, locked_until=failure.locked_until, status=401)
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if has_enabled_device(user):
+            return begin_second_factor(request, user, target)
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])  # rotates the session key
         start_session(request)
-        target = request.POST.get("next") or request.GET.get("next") or ""
         if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
             return redirect(target)
@@ -78,6 +82,7 @@ class ChangePasswordView(ConsoleView):
     """Where a user whose password must change is sent; also reachable on its own."""
 
     allowed_while_change_required = True
+    allowed_while_enrolment_required = True
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._page(ChangePasswordForm())

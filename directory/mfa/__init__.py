@@ -1,0 +1,1 @@
+"""Virtual (TOTP) MFA devices, recovery codes and the account's MFA requirement."""

@@ -1,0 +1,32 @@
+"""Plugging MFA devices into DeleteUser, the credential report, the dashboard and AssumeRole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from directory.models import MFADevice, User
+
+
+def user_mfa_devices(user: User) -> Iterable[str]:
+    return MFADevice.objects.filter(user=user, confirmed=True).order_by("id").values_list("serial_number", flat=True)
+
+
+def users_without_mfa() -> QuerySet[User]:
+    enabled = MFADevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return User.objects.iam_users().filter(~Exists(enabled))
+
+
+def register() -> None:
+    from directory.mfa.devices import verify_for_session
+    from directory.reports import generation
+    from directory.services import dashboard, users
+    from sts import mfa
+
+    # DeleteUser refuses while an enabled device remains, as in AWS; pending ones go with the user.
+    users.DEPENDENT_FINDERS["mfa_devices"] = user_mfa_devices
+    generation.register_mfa_source(f"SELECT user_id FROM {MFADevice._meta.db_table} WHERE confirmed")  # noqa: S608
+    if users_without_mfa not in dashboard.USERS_WITHOUT_MFA:
+        dashboard.USERS_WITHOUT_MFA.append(users_without_mfa)
+    mfa.register_verifier(verify_for_session)

@@ -1,0 +1,228 @@
+"""MFA device operations: CreateVirtualMFADevice, EnableMFADevice, DeactivateMFADevice, ResyncMFADevice,
+DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices, and recovery-code regeneration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import record_event
+from directory import lookups, validation
+from directory.mfa import qr, recovery, sealing, totp
+from directory.mfa.devices import MFA_DEVICES_PER_USER, device_of, enabled_devices, seed_of, serial_number_for
+from directory.models import MFADevice, User
+from iam_console.errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidAuthenticationCode,
+    LimitExceeded,
+    NoSuchEntity,
+    ValidationError,
+)
+from iam_console.operations import iam_operation
+from policies.authorization import Caller, authorize_caller
+
+DEVICE_NAME_MAX = 226
+SERIAL_NUMBER_MAX = 256
+# Resynchronisation looks further than sign-in does: a device's clock may have drifted for months.
+RESYNC_WINDOW_STEPS = 10
+INVALID_CODE = "Authentication code for device is not valid."
+
+
+@dataclass(frozen=True)
+class NewVirtualMFADevice:
+    """A created device with its seed: the only moment the seed exists outside the sealed column."""
+
+    device: MFADevice
+    base32_string_seed: str
+    otpauth_uri: str
+
+    @property
+    def serial_number(self) -> str:
+        return self.device.serial_number
+
+    def qr_code_svg(self) -> str:
+        return qr.qr_svg(self.otpauth_uri)
+
+    def audit_elements(self) -> dict:
+        return {"serial_number": self.device.serial_number}
+
+
+@dataclass(frozen=True)
+class EnabledMFADevice:
+    """An enabled device; `recovery_codes` holds a fresh set (shown once) when this is the user's first device."""
+
+    device: MFADevice
+    recovery_codes: list[str] = field(default_factory=list)
+
+    def audit_elements(self) -> dict:
+        return {"serial_number": self.device.serial_number, "recovery_set_size": len(self.recovery_codes)}
+
+
+@dataclass(frozen=True)
+class RecoveryCodes:
+    user: User
+    codes: list[str]
+
+    def audit_elements(self) -> dict:
+        return {"user_name": self.user.user_name, "recovery_set_size": len(self.codes)}
+
+
+def _authorize_for_user(caller: Caller, action: str, user: User) -> None:
+    authorize_caller(caller, action, user.arn)
+
+
+@iam_operation("CreateVirtualMFADevice")
+def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, user_name: str | None = None,
+                              path: str = "/") -> NewVirtualMFADevice:
+    name = validation.validate_name(virtual_mfa_device_name, field="virtualMFADeviceName",
+                                    max_length=DEVICE_NAME_MAX)
+    path = validation.validate_path(path)
+    serial_number = serial_number_for(path, name)
+    if len(serial_number) > SERIAL_NUMBER_MAX:
+        raise ValidationError(f"The serial number (the device's ARN) must be at most {SERIAL_NUMBER_MAX} "
+                              "characters long: choose a shorter name or path.")
+    # The user row is locked so that simultaneous creations cannot pass the per-user quota together.
+    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    authorize_caller(caller, "iam:CreateVirtualMFADevice", serial_number)
+    if caller.principal.arn != user.arn:
+        # A device made for someone else is the first half of enabling it for them.
+        _authorize_for_user(caller, "iam:EnableMFADevice", user)
+    if MFADevice.objects.filter(user=user).count() >= MFA_DEVICES_PER_USER:
+        raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {MFA_DEVICES_PER_USER}")
+    seed = totp.new_seed()
+    try:
+        with transaction.atomic():
+            device = MFADevice.objects.create(
+                user=user, name=name, path=path, serial_number=serial_number, confirmed=False,
+                sealed_seed=sealing.seal(seed, user_id=user.user_id, serial_number=serial_number))
+    except IntegrityError as error:
+        raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.") from error
+    uri = totp.otpauth_uri(seed, account=settings.IAM_ACCOUNT_ID, user_name=user.user_name)
+    return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
+
+
+@iam_operation("EnableMFADevice")
+def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code_1: str,
+                      authentication_code_2: str, user_name: str | None = None) -> EnabledMFADevice:
+    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    _authorize_for_user(caller, "iam:EnableMFADevice", user)
+    device = device_of(user, serial_number, for_update=True)
+    if device.confirmed:
+        raise EntityAlreadyExists("MFA Device is already in use.")
+    # Two consecutive codes prove the app holds the seed and its clock agrees with ours.
+    match = totp.verify_consecutive(seed_of(device), authentication_code_1, authentication_code_2,
+                                    window=settings.IAM_MFA_TOLERANCE_STEPS)
+    if match is None:
+        raise InvalidAuthenticationCode(INVALID_CODE)
+    first_device = not enabled_devices(user).exists()
+    now = timezone.now()
+    device.confirmed, device.enable_date, device.last_t, device.drift = True, now, match.step, match.drift
+    device.save(update_fields=["confirmed", "enable_date", "last_t", "drift"])
+    codes = recovery.issue_codes(user) if first_device else []
+    return EnabledMFADevice(device=device, recovery_codes=codes)
+
+
+@iam_operation("ResyncMFADevice")
+def resync_mfa_device(*, caller: Caller, serial_number: str, authentication_code_1: str,
+                      authentication_code_2: str, user_name: str | None = None) -> MFADevice:
+    user = lookups.target_user(caller.principal, user_name)
+    _authorize_for_user(caller, "iam:ResyncMFADevice", user)
+    device = device_of(user, serial_number, for_update=True)
+    if not device.confirmed:
+        raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
+                           f"{user.user_name}.")
+    match = totp.verify_consecutive(seed_of(device), authentication_code_1, authentication_code_2,
+                                    window=RESYNC_WINDOW_STEPS, after_step=device.last_t)
+    if match is None:
+        raise InvalidAuthenticationCode(INVALID_CODE)
+    device.last_t, device.drift = match.step, match.drift
+    device.throttle_reset(commit=False)
+    device.save(update_fields=["last_t", "drift", "throttling_failure_count", "throttling_failure_timestamp"])
+    return device
+
+
+@iam_operation("DeactivateMFADevice")
+def deactivate_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> None:
+    """Remove the device from the user. Its seed is destroyed: the user enrols again to use MFA again."""
+    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    _authorize_for_user(caller, "iam:DeactivateMFADevice", user)
+    device = device_of(user, serial_number, for_update=True)
+    if not device.confirmed:
+        raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
+                           f"{user.user_name}.")
+    device.delete()
+    if not enabled_devices(user).exists():
+        recovery.discard(user)  # recovery codes stand in for a device; with none left they would be a bypass
+
+
+@iam_operation("DeleteVirtualMFADevice")
+def delete_virtual_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> None:
+    """Delete a device that was never enabled: one of the named user's, or (no user_name, as everywhere) the caller's."""
+    authorize_caller(caller, "iam:DeleteVirtualMFADevice", serial_number)
+    devices = MFADevice.objects.select_for_update().filter(serial_number=serial_number)
+    if user_name or isinstance(caller.principal, User):
+        devices = devices.filter(user=lookups.target_user(caller.principal, user_name))
+    device = devices.first()
+    if device is None:
+        raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
+    if device.confirmed:
+        raise DeleteConflict("MFA Device is still in use. Deactivate it first.")
+    device.delete()
+
+
+@iam_operation("ListMFADevices")
+def list_mfa_devices(*, caller: Caller, user_name: str | None = None) -> tuple[User, list[MFADevice]]:
+    user = lookups.target_user(caller.principal, user_name)
+    _authorize_for_user(caller, "iam:ListMFADevices", user)
+    return user, list(enabled_devices(user))
+
+
+@iam_operation("ListPendingMFADevices")
+def list_pending_mfa_devices(*, caller: Caller, user_name: str | None = None) -> list[MFADevice]:
+    """Devices created for the user but not yet enabled (an enrolment left half-way)."""
+    user = lookups.target_user(caller.principal, user_name)
+    _authorize_for_user(caller, "iam:ListMFADevices", user)
+    return list(MFADevice.objects.filter(user=user, confirmed=False).order_by("created_at", "id"))
+
+
+ASSIGNMENT_STATUSES = ("Assigned", "Unassigned", "Any")
+
+
+@iam_operation("ListVirtualMFADevices")
+def list_virtual_mfa_devices(*, caller: Caller, assignment_status: str = "Any") -> list[MFADevice]:
+    if assignment_status not in ASSIGNMENT_STATUSES:
+        raise ValidationError(f"assignment_status must be one of {', '.join(ASSIGNMENT_STATUSES)}.")
+    authorize_caller(caller, "iam:ListVirtualMFADevices", "*")
+    devices = MFADevice.objects.select_related("user").order_by("serial_number")
+    if assignment_status != "Any":
+        devices = devices.filter(confirmed=assignment_status == "Assigned")
+    return list(devices)
+
+
+@iam_operation("RegenerateMFARecoveryCodes")
+def regenerate_recovery_codes(*, caller: Caller, user_name: str | None = None) -> RecoveryCodes:
+    """A fresh set of ten codes; the old set stops working. Needs an enabled device: codes stand in for one."""
+    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    _authorize_for_user(caller, "iam:EnableMFADevice", user)
+    if not enabled_devices(user).exists():
+        raise NoSuchEntity(f"User {user.user_name} has no enabled MFA device: enrol a device first.")
+    return RecoveryCodes(user=user, codes=recovery.issue_codes(user))
+
+
+def use_recovery_code(*, caller: Caller, user: User, code: str) -> int | None:
+    """Spend one of the user's recovery codes; the number left, or None when the code is not valid.
+
+    Audited either way (UseMFARecoveryCode), with the count left, never the code.
+    """
+    with transaction.atomic():
+        spent = recovery.spend(user, code)
+        left = recovery.remaining(user)
+        record_event(caller=caller, event_name="UseMFARecoveryCode", request_parameters={"user_name": user.user_name},
+                     response_elements={"codes_remaining": left} if spent else {},
+                     resources=[user.arn], error_code="" if spent else "InvalidAuthenticationCode",
+                     error_message="" if spent else "The recovery code is not valid or was already used.")
+    return left if spent else None

@@ -1,0 +1,291 @@
+"""Roles: list, create wizard, detail with trust relationships and permissions, edit, revoke sessions, delete."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from directory.models import Role
+from directory.services import roles
+from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.policy_editing import editor_context, findings_of
+from iam_console.console.policy_forms import InlinePolicyForm
+from iam_console.console.role_forms import (
+    TRUST_TEMPLATES,
+    RoleCreateForm,
+    RoleEditForm,
+    TrustPolicyForm,
+    trust_template,
+)
+from iam_console.console.views_policy_permissions import _attachable, _section
+from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
+from policies.authorization import caller_may
+from policies.documents import TRUST_POLICY
+from policies.services import role_policies
+from sts import services as sts
+
+PAGE_SIZE = 50
+ROLE_FIELDS = {"roleName": "role_name", "Role with name": "role_name", "path": "path", "description": "description",
+               "maxSessionDuration": "max_session_duration", "MalformedPolicyDocument": "document",
+               "LimitExceeded": "document"}
+TABS = [("summary", "Summary"), ("trust", "Trust relationships"), ("permissions", "Permissions")]
+
+
+def readable(document: str) -> str:
+    """A stored document, indented for the editor (documents are kept as they were sent)."""
+    try:
+        return json.dumps(json.loads(document), indent=2)
+    except ValueError:
+        return document
+
+
+def _role_url(role_name: str, tab: str = "summary") -> str:
+    return reverse("console:role-detail", args=[role_name]) + f"?{urlencode({'tab': tab})}"
+
+
+class RoleListView(ConsoleView):
+    nav = "roles"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        page = roles.list_roles(caller=self.caller, marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
+        return self.render("console/roles/list.html", {"roles": page.items, "next_marker": page.marker
+                                                       if page.is_truncated else None,
+                                                       "may_create": caller_may(self.caller, "iam:CreateRole", "*")})
+
+
+class RoleCreateView(ConsoleView):
+    nav = "roles"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        kind = request.GET.get("template", "account")
+        kind = kind if kind in TRUST_TEMPLATES else "account"
+        document = trust_template(kind, user_arn=request.GET.get("user_arn", ""))
+        return self.page(RoleCreateForm(initial={"document": document, "path": "/"}), kind, document)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form, findings = RoleCreateForm(request.POST), []
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                role = roles.create_role(caller=self.caller, role_name=data["role_name"], path=data["path"] or "/",
+                                         description=data["description"], assume_role_policy_document=data["document"],
+                                         max_session_duration=data["max_session_duration"])
+            except AccessDenied:
+                raise
+            except IAMError as error:
+                findings = findings_of(error)
+                apply_error(form, error, ROLE_FIELDS)
+            else:
+                messages.success(request, f"Role {role.role_name} created. Attach policies to give it permissions.")
+                return redirect(_role_url(role.role_name, "permissions"))
+        return self.page(form, request.POST.get("template", "custom"), request.POST.get("document", ""), findings,
+                         status=400)
+
+    def page(self, form, kind: str, document: str, findings=None, status: int = 200) -> HttpResponse:
+        templates = [{"kind": key, "label": label, "document": trust_template(key)}
+                     for key, label in TRUST_TEMPLATES.items() if key != "custom"]
+        return self.render("console/roles/create.html", {
+            "form": form, "template_kind": kind, "templates": templates,
+            **editor_context(document, findings=findings, policy_type=TRUST_POLICY)}, status=status)
+
+
+def role_permissions_context(view: ConsoleView, role: Role) -> dict:
+    caller = view.caller
+    attached, attached_denied = _section(
+        lambda: role_policies.list_attached_role_policies(caller=caller, role_name=role.role_name))
+    inline_names, inline_denied = _section(
+        lambda: role_policies.list_role_policies(caller=caller, role_name=role.role_name))
+    return {"attached": attached or [], "attached_denied": attached_denied,
+            "inline_names": sorted(inline_names or [], key=str.lower), "inline_denied": inline_denied,
+            "boundary": role_policies.role_permissions_boundary(role),
+            "attachable": _attachable(view, {p.arn for p in attached or []}),
+            "may_attach": caller_may(caller, "iam:AttachRolePolicy", role.arn),
+            "may_put_inline": caller_may(caller, "iam:PutRolePolicy", role.arn),
+            "may_set_boundary": caller_may(caller, "iam:PutRolePermissionsBoundary", role.arn)}
+
+
+class RoleDetailView(ConsoleView):
+    nav = "roles"
+
+    def get(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        tab = request.GET.get("tab", "summary")
+        tab = tab if tab in dict(TABS) else "summary"
+        context = {"role": role, "tab": tab, "tabs": TABS,
+                   "switch_link": reverse("console:switch-role") + "?" + urlencode(
+                       {"roleName": role.path.strip("/") + "/" + role.role_name if role.path != "/" else role.role_name,
+                        "displayName": role.role_name[:64]}),
+                   "may_revoke": caller_may(self.caller, "iam:RevokeRoleSessions", role.arn)}
+        if tab == "trust":
+            context.update(editor_context(readable(role.assume_role_policy_document), policy_type=TRUST_POLICY,
+                                          readonly=not caller_may(self.caller, "iam:UpdateAssumeRolePolicy", role.arn)))
+            context["trust_form"] = TrustPolicyForm(initial={"document": readable(role.assume_role_policy_document)})
+        elif tab == "permissions":
+            context.update(role_permissions_context(self, role))
+        return self.render("console/roles/detail.html", context)
+
+
+class RoleTrustPolicyView(ConsoleView):
+    """Edit the trust policy in the policy editor, validated as a TRUST_POLICY."""
+
+    nav = "roles"
+
+    def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        document = request.POST.get("document", "")
+        try:
+            roles.update_assume_role_policy(caller=self.caller, role_name=role.role_name, policy_document=document)
+        except AccessDenied:
+            raise
+        except IAMError as error:
+            context = {"role": role, "tab": "trust", "tabs": TABS, "trust_error": f"{error.code}: {error.message}",
+                       "trust_form": TrustPolicyForm(request.POST),
+                       **editor_context(document, findings=findings_of(error), policy_type=TRUST_POLICY)}
+            return self.render("console/roles/detail.html", context, status=400)
+        messages.success(request, f"Trust policy of {role.role_name} saved.")
+        return redirect(_role_url(role.role_name, "trust"))
+
+
+class RoleEditView(ConsoleView):
+    nav = "roles"
+
+    def get(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        form = RoleEditForm(initial={"description": role.description,
+                                     "max_session_duration": role.max_session_duration})
+        return self.render("console/roles/edit.html", {"role": role, "form": form})
+
+    def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        form = RoleEditForm(request.POST)
+        if form.is_valid():
+            try:
+                roles.update_role(caller=self.caller, role_name=role.role_name,
+                                  description=form.cleaned_data["description"],
+                                  max_session_duration=form.cleaned_data["max_session_duration"])
+            except AccessDenied:
+                raise
+            except IAMError as error:
+                apply_error(form, error, ROLE_FIELDS)
+            else:
+                messages.success(request, f"Role {role.role_name} saved.")
+                return redirect(_role_url(role.role_name))
+        return self.render("console/roles/edit.html", {"role": role, "form": form}, status=400)
+
+
+class RolePermissionsView(ConsoleView):
+    """Attach or detach a managed policy; set or remove the permissions boundary."""
+
+    nav = "roles"
+
+    def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        action, arn, name = request.POST.get("action"), request.POST.get("policy_arn", "").strip(), role.role_name
+        try:
+            if action == "detach":
+                role_policies.detach_role_policy(caller=self.caller, role_name=name, policy_arn=arn)
+                messages.success(request, f"Policy {arn} detached from {name}.")
+            elif action == "set_boundary":
+                role_policies.put_role_permissions_boundary(caller=self.caller, role_name=name,
+                                                            permissions_boundary=arn)
+                messages.success(request, f"Permissions boundary of {name} set to {arn}.")
+            elif action == "remove_boundary":
+                role_policies.delete_role_permissions_boundary(caller=self.caller, role_name=name)
+                messages.success(request, f"Permissions boundary of {name} removed.")
+            else:
+                role_policies.attach_role_policy(caller=self.caller, role_name=name, policy_arn=arn)
+                messages.success(request, f"Policy {arn} attached to {name}.")
+        except AccessDenied:
+            raise
+        except IAMError as error:
+            messages.error(request, f"{error.code}: {error.message}")
+        return redirect(_role_url(name, "permissions"))
+
+
+class RoleInlinePolicyView(ConsoleView):
+    nav = "roles"
+
+    def get(self, request: HttpRequest, role_name: str, policy_name: str | None = None) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        if policy_name is None:
+            form = InlinePolicyForm()
+            return self.page(role, form, form["document"].initial, None)
+        policy = role_policies.get_role_policy(caller=self.caller, role_name=role.role_name, policy_name=policy_name)
+        form = InlinePolicyForm(initial={"policy_name": policy.policy_name, "document": policy.document})
+        return self.page(role, form, policy.document, policy.policy_name)
+
+    def post(self, request: HttpRequest, role_name: str, policy_name: str | None = None) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        data = request.POST.copy()
+        if policy_name is not None:
+            data["policy_name"] = policy_name  # the name is fixed once made
+        form, findings = InlinePolicyForm(data), []
+        if form.is_valid():
+            try:
+                saved = role_policies.put_role_policy(caller=self.caller, role_name=role.role_name,
+                                                      policy_name=form.cleaned_data["policy_name"],
+                                                      policy_document=form.cleaned_data["document"])
+            except AccessDenied:
+                raise
+            except IAMError as error:
+                findings = findings_of(error)
+                apply_error(form, error, {"policyName": "policy_name", "MalformedPolicyDocument": "document",
+                                          "LimitExceeded": "document"})
+            else:
+                messages.success(request, f"Inline policy {saved.policy_name} saved.")
+                return redirect(_role_url(role.role_name, "permissions"))
+        return self.page(role, form, data.get("document", ""), policy_name, findings, status=400)
+
+    def page(self, role, form, document: str, policy_name: str | None, findings=None, status: int = 200):
+        if policy_name is not None:
+            form.fields["policy_name"].disabled = True
+        return self.render("console/roles/inline_edit.html", {
+            "role": role, "form": form, "policy_name": policy_name, "cancel": _role_url(role.role_name, "permissions"),
+            **editor_context(document, findings=findings)}, status=status)
+
+
+class RoleInlinePolicyDeleteView(ConsoleView):
+    def post(self, request: HttpRequest, role_name: str, policy_name: str) -> HttpResponse:
+        try:
+            role_policies.delete_role_policy(caller=self.caller, role_name=role_name, policy_name=policy_name)
+        except (AccessDenied, NoSuchEntity):
+            raise
+        except IAMError as error:
+            messages.error(request, f"{error.code}: {error.message}")
+        else:
+            messages.success(request, f"Inline policy {policy_name} deleted.")
+        return redirect(_role_url(role_name, "permissions"))
+
+
+class RoleRevokeSessionsView(ConsoleView):
+    def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        revocation = sts.revoke_role_sessions(caller=self.caller, role_name=role_name)
+        messages.success(request, f"Revoked {revocation.sessions} active session{'s' if revocation.sessions != 1 else ''}"
+                                  f" of {role_name}: sessions issued before "
+                                  f"{revocation.revoked_before:%Y-%m-%d %H:%M:%S} UTC are refused from now on.")
+        return redirect(_role_url(role_name))
+
+
+class RoleDeleteView(ConsoleView):
+    nav = "roles"
+
+    def get(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        attached, inline = roles.role_dependents(role)
+        return self.render("console/roles/delete.html", {"role": role, "attached": attached, "inline": inline})
+
+    def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        try:
+            roles.delete_role(caller=self.caller, role_name=role_name)
+        except AccessDenied:
+            raise
+        except IAMError as error:
+            messages.error(request, f"{error.code}: {error.message}")
+            return redirect("console:role-delete", role_name=role_name)
+        messages.success(request, f"Role {role_name} deleted.")
+        return redirect("console:roles")

@@ -1,0 +1,178 @@
+"""Switch role: act in the console as a role session, see its credentials once, and go back to the user."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
+
+from directory.mfa.devices import enabled_devices
+from directory.models import Role
+from iam_console.callers import MFA_SESSION_KEY, caller_from_request
+from iam_console.console import role_sessions
+from iam_console.console.mixins import ConsoleView
+from iam_console.console.role_forms import (
+    COLORS,
+    DEFAULT_DURATION,
+    DISPLAY_NAME_MAX,
+    SwitchRoleForm,
+    normalise_color,
+    role_arn_of,
+)
+from iam_console.errors import AccessDenied, IAMError
+from policies.authorization import Caller
+from sts import services as sts
+
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+ROLE_FIELDS = {"durationSeconds": "duration_seconds", "MaxSessionDuration": "duration_seconds",
+               "session limit": "duration_seconds", "tokenCode": "token_code", "MultiFactor": "token_code",
+               "serial": "token_code", "is invalid: expected": "role_name"}
+
+
+def session_name_for(user_name: str) -> str:
+    """AWS's console names the role session after the user; a one-letter name is too short for RoleSessionName."""
+    return user_name if _SESSION_NAME.fullmatch(user_name) else f"{user_name}-console"[:64]
+
+
+def snippets(*, profile: str, access_key_id: str, secret: str, token: str, expiration: str) -> dict[str, str]:
+    """Ready-to-paste forms of the session credentials: shell, credentials file profile, credential_process."""
+    return {
+        "shell": (f"export AWS_ACCESS_KEY_ID={access_key_id}\nexport AWS_SECRET_ACCESS_KEY={secret}\n"
+                  f"export AWS_SESSION_TOKEN={token}"),
+        "profile": (f"[{profile}]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {secret}\n"
+                    f"aws_session_token = {token}"),
+        "process": json.dumps({"Version": 1, "AccessKeyId": access_key_id, "SecretAccessKey": secret,
+                               "SessionToken": token, "Expiration": expiration}, indent=2),
+    }
+
+
+def _iso(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SwitchRoleView(ConsoleView):
+    """The form (pre-filled by links: ?roleName=&displayName=&color=&account=) and the switch itself."""
+
+    nav = "switch-role"
+
+    def user_caller(self) -> Caller:
+        # Switching always starts from the signed-in user, as in AWS, never from the role being left.
+        return caller_from_request(self.request, via="console", principal=self.request.user)
+
+    def mfa_serial(self) -> str:
+        device = enabled_devices(self.request.user).only("serial_number").first()
+        return device.serial_number if device else ""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET
+        initial = {"account": query.get("account", settings.IAM_ACCOUNT_ID),
+                   "role_name": query.get("roleName", "")[:576],
+                   "display_name": query.get("displayName", "")[:DISPLAY_NAME_MAX],
+                   "color": normalise_color(query.get("color")), "duration_seconds": DEFAULT_DURATION}
+        return self.page(SwitchRoleForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SwitchRoleForm(request.POST)
+        if not form.is_valid():
+            return self.page(form, status=400)
+        data = form.cleaned_data
+        caller = self.user_caller()
+        code = data["token_code"] or None
+        serial = (self.mfa_serial() or None) if code else None
+        if code and serial is None:
+            form.add_error("token_code", "You have no MFA device. Assign one under My security credentials first.")
+            return self.page(form, status=400)
+        try:
+            assumed = sts.assume_role(caller=caller, role_arn=role_arn_of(data["role_name"]),
+                                      role_session_name=session_name_for(request.user.user_name),
+                                      duration_seconds=data["duration_seconds"], serial_number=serial,
+                                      token_code=code)
+        except AccessDenied as error:
+            self.explain_denial(form, caller, data, error, tried_code=bool(code))
+            return self.page(form, status=403)
+        except IAMError as error:
+            self.place_error(form, error)
+            return self.page(form, status=400)
+        color = normalise_color(data["color"])
+        role_sessions.start(request, access_key_id=assumed.access_key_id, role_name=data["role_name"],
+                            display_name=data["display_name"], color=color)
+        role_sessions.remember(request.user, account=data["account"], role_name=data["role_name"],
+                               display_name=data["display_name"], color=color)
+        self.role_principal = sts.session_principal(assumed.access_key_id)
+        expiration = _iso(assumed.expiration)
+        response = self.render("console/switch_role/credentials.html", {
+            "fresh": True, "access_key_id": assumed.access_key_id, "secret_access_key": assumed.secret_access_key,
+            "session_token": assumed.session_token, "expiration": expiration,
+            "snippets": snippets(profile=re.sub(r"[^\w.-]", "-", data["role_name"]), access_key_id=assumed.access_key_id,
+                                 secret=assumed.secret_access_key, token=assumed.session_token, expiration=expiration)})
+        # Shown once: no cache may keep the page that holds the secret and the token.
+        patch_cache_control(response, no_store=True, no_cache=True, private=True)
+        return response
+
+    def explain_denial(self, form, caller: Caller, data: dict, error: AccessDenied, *, tried_code: bool) -> None:
+        if self.request.user.is_root:
+            form.add_error(None, error.message)
+            return
+        if tried_code or "MultiFactorAuthentication" in error.message:
+            form.add_error("token_code", "The MFA code was not accepted. Wait for the next code and try again.")
+            return
+        if not self.request.session.get(MFA_SESSION_KEY) and self.mfa_would_allow(caller, data["role_name"]):
+            form.add_error("token_code", "This role requires MFA: enter the current code from your MFA device.")
+            return
+        form.add_error(None, f"You cannot switch to {data['role_name']}: {error.message}. Check the account and the "
+                             "role name, and ask an administrator whether the role's trust policy lets you assume it.")
+
+    def mfa_would_allow(self, caller: Caller, role_name: str) -> bool:
+        """Whether the role's trust policy would let this user in with MFA present (to ask for a code)."""
+        name = role_name.rsplit("/", 1)[-1]
+        role = Role.objects.filter(role_name_key=name.lower()).first()
+        if role is None or role.arn != role_arn_of(role_name):
+            return False
+        context = caller.condition_context({"sts:RoleSessionName": session_name_for(self.request.user.user_name),
+                                            "aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": 0})
+        return sts._trust_allows(role, "sts:AssumeRole", caller, caller.principal.arn, context).allowed
+
+    def place_error(self, form, error: IAMError) -> None:
+        for hint, field in ROLE_FIELDS.items():
+            if hint in error.message:
+                form.add_error(field, error.message)
+                return
+        form.add_error(None, f"{error.code}: {error.message}")
+
+    def page(self, form: SwitchRoleForm, status: int = 200) -> HttpResponse:
+        user = self.request.user
+        ask_code = not self.request.session.get(MFA_SESSION_KEY) or "token_code" in form.errors
+        return self.render("console/switch_role/form.html", {
+            "form": form, "ask_code": ask_code, "mfa_serial": "" if user.is_root else self.mfa_serial(),
+            "colors": COLORS, "is_root": user.is_root}, status=status)
+
+
+class SwitchBackView(ConsoleView):
+    """Back to the user's own identity."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        state = role_sessions.stop(request)
+        if state:
+            messages.success(request, f"You left {state['display_name']} and are back to {request.user.user_name}.")
+        return redirect("console:dashboard")
+
+
+class RoleCredentialsView(ConsoleView):
+    """The credentials panel after the switch: the AccessKeyId and Expiration only (the secret was shown once)."""
+
+    nav = "switch-role"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        principal = getattr(self, "role_principal", None)
+        if principal is None:
+            messages.info(request, "You are not acting as a role. Switch role to get session credentials.")
+            return redirect("console:switch-role")
+        state = role_sessions.current(request)
+        return self.render("console/switch_role/credentials.html", {
+            "fresh": False, "access_key_id": principal.access_key_id, "expiration": _iso(principal.expiration),
+            "again": {"roleName": state["role_name"], "displayName": state["display_name"], "color": state["color"]}})
