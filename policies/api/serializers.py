@@ -144,6 +144,7 @@ class PolicyEntities(serializers.Serializer):
     policy_groups = serializers.ListField(child=serializers.DictField())
     policy_roles = serializers.ListField(child=serializers.DictField())
     permissions_boundary_users = serializers.ListField(child=serializers.DictField())
+    permissions_boundary_roles = serializers.ListField(child=serializers.DictField())
 
 
 class FindingOut(serializers.Serializer):

@@ -94,9 +94,11 @@ class PolicyEntitiesView(IAMAPIView):
         return Response({
             "policy_users": [{"user_name": u.user_name, "user_id": u.user_id} for u in entities.users],
             "policy_groups": [{"group_name": g.group_name, "group_id": g.group_id} for g in entities.groups],
-            "policy_roles": [],
+            "policy_roles": [{"role_name": r.role_name, "role_id": r.role_id} for r in entities.roles],
             "permissions_boundary_users": [{"user_name": u.user_name, "user_id": u.user_id}
                                            for u in entities.boundary_users],
+            "permissions_boundary_roles": [{"role_name": r.role_name, "role_id": r.role_id}
+                                           for r in entities.boundary_roles],
         })
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from directory import lookups
-from directory.models import Group, User
+from directory.models import Group, Role, User
 from iam_console.errors import LimitExceeded, NoSuchEntity
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
@@ -85,7 +85,9 @@ def list_attached_group_policies(*, caller: Caller, group_name: str) -> list[Man
 class PolicyEntities:
     users: list[User]
     groups: list[Group]
+    roles: list[Role]
     boundary_users: list[User]
+    boundary_roles: list[Role]
 
 
 @iam_operation("ListEntitiesForPolicy")
@@ -95,5 +97,7 @@ def list_entities_for_policy(*, caller: Caller, policy_arn: str) -> PolicyEntiti
     return PolicyEntities(
         users=list(User.objects.filter(policy_attachments__policy=policy).order_by("user_name_key")),
         groups=list(Group.objects.filter(policy_attachments__policy=policy).order_by("group_name_key")),
+        roles=list(Role.objects.filter(policy_attachments__policy=policy).order_by("role_name_key")),
         boundary_users=list(User.objects.filter(permissions_boundary__policy=policy).order_by("user_name_key")),
+        boundary_roles=list(Role.objects.filter(permissions_boundary__policy=policy).order_by("role_name_key")),
     )

@@ -190,3 +190,21 @@ def test_self_service_policies_cover_users_with_a_path(root_caller, make_user):
     api = SignedClient(*user.test_access_key)
     assert api.get("/api/v1/users/dana/").status_code == 200
     assert api.get("/api/v1/me/access-keys/").status_code == 200
+
+
+def test_list_entities_for_policy_names_users_groups_and_roles(root_caller, root_api, make_user, customer_policy):
+    from directory.services import roles
+    from policies.services import role_policies
+
+    policy = customer_policy("Shared", allow("iam:GetUser"))
+    make_user("alice", policies=(policy.arn,))
+    trust = document({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                      "Action": "sts:AssumeRole"})
+    roles.create_role(caller=root_caller, role_name="Deployer", assume_role_policy_document=trust)
+    role_policies.attach_role_policy(caller=root_caller, role_name="Deployer", policy_arn=policy.arn)
+    role_policies.put_role_permissions_boundary(caller=root_caller, role_name="Deployer",
+                                                permissions_boundary=policy.arn)
+    body = root_api.get(f"/api/v1/policies/{policy.arn}/entities/").json()
+    assert [u["user_name"] for u in body["policy_users"]] == ["alice"]
+    assert [r["role_name"] for r in body["policy_roles"]] == ["Deployer"]
+    assert [r["role_name"] for r in body["permissions_boundary_roles"]] == ["Deployer"]
