@@ -9,6 +9,7 @@ from django.db.models import F
 
 from directory import identifiers
 from directory.models import Role, RoleTag
+from directory.tagging import merge_tags, remove_tags, request_tag_context
 from directory.validation import (
     TAGS_PER_ENTITY,
     validate_name,
@@ -72,13 +73,6 @@ def validate_max_session_duration(value: object) -> int:
     return value
 
 
-def _tag_context(tags: dict[str, str]) -> dict:
-    context: dict = {f"aws:RequestTag/{key}": value for key, value in tags.items()}
-    if tags:
-        context["aws:TagKeys"] = list(tags)
-    return context
-
-
 @iam_operation("CreateRole")
 def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: str, path: str = "/",
                 description: str = "", max_session_duration: int = MIN_SESSION_DURATION,
@@ -89,7 +83,7 @@ def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: 
     max_session_duration = validate_max_session_duration(max_session_duration)
     tag_map = validate_tags(tags or [])
     arn = identifiers.role_arn(path, role_name)
-    context = _tag_context(tag_map)
+    context = request_tag_context(tag_map)
     boundary = None
     if permissions_boundary:
         from policies.services.managed import policy_by_arn
@@ -98,7 +92,7 @@ def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: 
         context["iam:PermissionsBoundary"] = boundary.arn
     authorize_caller(caller, "iam:CreateRole", arn, context)
     if tag_map:
-        authorize_caller(caller, "iam:TagRole", arn, _tag_context(tag_map))
+        authorize_caller(caller, "iam:TagRole", arn, request_tag_context(tag_map))
     if boundary is not None:
         authorize_caller(caller, "iam:PutRolePermissionsBoundary", arn, {"iam:PermissionsBoundary": boundary.arn})
     if len(tag_map) > TAGS_PER_ENTITY:
@@ -201,19 +195,8 @@ def tag_role(*, caller: Caller, role_name: str, tags: list[dict]) -> list[RoleTa
     if not tag_map:
         raise ValidationError("tags must contain at least one tag")
     role = role_by_name(role_name, for_update=True)  # the lock keeps the 50-tag quota exact
-    authorize_caller(caller, "iam:TagRole", role.arn, _tag_context(tag_map))
-    existing = {tag.key_lower: tag for tag in RoleTag.objects.filter(role=role)}
-    new_keys = {key.lower() for key in tag_map} - set(existing)
-    if len(existing) + len(new_keys) > TAGS_PER_ENTITY:
-        raise LimitExceeded(f"Cannot exceed quota for TagsPerRole: {TAGS_PER_ENTITY}")
-    for key, value in tag_map.items():
-        current = existing.get(key.lower())
-        if current is None:
-            RoleTag.objects.create(role=role, key=key, value=value)
-        elif current.key != key or current.value != value:
-            current.key, current.value = key, value
-            current.save(update_fields=["key", "value"])
-    return list(RoleTag.objects.filter(role=role))
+    authorize_caller(caller, "iam:TagRole", role.arn, request_tag_context(tag_map))
+    return merge_tags(RoleTag, {"role": role}, tag_map, quota_name="TagsPerRole")
 
 
 @iam_operation("UntagRole")
@@ -223,7 +206,7 @@ def untag_role(*, caller: Caller, role_name: str, tag_keys: list[str]) -> None:
     keys = [validate_tag_key(key) for key in tag_keys]
     role = role_by_name(role_name, for_update=True)
     authorize_caller(caller, "iam:UntagRole", role.arn, {"aws:TagKeys": keys})
-    RoleTag.objects.filter(role=role, key_lower__in=[key.lower() for key in keys]).delete()
+    remove_tags(RoleTag, {"role": role}, keys)
 
 
 @iam_operation("ListRoleTags")

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from directory import identifiers, lookups
 from directory.models import Group, User, UserTag
+from directory.tagging import request_tag_context
 from directory.validation import (
     TAGS_PER_ENTITY,
     USER_NAME_MAX,
@@ -23,21 +24,14 @@ from iam_console.pagination import Page, keyset_page
 from policies.authorization import Caller, authorize_caller
 
 
-def _tag_context(tags: dict[str, str]) -> dict:
-    context: dict = {f"aws:RequestTag/{key}": value for key, value in tags.items()}
-    if tags:
-        context["aws:TagKeys"] = list(tags)
-    return context
-
-
 @iam_operation("CreateUser")
 def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[dict] | None = None) -> User:
     validate_name(user_name, field="userName", max_length=USER_NAME_MAX)
     path = validate_path(path)
     tag_map = validate_tags(tags or [])
-    authorize_caller(caller, "iam:CreateUser", identifiers.user_arn(path, user_name), _tag_context(tag_map))
+    authorize_caller(caller, "iam:CreateUser", identifiers.user_arn(path, user_name), request_tag_context(tag_map))
     if tag_map:
-        authorize_caller(caller, "iam:TagUser", identifiers.user_arn(path, user_name), _tag_context(tag_map))
+        authorize_caller(caller, "iam:TagUser", identifiers.user_arn(path, user_name), request_tag_context(tag_map))
     if len(tag_map) > TAGS_PER_ENTITY:
         raise LimitExceeded(f"A user can have at most {TAGS_PER_ENTITY} tags.")
     if User.objects.filter(user_name_key=user_name.lower()).exists():
