@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError
 from policies.authorization import Caller
-from sts.authentication import SignatureAuthenticationFailed
+from sts.authentication import SessionAuthentication, SignatureAuthenticationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -80,4 +80,7 @@ class IAMAPIView(APIView):
     """Base view: authenticated callers only; each handler calls a service, which authorizes."""
 
     def caller(self, request: Request) -> Caller:
-        return caller_from_request(request._request, via="api", principal=request.user)
+        # The console's own pages call the API with the session cookie: those calls are the console's, and
+        # carry its MFA sign-in time; signed requests are scripts'.
+        via = "console" if isinstance(request.successful_authenticator, SessionAuthentication) else "api"
+        return caller_from_request(request._request, via=via, principal=request.user)

@@ -106,6 +106,8 @@ def test_console_requests_carry_mfa_present_and_age_after_mfa_sign_in(make_user,
     sign_in(client, "alice", USER_PASSWORD)
     client.post("/sign-in/mfa/", {"code": device.code(1)})
     assert client.get("/users/").status_code == 200
+    # The console's own calls to the REST API (session cookie) carry the same MFA sign-in.
+    assert client.get("/api/v1/users/").status_code == 200
     session = client.session
     session[MFA_SESSION_KEY] = "2000-01-01T00:00:00+00:00"  # MFA too long ago: aws:MultiFactorAuthAge too large
     session.save()
