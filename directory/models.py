@@ -47,7 +47,11 @@ class User(AbstractBaseUser):
     objects = UserManager()
 
     class Meta:
-        indexes = [models.Index(fields=["path", "user_name_key"], name="user_path_name")]
+        indexes = [
+            models.Index(fields=["path", "user_name_key"], name="user_path_name"),
+            # The console's "newest first" sort pages through (create_date, name) at any directory size.
+            models.Index(fields=["create_date", "user_name_key"], name="user_created_name"),
+        ]
 
     def __str__(self) -> str:
         return self.user_name

@@ -213,6 +213,7 @@ CSRF_COOKIE_HTTPONLY = False
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "iam_console.console.views_auth.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -110,3 +110,8 @@ class ChangePasswordView(ConsoleView):
             "rules": password_rules(self.policy), "policy": self.policy,
             "expires": password_expires_at(self.request.user, self.policy), "now": timezone.now(),
         }, status=status)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A console form with a missing or stale CSRF token: say what happened and that nothing changed."""
+    return render(request, "console/csrf_failure.html", status=403)

@@ -162,7 +162,8 @@ def test_csrf_is_enforced_on_console_forms(make_user):
     response = client.post("/sign-in/", {"user_name": "alice", "password": USER_PASSWORD,
                                          "csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert client.post("/my/security-credentials/", {"action": "create"}).status_code == 403
+    refused = client.post("/my/security-credentials/", {"action": "create"})
+    assert refused.status_code == 403 and "This form has expired" in refused.content.decode()
     assert not AccessKey.objects.filter(user__user_name="alice").exists()
 
 
