@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from directory import identifiers
 from directory.models import Role
 
 
@@ -51,6 +52,16 @@ class RoleSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role_id}:{self.session_name}"
+
+    @property
+    def assumed_role_arn(self) -> str:
+        """arn:aws:sts::<account>:assumed-role/<role>/<session>: the session as a principal."""
+        return identifiers.assumed_role_arn(self.role.role_name, self.session_name)
+
+    @property
+    def assumed_role_id(self) -> str:
+        """AROA…:<session>, the session's unique id (aws:userid)."""
+        return f"{self.role.role_id}:{self.session_name}"
 
     @property
     def is_expired(self) -> bool:

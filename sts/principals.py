@@ -7,7 +7,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from directory import identifiers
 from directory.models import RoleTag
 from policies.language import compile_policy
 from policies.loading import PolicySet, PolicySource, role_policy_set
@@ -44,11 +43,11 @@ class RoleSessionPrincipal:
     # --- Principal protocol ---
     @property
     def arn(self) -> str:
-        return identifiers.assumed_role_arn(self.role.role_name, self.session.session_name)
+        return self.session.assumed_role_arn
 
     @property
     def unique_id(self) -> str:
-        return f"{self.role.role_id}:{self.session.session_name}"
+        return self.session.assumed_role_id
 
     @property
     def principal_name(self) -> str:

@@ -77,11 +77,11 @@ class AssumedRole:
 
     @property
     def assumed_role_id(self) -> str:
-        return f"{self.session.role.role_id}:{self.session.session_name}"
+        return self.session.assumed_role_id
 
     @property
     def arn(self) -> str:
-        return identifiers.assumed_role_arn(self.session.role.role_name, self.session.session_name)
+        return self.session.assumed_role_arn
 
     def audit_elements(self) -> dict:
         return {"assumedRoleUser": {"assumedRoleId": self.assumed_role_id, "arn": self.arn},
