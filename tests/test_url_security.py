@@ -158,3 +158,39 @@ def test_every_route_refuses_a_signed_caller_with_no_permission(samples, victim,
 def test_public_routes_are_only_the_allow_listed_ones():
     public = {route.name for route in ROUTES if route.name in PUBLIC_ROUTE_NAMES}
     assert public <= PUBLIC_ROUTE_NAMES
+
+
+# A bag of plausible form fields, so that a POST reaches the service instead of stopping at form validation.
+FORM_FIELDS = {"confirm_name": "victim", "action": "delete", "user_name": "victim", "group_name": "victims",
+               "new_user_name": "renamed", "new_group_name": "renamed", "path": "/", "key": "team", "value": "x",
+               "status": "Inactive", "access_key_id": "", "password_mode": "generate", "console_access": "on",
+               "password": "Str0ng-Passw0rd-1!", "new_password": "Str0ng-Passw0rd-2!",
+               "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess", "remove_dependents": "on"}
+
+
+def test_every_console_route_refuses_a_signed_in_user_with_no_permission(samples, victim, make_user):
+    """GET and POST every console page as a user with no policy: nothing leaks, nothing changes, nothing fails."""
+    from audit.models import AuditEvent
+    from directory.models import AccessKey, GroupMembership, User
+
+    nobody = make_user("nobody", password="Nobody-Passw0rd!")
+    client = Client()
+    assert client.post(sign_in_path(), {"user_name": "nobody", "password": "Nobody-Passw0rd!"}).status_code == 302
+    fields = {**FORM_FIELDS, "access_key_id": victim.test_access_key[0]}
+    failures = []
+    for route in GUARDED:
+        path = route.fill(samples)
+        if is_api(path) or route.name == "console:sign-out":  # signing out would end the walk's session
+            continue
+        for method in ("GET", "POST"):
+            response = client.get(path) if method == "GET" else client.post(path, fields)
+            if response.status_code >= 500 or victim.user_id in response.content.decode(errors="replace"):
+                failures.append(f"{method} {path} ({route.name}) -> {response.status_code}")
+    assert failures == [], "\n".join(failures)
+    assert client.get("/").status_code == 200, "the walk must have run signed in throughout"
+    assert User.objects.filter(user_name="victim", user_id=victim.user_id).exists()
+    assert AccessKey.objects.filter(user=victim, status="Active").count() == 1
+    assert GroupMembership.objects.filter(user=victim).count() == 1
+    changed = AuditEvent.objects.filter(actor_arn=nobody.arn, outcome="Success").exclude(
+        event_name__in=["ConsoleLogin", "ConsoleLogout"]).values_list("event_name", flat=True)
+    assert list(changed) == []
