@@ -193,6 +193,9 @@ IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS = env_int("IAM_CREDENTIAL_REPORT_MAX_AGE_S
 # A job nobody has picked up (or whose worker died) for this long is queued again by the next request.
 IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS = env_int("IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS", 600, minimum=10,
                                                     maximum=86400)
+# A task whose worker died (acks_late) goes back to the queue after this long instead of Redis's default hour.
+# Every task is idempotent, and the longest one (a report) is bounded by the job timeout, so twice that is safe.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS}
 
 # Parallel test workers (pytest-xdist) share one Redis: keep their cache keys and task queues apart.
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
