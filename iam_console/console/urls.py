@@ -100,5 +100,6 @@ urlpatterns = [
     path("roles/<str:role_name>/revoke-sessions/", views_roles.RoleRevokeSessionsView.as_view(),
          name="role-revoke-sessions"),
     path("roles/<str:role_name>/delete/", views_roles.RoleDeleteView.as_view(), name="role-delete"),
+    path("roles/<str:role_name>/tags/", views_roles.RoleTagsView.as_view(), name="role-tags"),
     path("", include("directory.reports.console_urls")),
 ]

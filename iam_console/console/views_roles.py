@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from directory.models import Role
 from directory.services import roles
+from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.policy_editing import editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
@@ -33,7 +34,7 @@ PAGE_SIZE = 50
 ROLE_FIELDS = {"roleName": "role_name", "Role with name": "role_name", "path": "path", "description": "description",
                "maxSessionDuration": "max_session_duration", "MalformedPolicyDocument": "document",
                "LimitExceeded": "document"}
-TABS = [("summary", "Summary"), ("trust", "Trust relationships"), ("permissions", "Permissions")]
+TABS = [("summary", "Summary"), ("trust", "Trust relationships"), ("permissions", "Permissions"), ("tags", "Tags")]
 
 
 def readable(document: str) -> str:
@@ -127,7 +128,43 @@ class RoleDetailView(ConsoleView):
             context["trust_form"] = TrustPolicyForm(initial={"document": readable(role.assume_role_policy_document)})
         elif tab == "permissions":
             context.update(role_permissions_context(self, role))
+        elif tab == "tags":
+            context.update(tags=roles.list_role_tags(caller=self.caller, role_name=role.role_name), tag_form=TagForm())
         return self.render("console/roles/detail.html", context)
+
+
+class RoleTagsView(ConsoleView):
+    """Add or remove a role's tag; htmx swaps in the tag table, a plain form post redirects."""
+
+    nav = "roles"
+
+    def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
+        role = roles.get_role(caller=self.caller, role_name=role_name)
+        form, error = TagForm(), None
+        try:
+            if request.POST.get("action") == "remove":
+                key = request.POST.get("key", "")
+                roles.untag_role(caller=self.caller, role_name=role.role_name, tag_keys=[key])
+                messages.success(request, f"Tag {key} removed.")
+            else:
+                form = TagForm(request.POST)
+                if form.is_valid():
+                    roles.tag_role(caller=self.caller, role_name=role.role_name,
+                                   tags=[{"Key": form.cleaned_data["key"], "Value": form.cleaned_data["value"]}])
+                    messages.success(request, f"Tag {form.cleaned_data['key']} saved.")
+                    form = TagForm()
+        except AccessDenied:
+            raise
+        except IAMError as failure:
+            error = f"{failure.code}: {failure.message}"
+        if request.htmx:
+            return self.render("console/_tags.html", {
+                "tags_url": reverse("console:role-tags", args=[role.role_name]),
+                "tags": roles.list_role_tags(caller=self.caller, role_name=role.role_name),
+                "tag_form": form, "tag_error": error})
+        if error:
+            messages.error(request, error)
+        return redirect(_role_url(role.role_name, "tags"))
 
 
 class RoleTrustPolicyView(ConsoleView):

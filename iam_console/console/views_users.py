@@ -326,8 +326,9 @@ class UserTagsView(ConsoleView):
         except IAMError as failure:
             error = f"{failure.code}: {failure.message}"
         if request.htmx:
-            return self.render("console/users/_tags.html", {
-                "user": user, "tags": tags.list_user_tags(caller=self.caller, user_name=user.user_name),
+            return self.render("console/_tags.html", {
+                "tags_url": reverse("console:user-tags", args=[user.user_name]),
+                "tags": tags.list_user_tags(caller=self.caller, user_name=user.user_name),
                 "tag_form": form, "tag_error": error}, status=200)
         if error:
             messages.error(request, error)

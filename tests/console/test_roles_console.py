@@ -165,3 +165,24 @@ def test_revoke_sessions_needs_permission(user_console, reader):
     _, client = user_console("alice", policies=(READ_ONLY,))
     assert client.post("/roles/reader/revoke-sessions/").status_code == 403
     assert sts.RoleSession.objects.count() == 0
+
+
+def test_role_tags_are_added_and_removed_on_the_tags_tab(root_console, reader, root_caller):
+    page = root_console.get(f"/roles/{reader.role_name}/?tab=tags")
+    assert page.status_code == 200 and "No tags." in page.content.decode()
+    added = root_console.post(f"/roles/{reader.role_name}/tags/", {"key": "team", "value": "blue"}, HTTP_HX_REQUEST="true")
+    assert added.status_code == 200 and "blue" in added.content.decode()
+    assert [(t.key, t.value) for t in roles.list_role_tags(caller=root_caller, role_name=reader.role_name)] == [
+        ("team", "blue")]
+    refused = root_console.post(f"/roles/{reader.role_name}/tags/", {"key": "aws:reserved", "value": "x"},
+                                HTTP_HX_REQUEST="true")
+    assert "reserved prefix aws:" in refused.content.decode()
+    removed = root_console.post(f"/roles/{reader.role_name}/tags/", {"action": "remove", "key": "team"})
+    assert removed.status_code == 302 and removed.url.endswith("?tab=tags")
+    assert roles.list_role_tags(caller=root_caller, role_name=reader.role_name) == []
+
+
+def test_role_tags_need_iam_tag_role(user_console, reader):
+    _, client = user_console("viewer", policies=("arn:aws:iam::aws:policy/IAMReadOnlyAccess",))
+    assert client.get(f"/roles/{reader.role_name}/?tab=tags").status_code == 200
+    assert client.post(f"/roles/{reader.role_name}/tags/", {"key": "team", "value": "x"}).status_code == 403
