@@ -14,13 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from directory.identifiers import iam_arn
 from directory.mfa.requirement import must_enrol
 from directory.models import User
 from directory.passwords import EffectivePasswordPolicy, effective_policy
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
 from iam_console.console import role_sessions
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
-from policies.authorization import Caller
+from policies.authorization import Caller, caller_may
 
 SIGNED_IN_AT = "iam_signed_in_at"
 LAST_SEEN = "iam_last_seen"
@@ -115,6 +116,13 @@ class ConsoleView(View):
         return {"account_id": settings.IAM_ACCOUNT_ID, "identity": user, "password_expiry_warning": warning,
                 "nav": getattr(self, "nav", ""),
                 **role_sessions.template_context(self.request, getattr(self, "role_principal", None))}
+
+    def may_create(self, action: str, resource_type: str) -> bool:
+        """Whether to offer a "Create …" button: the caller may create some entity of this type at any path.
+
+        Only hides a control; the create service still authorizes the exact ARN when the form is sent.
+        """
+        return caller_may(self.caller, action, iam_arn(f"{resource_type}/*"))
 
     def render(self, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
         return render(self.request, template, {**self.base_context(), **(context or {})}, status=status)

@@ -35,7 +35,8 @@ class GroupListView(ConsoleView):
         query.pop("marker", None)
         return self.render("console/groups/list.html", {
             "groups": page.items if page else [], "next_marker": page.next_marker if page else None,
-            "q": q, "query": query.urlencode(), "error": error})
+            "q": q, "query": query.urlencode(), "error": error,
+            "may_create": self.may_create("iam:CreateGroup", "group")})
 
 
 class GroupCreateView(ConsoleView):

@@ -49,7 +49,7 @@ class PolicyListView(ConsoleView):
             "q": q, "scope": scope, "usage": usage, "query": query.urlencode(), "error": error,
             "scopes": [("All", "All types"), ("AWS", "Shipped with the product"), ("Local", "Customer managed")],
             "usages": [("any", "Any use"), ("attached", "Attached"), ("unattached", "Not attached")],
-            "may_create": caller_may(self.caller, "iam:CreatePolicy", "*")})
+            "may_create": self.may_create("iam:CreatePolicy", "policy")})
 
 
 

@@ -56,7 +56,7 @@ class RoleListView(ConsoleView):
         page = roles.list_roles(caller=self.caller, marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
         return self.render("console/roles/list.html", {"roles": page.items, "next_marker": page.marker
                                                        if page.is_truncated else None,
-                                                       "may_create": caller_may(self.caller, "iam:CreateRole", "*")})
+                                                       "may_create": self.may_create("iam:CreateRole", "role")})
 
 
 class RoleCreateView(ConsoleView):

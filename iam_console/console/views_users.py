@@ -52,6 +52,7 @@ class UserListView(ConsoleView):
             "q": q, "match": match, "path": path if path != "/" else "", "sort": sort, "query": query.urlencode(),
             "error": error, "sorts": [("name", "Name (A-Z)"), ("-name", "Name (Z-A)"),
                                       ("-created", "Newest first"), ("created", "Oldest first")],
+            "may_create": self.may_create("iam:CreateUser", "user"),
         })
 
 

@@ -57,3 +57,11 @@ def test_source_ip_condition_is_honoured_in_the_console(root_caller, make_user):
         assert sign_in(client, "office", USER_PASSWORD).status_code == 302
     assert inside.get("/users/").status_code == 200
     assert outside.get("/users/").status_code == 403
+
+
+def test_create_buttons_show_only_to_callers_who_may_create(root_console, user_console):
+    _, reader = user_console("auditor", policies=(READ_ONLY,))
+    for path, label in (("/users/", "Create user"), ("/groups/", "Create group"), ("/policies/", "Create policy"),
+                        ("/roles/", "Create role")):
+        assert label in root_console.get(path).content.decode()
+        assert label not in reader.get(path).content.decode()
