@@ -69,6 +69,13 @@ class RoleCreateView(ConsoleView):
         return self.page(RoleCreateForm(initial={"document": document, "path": "/"}), kind, document)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.POST.get("choose_template")
+        if chosen in TRUST_TEMPLATES:
+            # A template was picked: keep the name and limits typed so far, replace only the document.
+            document = trust_template(chosen)
+            typed = {name: request.POST.get(name, "") for name in ("role_name", "path", "description",
+                                                                   "max_session_duration")}
+            return self.page(RoleCreateForm(initial={**typed, "document": document}), chosen, document)
         form, findings = RoleCreateForm(request.POST), []
         if form.is_valid():
             data = form.cleaned_data

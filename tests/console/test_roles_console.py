@@ -186,3 +186,15 @@ def test_role_tags_need_iam_tag_role(user_console, reader):
     _, client = user_console("viewer", policies=("arn:aws:iam::aws:policy/IAMReadOnlyAccess",))
     assert client.get(f"/roles/{reader.role_name}/?tab=tags").status_code == 200
     assert client.post(f"/roles/{reader.role_name}/tags/", {"key": "team", "value": "x"}).status_code == 403
+
+
+def test_choosing_a_trust_template_keeps_what_was_typed(root_console):
+    response = root_console.post("/roles/create/", {"role_name": "deployer", "path": "/ci/",
+                                                     "description": "Deploys", "max_session_duration": "7200",
+                                                     "document": "{}", "choose_template": "mfa"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert (form["role_name"].value(), form["path"].value(), form["description"].value()) == (
+        "deployer", "/ci/", "Deploys")
+    assert "aws:MultiFactorAuthPresent" in form["document"].value()
+    assert not Role.objects.filter(role_name="deployer").exists()
