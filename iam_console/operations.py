@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
@@ -14,6 +16,26 @@ from iam_console.errors import IAMError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# Failure events of operations running inside atomic_operations(): recorded once the group has rolled back.
+_deferred_failures: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("deferred_failures",
+                                                                                        default=None)
+
+
+@contextmanager
+def atomic_operations() -> Iterator[None]:
+    """Several IAM operations that commit together or not at all (a console form that creates a user, its
+    password and its groups). A refused or failed operation inside still leaves its audit event: the events
+    are written after the group's transaction has rolled back, where they cannot be undone with it."""
+    failures: list[dict] = []
+    token = _deferred_failures.set(failures)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _deferred_failures.reset(token)
+        for event in failures:
+            record_event(**event)
 
 
 def iam_operation(event_name: str, *, audit_reads: bool = False,
@@ -41,8 +63,13 @@ def iam_operation(event_name: str, *, audit_reads: bool = False,
                                      response_elements=_response_elements(result), event_source=event_source)
                 return result
             except IAMError as error:
-                record_event(caller=caller, event_name=event_name, request_parameters=parameters,
-                             error_code=error.code, error_message=error.message, event_source=event_source)
+                failure = {"caller": caller, "event_name": event_name, "request_parameters": parameters,
+                           "error_code": error.code, "error_message": error.message, "event_source": event_source}
+                deferred = _deferred_failures.get()
+                if deferred is not None:
+                    deferred.append(failure)  # the enclosing group will roll back: record it after that
+                else:
+                    record_event(**failure)
                 raise
 
         run.event_name = event_name  # type: ignore[attr-defined]

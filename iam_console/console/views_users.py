@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,6 +19,7 @@ from iam_console.console.views_audit import annotate
 from iam_console.console.views_policy_permissions import user_permissions_context
 from iam_console.console.views_self import key_action
 from iam_console.errors import AccessDenied, IAMError, ValidationError
+from iam_console.operations import atomic_operations
 from policies.services import attachments
 from policies.system_policies import CHANGE_PASSWORD_POLICY_ARN
 
@@ -84,7 +84,7 @@ class UserCreateView(ConsoleView):
                 apply_error(form, error, USER_FIELDS)
                 return self._page(form, status=400)
         try:
-            with transaction.atomic():
+            with atomic_operations():
                 user = users.create_user(caller=self.caller, user_name=data["user_name"], path=data["path"] or "/")
                 if password is not None:
                     login_profiles.create_login_profile(caller=self.caller, user_name=user.user_name,
@@ -199,9 +199,11 @@ class UserDeleteView(ConsoleView):
         if request.POST.get("confirm_name", "").strip().lower() != user.user_name_key:
             return self._page(user_name, error="Type the user name to confirm.", status=400)
         try:
-            if request.POST.get("remove_dependents"):
-                self._remove_dependents(user)
-            users.delete_user(caller=self.caller, user_name=user.user_name)
+            # The dependents go with the user or not at all: a refused delete leaves everything as it was.
+            with atomic_operations():
+                if request.POST.get("remove_dependents"):
+                    self._remove_dependents(user)
+                users.delete_user(caller=self.caller, user_name=user.user_name)
         except AccessDenied:
             raise
         except IAMError as error:

@@ -65,3 +65,19 @@ def test_create_buttons_show_only_to_callers_who_may_create(root_console, user_c
                         ("/roles/", "Create role")):
         assert label in root_console.get(path).content.decode()
         assert label not in reader.get(path).content.decode()
+
+
+def test_create_user_form_is_all_or_nothing_and_the_refusal_is_still_audited(root_caller, user_console):
+    from audit.models import AuditEvent
+    from directory.services import groups
+
+    groups.create_group(caller=root_caller, group_name="admins")
+    may_create_not_add = managed.create_policy(caller=root_caller, policy_name="CreateOnly", policy_document=document(
+        allow(["iam:CreateUser", "iam:CreateLoginProfile", "iam:ListGroups", "iam:GetAccountPasswordPolicy"])))
+    creator, client = user_console("creator", policies=(may_create_not_add.arn,))
+    response = client.post("/users/create/", {"user_name": "newbie", "path": "/", "console_access": "on",
+                                              "password_mode": "generate", "groups": ["admins"]})
+    assert response.status_code == 403
+    assert not User.objects.filter(user_name="newbie").exists()
+    events = AuditEvent.objects.filter(actor_arn=creator.arn).exclude(event_name="ConsoleLogin")
+    assert [(e.event_name, e.outcome, e.error_code) for e in events] == [("AddUserToGroup", "Failure", "AccessDenied")]
