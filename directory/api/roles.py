@@ -78,7 +78,7 @@ class RoleDetailOut(RoleOut):
         boundary = role_policies.role_permissions_boundary(role)
         if boundary is None:
             return None
-        return {"permissions_boundary_type": "Policy", "permissions_boundary_arn": boundary.arn}
+        return {"permissions_boundary_type": "PermissionsBoundaryPolicy", "permissions_boundary_arn": boundary.arn}
 
 
 class RoleEnvelope(serializers.Serializer):

@@ -66,6 +66,8 @@ class TagSerializer(StrictSerializer):
 
 class CreateUserRequest(StrictSerializer):
     user_name = Text(help_text="1 to 64 characters from letters, digits and +=,.@_-")
+    permissions_boundary = Text(required=False, allow_null=True, default=None,
+                                help_text="ARN of a managed policy that caps the user's permissions.")
     path = Text(required=False, default="/", help_text="Begins and ends with /, at most 512 characters.")
     tags = TagSerializer(many=True, required=False, default=list)
 

@@ -15,8 +15,14 @@ from iam_console.api import IAMAPIView
 
 
 def user_body(user) -> dict:
+    """GetUser's answer: the user with its tags and, when it has one, its permissions boundary (AWS's shape)."""
     prefetch_related_objects([user], "tags")
-    return {"user": s.UserOut(user).data}
+    body = s.UserOut(user).data
+    boundary = getattr(user, "permissions_boundary", None)  # policies.UserPermissionsBoundary, one-to-one
+    if boundary is not None:
+        body["permissions_boundary"] = {"permissions_boundary_type": "PermissionsBoundaryPolicy",
+                                        "permissions_boundary_arn": boundary.policy.arn}
+    return {"user": body}
 
 
 class UserListView(IAMAPIView):
@@ -33,7 +39,8 @@ class UserListView(IAMAPIView):
     def post(self, request):
         body = parse(s.CreateUserRequest, request.data)
         user = user_services.create_user(caller=self.caller(request), user_name=body["user_name"],
-                                         path=body["path"], tags=[dict(tag) for tag in body["tags"]])
+                                         path=body["path"], tags=[dict(tag) for tag in body["tags"]],
+                                         permissions_boundary=body["permissions_boundary"])
         return Response(user_body(user), status=status.HTTP_201_CREATED)
 
 

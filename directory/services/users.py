@@ -25,13 +25,25 @@ from policies.authorization import Caller, authorize_caller
 
 
 @iam_operation("CreateUser")
-def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[dict] | None = None) -> User:
+def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[dict] | None = None,
+                permissions_boundary: str | None = None) -> User:
     validate_name(user_name, field="userName", max_length=USER_NAME_MAX)
     path = validate_path(path)
     tag_map = validate_tags(tags or [])
-    authorize_caller(caller, "iam:CreateUser", identifiers.user_arn(path, user_name), request_tag_context(tag_map))
+    arn = identifiers.user_arn(path, user_name)
+    context = request_tag_context(tag_map)
+    boundary = None
+    if permissions_boundary:
+        from policies.services.managed import policy_by_arn  # policies build on the directory, not the reverse
+
+        boundary = policy_by_arn(permissions_boundary)
+        # Delegated administration: a policy may allow CreateUser only with a given boundary.
+        context["iam:PermissionsBoundary"] = boundary.arn
+    authorize_caller(caller, "iam:CreateUser", arn, context)
     if tag_map:
-        authorize_caller(caller, "iam:TagUser", identifiers.user_arn(path, user_name), request_tag_context(tag_map))
+        authorize_caller(caller, "iam:TagUser", arn, request_tag_context(tag_map))
+    if boundary is not None:
+        authorize_caller(caller, "iam:PutUserPermissionsBoundary", arn, {"iam:PermissionsBoundary": boundary.arn})
     if len(tag_map) > TAGS_PER_ENTITY:
         raise LimitExceeded(f"A user can have at most {TAGS_PER_ENTITY} tags.")
     if User.objects.filter(user_name_key=user_name.lower()).exists():
@@ -45,6 +57,10 @@ def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[d
         # Another request created the same name between our check and our insert.
         raise EntityAlreadyExists(f"User with name {user_name} already exists.") from None
     UserTag.objects.bulk_create([UserTag(user=user, key=key, value=value) for key, value in tag_map.items()])
+    if boundary is not None:
+        from policies.models import UserPermissionsBoundary
+
+        UserPermissionsBoundary.objects.create(user=user, policy=boundary)
     return user
 
 

@@ -208,3 +208,21 @@ def test_list_entities_for_policy_names_users_groups_and_roles(root_caller, root
     assert [u["user_name"] for u in body["policy_users"]] == ["alice"]
     assert [r["role_name"] for r in body["policy_roles"]] == ["Deployer"]
     assert [r["role_name"] for r in body["permissions_boundary_roles"]] == ["Deployer"]
+
+
+def test_delegated_admin_may_create_users_only_with_the_required_boundary(root_caller, user_api, customer_policy):
+    """AWS's delegated-administration pattern: CreateUser allowed only with iam:PermissionsBoundary = the cap."""
+    cap = customer_policy("DeveloperCap", allow(["iam:Get*", "iam:List*"]))
+    _, api = user_api("delegate")
+    inline.put_user_policy(caller=root_caller, user_name="delegate", policy_name="delegated", policy_document=document(
+        allow(["iam:CreateUser", "iam:PutUserPermissionsBoundary"],
+              Condition={"StringEquals": {"iam:PermissionsBoundary": cap.arn}}),
+        allow(["iam:GetUser"])))
+    without = api.post("/api/v1/users/", {"user_name": "free"})
+    assert without.status_code == 403
+    created = api.post("/api/v1/users/", {"user_name": "capped", "permissions_boundary": cap.arn})
+    assert created.status_code == 201, created.content
+    assert created.json()["user"]["permissions_boundary"] == {
+        "permissions_boundary_type": "PermissionsBoundaryPolicy", "permissions_boundary_arn": cap.arn}
+    fetched = api.get("/api/v1/users/capped/").json()["user"]
+    assert fetched["permissions_boundary"]["permissions_boundary_arn"] == cap.arn

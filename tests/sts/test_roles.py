@@ -140,7 +140,7 @@ def test_rest_api_creates_gets_and_lists_a_role(root_api):
     assert body["arn"] == role_arn("Deployer")
     assert body["max_session_duration"] == 7200
     assert body["tags"] == [{"key": "team", "value": "ops"}]
-    assert body["permissions_boundary"] == {"permissions_boundary_type": "Policy", "permissions_boundary_arn": ADMIN}
+    assert body["permissions_boundary"] == {"permissions_boundary_type": "PermissionsBoundaryPolicy", "permissions_boundary_arn": ADMIN}
     assert root_api.get("/api/v1/roles/deployer/").json()["role"]["role_id"] == body["role_id"]
     assert [r["role_name"] for r in root_api.get("/api/v1/roles/").json()["roles"]] == ["Deployer"]
 
