@@ -34,7 +34,9 @@ def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[d
     context = request_tag_context(tag_map)
     boundary = None
     if permissions_boundary:
-        from policies.services.managed import policy_by_arn  # policies build on the directory, not the reverse
+        from policies.services.managed import (
+            policy_by_arn,  # policies build on the directory, not the reverse
+        )
 
         boundary = policy_by_arn(permissions_boundary)
         # Delegated administration: a policy may allow CreateUser only with a given boundary.
