@@ -34,9 +34,8 @@ def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[d
     context = request_tag_context(tag_map)
     boundary = None
     if permissions_boundary:
-        from policies.services.managed import (
-            policy_by_arn,  # policies build on the directory, not the reverse
-        )
+        # Imported here: the policies app builds on the directory, so the directory imports it only when used.
+        from policies.services.managed import policy_by_arn
 
         boundary = policy_by_arn(permissions_boundary)
         # Delegated administration: a policy may allow CreateUser only with a given boundary.
