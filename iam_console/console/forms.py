@@ -71,13 +71,17 @@ class UserCreateForm(ConsolePasswordFields):
                            help_text="Optional, such as /engineering/. Begins and ends with /.")
     console_access = forms.BooleanField(label="Give this user access to the console", required=False)
     groups = forms.MultipleChoiceField(label="Add to groups", required=False, widget=forms.CheckboxSelectMultiple)
+    permissions_boundary = forms.ChoiceField(
+        label="Permissions boundary", required=False,
+        help_text="Optional: a managed policy that caps what the user's other policies can allow.")
 
     field_order = ["user_name", "path", "console_access", "password_mode", "password", "password_reset_required",
-                   "groups"]
+                   "groups", "permissions_boundary"]
 
-    def __init__(self, *args, group_names: list[str] = (), **kwargs):
+    def __init__(self, *args, group_names: list[str] = (), boundaries: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["groups"].choices = [(name, name) for name in group_names]
+        self.fields["permissions_boundary"].choices = [("", "No boundary"), *boundaries]
 
     def clean(self):
         data = ConsoleForm.clean(self)

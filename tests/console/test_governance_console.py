@@ -81,3 +81,13 @@ def test_create_user_form_is_all_or_nothing_and_the_refusal_is_still_audited(roo
     assert not User.objects.filter(user_name="newbie").exists()
     events = AuditEvent.objects.filter(actor_arn=creator.arn).exclude(event_name="ConsoleLogin")
     assert [(e.event_name, e.outcome, e.error_code) for e in events] == [("AddUserToGroup", "Failure", "AccessDenied")]
+
+
+def test_create_user_form_sets_a_permissions_boundary(root_console, root_caller):
+    cap = managed.create_policy(caller=root_caller, policy_name="Cap", policy_document=document(allow("iam:Get*")))
+    page = root_console.get("/users/create/").content.decode()
+    assert "Permissions boundary" in page and cap.arn in page
+    response = root_console.post("/users/create/", {"user_name": "bounded", "path": "/", "password_mode": "generate",
+                                                     "permissions_boundary": cap.arn})
+    assert response.status_code == 302
+    assert User.objects.get(user_name="bounded").permissions_boundary.policy == cap
