@@ -13,7 +13,7 @@ from directory.services.user_search import SearchPage
 from iam_console.errors import ValidationError
 from iam_console.operations import iam_operation
 from iam_console.pagination import clean_max_items
-from policies.authorization import Caller, authorize_caller
+from policies.authorization import Caller, authorize_caller, caller_may
 from policies.models import GroupPolicyAttachment, ManagedPolicy, RolePolicyAttachment, UserPolicyAttachment
 
 SCOPES = ("All", "AWS", "Local")
@@ -70,3 +70,13 @@ def search_policies(*, caller: Caller, name_contains: str = "", scope: str = "Al
     rows = list(queryset.order_by("policy_name_key", "policy_id")[: limit + 1])
     next_marker = _encode(rows[limit - 1]) if len(rows) > limit else None
     return SearchPage(items=rows[:limit], next_marker=next_marker)
+
+
+def boundary_choices(caller: Caller) -> list[tuple[str, str]]:
+    """Managed policies to offer as a permissions boundary, as (ARN, name); none for a caller who may not list them.
+
+    An optional control: asked first, so that such a caller leaves no refused read in the audit trail.
+    """
+    if not caller_may(caller, "iam:ListPolicies", "*"):
+        return []
+    return [(policy.arn, policy.policy_name) for policy in search_policies(caller=caller, max_items=1000).items]

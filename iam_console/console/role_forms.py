@@ -125,6 +125,13 @@ class RoleCreateForm(ConsoleForm):
         choices=[(3600, "1 hour"), (7200, "2 hours"), (14400, "4 hours"), (21600, "6 hours"), (28800, "8 hours"),
                  (43200, "12 hours")])
     document = DocumentField(label="Trust policy", help_text="Who may assume the role: checked as a trust policy.")
+    permissions_boundary = forms.ChoiceField(
+        label="Permissions boundary", required=False,
+        help_text="Optional: a managed policy that caps what the role's other policies can allow.")
+
+    def __init__(self, *args, boundaries: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions_boundary"].choices = [("", "No boundary"), *boundaries]
 
 
 class RoleEditForm(ConsoleForm):

@@ -16,6 +16,7 @@ from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.policy_editing import editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
+from iam_console.console.policy_search import boundary_choices
 from iam_console.console.role_forms import (
     TRUST_TEMPLATES,
     RoleCreateForm,
@@ -66,7 +67,7 @@ class RoleCreateView(ConsoleView):
         kind = request.GET.get("template", "account")
         kind = kind if kind in TRUST_TEMPLATES else "account"
         document = trust_template(kind, user_arn=request.GET.get("user_arn", ""))
-        return self.page(RoleCreateForm(initial={"document": document, "path": "/"}), kind, document)
+        return self.page(RoleCreateForm(initial={"document": document, "path": "/"}, boundaries=boundary_choices(self.caller)), kind, document)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         chosen = request.POST.get("choose_template")
@@ -74,15 +75,16 @@ class RoleCreateView(ConsoleView):
             # A template was picked: keep the name and limits typed so far, replace only the document.
             document = trust_template(chosen)
             typed = {name: request.POST.get(name, "") for name in ("role_name", "path", "description",
-                                                                   "max_session_duration")}
-            return self.page(RoleCreateForm(initial={**typed, "document": document}), chosen, document)
-        form, findings = RoleCreateForm(request.POST), []
+                                                                   "max_session_duration", "permissions_boundary")}
+            return self.page(RoleCreateForm(initial={**typed, "document": document}, boundaries=boundary_choices(self.caller)), chosen, document)
+        form, findings = RoleCreateForm(request.POST, boundaries=boundary_choices(self.caller)), []
         if form.is_valid():
             data = form.cleaned_data
             try:
                 role = roles.create_role(caller=self.caller, role_name=data["role_name"], path=data["path"] or "/",
                                          description=data["description"], assume_role_policy_document=data["document"],
-                                         max_session_duration=data["max_session_duration"])
+                                         max_session_duration=data["max_session_duration"],
+                                         permissions_boundary=data["permissions_boundary"] or None)
             except AccessDenied:
                 raise
             except IAMError as error:

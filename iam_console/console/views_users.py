@@ -15,13 +15,12 @@ from directory.services.sign_in import is_locked, unlock_user
 from directory.services.user_search import search_groups, search_users
 from iam_console.console.forms import LoginProfileForm, RenameForm, TagForm, UserCreateForm
 from iam_console.console.mixins import ConsoleView, apply_error, password_rules
-from iam_console.console.policy_search import search_policies
+from iam_console.console.policy_search import boundary_choices
 from iam_console.console.views_audit import annotate
 from iam_console.console.views_policy_permissions import user_permissions_context
 from iam_console.console.views_self import key_action
 from iam_console.errors import AccessDenied, IAMError, ValidationError
 from iam_console.operations import atomic_operations
-from policies.authorization import caller_may
 from policies.services import attachments
 from policies.system_policies import CHANGE_PASSWORD_POLICY_ARN
 
@@ -65,27 +64,14 @@ def _group_names(view: ConsoleView) -> list[str]:
         return []
 
 
-def _boundary_choices(view: ConsoleView) -> list[tuple[str, str]]:
-    """Managed policies to offer as a boundary: (ARN, name), the caller's to list, or none.
-
-    An optional control: asked first, so that a caller who may not list policies leaves no refused read."""
-    if not caller_may(view.caller, "iam:ListPolicies", "*"):
-        return []
-    try:
-        return [(policy.arn, policy.policy_name)
-                for policy in search_policies(caller=view.caller, max_items=1000).items]
-    except AccessDenied:
-        return []
-
-
 class UserCreateView(ConsoleView):
     nav = "users"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._page(UserCreateForm(group_names=_group_names(self), boundaries=_boundary_choices(self)))
+        return self._page(UserCreateForm(group_names=_group_names(self), boundaries=boundary_choices(self.caller)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = UserCreateForm(request.POST, group_names=_group_names(self), boundaries=_boundary_choices(self))
+        form = UserCreateForm(request.POST, group_names=_group_names(self), boundaries=boundary_choices(self.caller))
         if not form.is_valid():
             return self._page(form, status=400)
         data = form.cleaned_data

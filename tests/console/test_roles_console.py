@@ -198,3 +198,14 @@ def test_choosing_a_trust_template_keeps_what_was_typed(root_console):
         "deployer", "/ci/", "Deploys")
     assert "aws:MultiFactorAuthPresent" in form["document"].value()
     assert not Role.objects.filter(role_name="deployer").exists()
+
+
+def test_create_role_with_a_permissions_boundary(root_console, root_caller):
+    from policies.services import managed
+
+    cap = managed.create_policy(caller=root_caller, policy_name="RoleCap", policy_document=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}]}))
+    response = root_console.post("/roles/create/", {"role_name": "capped", "path": "/", "max_session_duration": "3600",
+                                                     "document": TRUST_ALICE, "permissions_boundary": cap.arn})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert role_policies.role_permissions_boundary(Role.objects.get(role_name="capped")) == cap
