@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from policies.authorization import Caller
 
 MFA_SESSION_KEY = "iam_mfa_authenticated_at"
+# After "Switch role": the role session the browser acts as (its access key id only; no secret is kept).
+ROLE_SESSION_KEY = "iam_role_session"
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -18,6 +18,7 @@ from directory.credentials import derive_secret_access_key
 from directory.identifiers import SESSION_KEY_PREFIX
 from directory.models import AccessKey
 from directory.services.access_keys import record_access_key_use
+from iam_console.callers import ROLE_SESSION_KEY
 from iam_console.errors import IAMError, IncompleteSignature, InvalidClientTokenId, SignatureDoesNotMatch
 from sts import sigv4
 from sts.models import RoleSession
@@ -125,8 +126,22 @@ def _decoy_secret() -> str:
 class SessionAuthentication(DRFSessionAuthentication):
     """The console's session cookie, with CSRF enforced on every unsafe method (DRF's behaviour).
 
-    Answering 401 (not 403) to a caller with no credentials needs an authenticate header.
+    After "Switch role" the console acts as the role session, and so do its own calls to the API (the policy
+    editor's live validation, for one). Answering 401 (not 403) to a caller with no credentials needs an
+    authenticate header.
     """
+
+    def authenticate(self, request: Request):
+        result = super().authenticate(request)
+        state = request._request.session.get(ROLE_SESSION_KEY) if result is not None else None
+        if not state:
+            return result
+        from sts.services import session_principal  # the services build on this module's models
+
+        try:
+            return session_principal(state["access_key_id"]), None
+        except IAMError:
+            return result  # the role session has ended: the console drops back to the user on its next page
 
     def authenticate_header(self, request: Request) -> str:
         return sigv4.ALGORITHM

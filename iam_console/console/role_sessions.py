@@ -8,13 +8,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from directory.models import User
+from iam_console.callers import ROLE_SESSION_KEY
 from iam_console.errors import ExpiredToken, InvalidClientTokenId
 from sts.models import RecentRole
 from sts.principals import RoleSessionPrincipal
 from sts.services import REVOKED_MESSAGE, session_principal
 
-# Only the access key id is kept in the Django session: the secret and token are never stored anywhere.
-ROLE_SESSION_KEY = "iam_role_session"
 RECENT_ROLES = 5
 
 

@@ -316,3 +316,13 @@ def test_root_cannot_switch_roles(root_console, make_role):
 def test_switch_role_needs_a_signed_in_user(client):
     response = client.get("/switch-role/?roleName=x")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+def test_console_calls_to_the_api_act_as_the_switched_role(alice_reader):
+    _, client = alice_reader
+    assert client.get("/api/v1/users/").status_code == 403  # alice has no policies of her own
+    assert switch(client, "reader").status_code == 200
+    assert client.get("/api/v1/users/").status_code == 200
+    denied = client.post("/api/v1/users/", {"user_name": "x"}, content_type="application/json")
+    assert denied.status_code == 403
+    assert "assumed-role/reader/alice" in denied.json()["error"]["message"]
