@@ -24,7 +24,9 @@ def _statement_link(statement: dict, *, user_name: str, inline_names: set[str]) 
     policy, line = statement["policy"], statement.get("line") or ""
     if policy.startswith("arn:") and ":policy/" in policy:
         return f"{reverse('console:policy-detail', args=[policy])}?line={line}"
-    if user_name and policy.lower() in inline_names:
+    if statement.get("group_name"):
+        return f"{reverse('console:group-inline-policy', args=[statement['group_name'], policy])}?line={line}"
+    if user_name and statement.get("source_policy_type") == "user" and policy.lower() in inline_names:
         return f"{reverse('console:user-inline-policy', args=[user_name, policy])}?line={line}"
     return None
 

@@ -164,6 +164,10 @@ class ValidatePolicyResponse(serializers.Serializer):
 class MatchedStatementOut(serializers.Serializer):
     policy = serializers.CharField()
     policy_kind = serializers.CharField()
+    source_policy_type = serializers.ChoiceField(
+        choices=["user", "group", "role", "aws-managed", "user-managed", "none"],
+        help_text="AWS's SourcePolicyType: an inline policy of a user, group or role, or a managed policy.")
+    group_name = serializers.CharField(required=False, help_text="For a group's inline policy: the group.")
     sid = serializers.CharField(allow_null=True)
     statement_index = serializers.IntegerField()
     line = serializers.IntegerField(allow_null=True)

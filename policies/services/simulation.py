@@ -141,9 +141,14 @@ def _results(actions: object, resources: object, context: dict, identity: Sequen
 
 def _statement(matched, sources: dict[str, PolicySource]) -> dict:
     source = sources.get(matched.policy_id)
-    return {"policy": source.arn or source.name if source else matched.policy_id, "policy_kind": matched.source,
-            "sid": matched.sid, "statement_index": matched.statement_index, "line": matched.line,
-            "effect": matched.effect}
+    statement = {"policy": source.arn or source.name if source else matched.policy_id,
+                 "policy_kind": matched.source,
+                 "source_policy_type": source.source_policy_type if source else "none",
+                 "sid": matched.sid, "statement_index": matched.statement_index, "line": matched.line,
+                 "effect": matched.effect}
+    if source is not None and source.group_name:
+        statement["group_name"] = source.group_name  # which group's inline policy it is
+    return statement
 
 
 @iam_operation("SimulateCustomPolicy")

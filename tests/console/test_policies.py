@@ -408,3 +408,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, policy):
     for url in ("/policies/", detail("ReadUsers"), "/policies/simulator/", "/policies/create/"):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/sign-in/"), url
+
+
+def test_simulator_links_a_group_inline_statement_to_that_groups_editor():
+    from iam_console.console.views_simulator import _statement_link
+
+    statement = {"policy": "ops-create", "line": 3, "source_policy_type": "group", "group_name": "ops"}
+    assert _statement_link(statement, user_name="alice", inline_names={"ops-create"}) == \
+        "/groups/ops/inline-policies/ops-create/?line=3"
+    user_statement = {"policy": "mine", "line": 2, "source_policy_type": "user"}
+    assert _statement_link(user_statement, user_name="alice", inline_names={"mine"}) == \
+        "/users/alice/inline-policies/mine/?line=2"

@@ -226,3 +226,21 @@ def test_delegated_admin_may_create_users_only_with_the_required_boundary(root_c
         "permissions_boundary_type": "PermissionsBoundaryPolicy", "permissions_boundary_arn": cap.arn}
     fetched = api.get("/api/v1/users/capped/").json()["user"]
     assert fetched["permissions_boundary"]["permissions_boundary_arn"] == cap.arn
+
+
+def test_simulation_names_the_source_of_each_deciding_statement(root_caller, root_api, make_user, attach):
+    from directory.services import groups
+
+    make_user("alice")
+    attach("alice", READ_ONLY)
+    groups.create_group(caller=root_caller, group_name="ops")
+    groups.add_user_to_group(caller=root_caller, group_name="ops", user_name="alice")
+    inline.put_group_policy(caller=root_caller, group_name="ops", policy_name="ops-create",
+                            policy_document=document({"Sid": "CreateUsers", **allow("iam:CreateUser")}))
+    results = root_api.post("/api/v1/users/alice/simulate", {"action_names": ["iam:ListUsers", "iam:CreateUser"]})
+    matched = {r["action"]: r["matched_statements"][0] for r in results.json()["results"]}
+    assert (matched["iam:ListUsers"]["source_policy_type"], matched["iam:ListUsers"]["policy"]) == (
+        "aws-managed", READ_ONLY)
+    assert (matched["iam:CreateUser"]["source_policy_type"], matched["iam:CreateUser"]["group_name"],
+            matched["iam:CreateUser"]["policy"], matched["iam:CreateUser"]["sid"]) == (
+        "group", "ops", "ops-create", "CreateUsers")
