@@ -178,13 +178,22 @@ def test_no_request_is_authorized_after_a_revocation_commits(alice_session, root
         finally:
             connection.close()
 
+    def wait_for(condition, seconds: float = 30.0) -> None:
+        # On a loaded machine the threads' first requests can take a while: wait for what the test needs.
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with lock:
+                if condition():
+                    return
+            time.sleep(0.02)
+
     threads = [threading.Thread(target=hammer) for _ in range(6)]
     for thread in threads:
         thread.start()
-    time.sleep(0.4)
+    wait_for(lambda: any(status == 200 for _, status in results))
     sts.revoke_role_sessions(caller=root_caller, role_name="Reader")
     committed = time.monotonic()
-    time.sleep(0.4)
+    wait_for(lambda: sum(started > committed for started, _ in results) >= 12)
     stop.set()
     for thread in threads:
         thread.join()
