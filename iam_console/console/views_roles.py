@@ -25,6 +25,7 @@ from iam_console.console.role_forms import (
     trust_template,
 )
 from iam_console.console.views_policy_permissions import _attachable, _section
+from iam_console.console.views_tags import TagsView
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from policies.authorization import caller_may
 from policies.documents import TRUST_POLICY
@@ -142,38 +143,26 @@ class RoleDetailView(ConsoleView):
         return self.render("console/roles/detail.html", context)
 
 
-class RoleTagsView(ConsoleView):
-    """Add or remove a role's tag; htmx swaps in the tag table, a plain form post redirects."""
-
+class RoleTagsView(TagsView):
     nav = "roles"
 
-    def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
-        role = roles.get_role(caller=self.caller, role_name=role_name)
-        form, error = TagForm(), None
-        try:
-            if request.POST.get("action") == "remove":
-                key = request.POST.get("key", "")
-                roles.untag_role(caller=self.caller, role_name=role.role_name, tag_keys=[key])
-                messages.success(request, f"Tag {key} removed.")
-            else:
-                form = TagForm(request.POST)
-                if form.is_valid():
-                    roles.tag_role(caller=self.caller, role_name=role.role_name,
-                                   tags=[{"Key": form.cleaned_data["key"], "Value": form.cleaned_data["value"]}])
-                    messages.success(request, f"Tag {form.cleaned_data['key']} saved.")
-                    form = TagForm()
-        except AccessDenied:
-            raise
-        except IAMError as failure:
-            error = f"{failure.code}: {failure.message}"
-        if request.htmx:
-            return self.render("console/_tags.html", {
-                "tags_url": reverse("console:role-tags", args=[role.role_name]),
-                "tags": roles.list_role_tags(caller=self.caller, role_name=role.role_name),
-                "tag_form": form, "tag_error": error})
-        if error:
-            messages.error(request, error)
-        return redirect(_role_url(role.role_name, "tags"))
+    def entity(self, name: str):
+        return roles.get_role(caller=self.caller, role_name=name)
+
+    def tag(self, role, new_tags: list[dict]) -> None:
+        roles.tag_role(caller=self.caller, role_name=role.role_name, tags=new_tags)
+
+    def untag(self, role, keys: list[str]) -> None:
+        roles.untag_role(caller=self.caller, role_name=role.role_name, tag_keys=keys)
+
+    def list_tags(self, role) -> list:
+        return roles.list_role_tags(caller=self.caller, role_name=role.role_name)
+
+    def tags_url(self, role) -> str:
+        return reverse("console:role-tags", args=[role.role_name])
+
+    def detail_url(self, role) -> str:
+        return reverse("console:role-detail", args=[role.role_name])
 
 
 class RoleTrustPolicyView(ConsoleView):

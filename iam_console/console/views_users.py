@@ -19,6 +19,7 @@ from iam_console.console.policy_search import boundary_choices
 from iam_console.console.views_audit import annotate
 from iam_console.console.views_policy_permissions import user_permissions_context
 from iam_console.console.views_self import key_action
+from iam_console.console.views_tags import TagsView
 from iam_console.errors import AccessDenied, IAMError, ValidationError
 from iam_console.operations import atomic_operations
 from policies.services import attachments
@@ -306,38 +307,26 @@ class UserAccessKeysView(ConsoleView):
         return user_page(self, user.user_name, tab="keys", extra={"new_key": new_key})
 
 
-class UserTagsView(ConsoleView):
-    """Add or remove a tag; htmx swaps in the tag table, a plain form post redirects."""
-
+class UserTagsView(TagsView):
     nav = "users"
 
-    def post(self, request: HttpRequest, user_name: str) -> HttpResponse:
-        user = users.get_user(caller=self.caller, user_name=user_name)
-        form, error = TagForm(), None
-        try:
-            if request.POST.get("action") == "remove":
-                key = request.POST.get("key", "")
-                tags.untag_user(caller=self.caller, user_name=user.user_name, tag_keys=[key])
-                messages.success(request, f"Tag {key} removed.")
-            else:
-                form = TagForm(request.POST)
-                if form.is_valid():
-                    tags.tag_user(caller=self.caller, user_name=user.user_name,
-                                  tags=[{"Key": form.cleaned_data["key"], "Value": form.cleaned_data["value"]}])
-                    messages.success(request, f"Tag {form.cleaned_data['key']} saved.")
-                    form = TagForm()
-        except AccessDenied:
-            raise
-        except IAMError as failure:
-            error = f"{failure.code}: {failure.message}"
-        if request.htmx:
-            return self.render("console/_tags.html", {
-                "tags_url": reverse("console:user-tags", args=[user.user_name]),
-                "tags": tags.list_user_tags(caller=self.caller, user_name=user.user_name),
-                "tag_form": form, "tag_error": error}, status=200)
-        if error:
-            messages.error(request, error)
-        return redirect(reverse("console:user-detail", args=[user.user_name]) + "?tab=tags")
+    def entity(self, name: str):
+        return users.get_user(caller=self.caller, user_name=name)
+
+    def tag(self, user, new_tags: list[dict]) -> None:
+        tags.tag_user(caller=self.caller, user_name=user.user_name, tags=new_tags)
+
+    def untag(self, user, keys: list[str]) -> None:
+        tags.untag_user(caller=self.caller, user_name=user.user_name, tag_keys=keys)
+
+    def list_tags(self, user) -> list:
+        return tags.list_user_tags(caller=self.caller, user_name=user.user_name)
+
+    def tags_url(self, user) -> str:
+        return reverse("console:user-tags", args=[user.user_name])
+
+    def detail_url(self, user) -> str:
+        return reverse("console:user-detail", args=[user.user_name])
 
 
 class UserGroupsView(ConsoleView):
