@@ -1,4 +1,4 @@
-"""Checking policy documents on save: any ERROR finding refuses the write with MalformedPolicyDocument."""
+"""Checking policy documents on save: IAM's verdict refuses the write with MalformedPolicyDocument."""
 
 from __future__ import annotations
 
@@ -10,17 +10,21 @@ TRUST_POLICY = "TRUST_POLICY"
 
 
 def finding_as_dict(finding: Finding) -> dict:
-    return {"severity": finding.severity.value, "issue_code": finding.issue_code, "message": finding.message,
-            "line": finding.line, "column": finding.column, "path": finding.path}
+    """The one shape of a finding in every response (the engine's own ``Finding.to_dict``)."""
+    return finding.to_dict()
 
 
 def checked_document(document: object, *, size_limit: str, policy_type: str = IDENTITY_POLICY) -> str:
-    """Return the document text when it has no ERROR finding; otherwise raise with every finding."""
+    """Return the document text when IAM would accept it; otherwise raise with every finding.
+
+    Only IAM's own verdict (blocking findings) refuses the write; advice, even at ERROR
+    level, is returned by validation and shown in the editor but never blocks.
+    """
     if not isinstance(document, str) or not document.strip():
         raise ValidationError("policy_document is required: a JSON policy document as a string")
     result = validate(document, policy_type=policy_type, size_limit=size_limit)
     if not result.valid:
-        errors = result.errors()
+        errors = result.blocking()
         first = errors[0]
         where = f" (line {first.line}, column {first.column})" if first.line else ""
         more = f" and {len(errors) - 1} more error(s)" if len(errors) > 1 else ""
