@@ -40,7 +40,8 @@ def action_verdict(text: str) -> str | None:
 # ---------------------------------------------------------------- resources
 
 # IAM resource ARNs name one of these resource types (Service Authorization Reference,
-# "Resource types defined by AWS Identity and Access Management"); IAM refuses any
+# "Resource types defined by AWS Identity and Access Management", and "... by AWS
+# Security Token Service" for "root", the resource of sts:AssumeRoot); IAM refuses any
 # other resource part with this message.
 IAM_RESOURCE_PREFIXES = (
     "user/",
@@ -57,6 +58,7 @@ IAM_RESOURCE_PREFIXES = (
     "report/",
     "access-report/",
     "delegation-request/",
+    "root",
 )
 # Amazon S3 resource types whose ARNs carry a Region (Service Authorization Reference,
 # "Resource types defined by Amazon S3"): access points, batch jobs, Storage Lens,

@@ -193,6 +193,9 @@ VERDICTS = [
      "OBSERVED ('either be \"*\" or start with ...')"),
     ("IAM resource type wildcard", ID, identity(allow(Action="iam:*", Resource="arn:aws:iam::123456789012:role*")),
      ACCEPT, "RESOURCE (wildcards)"),
+    ("account root ARN (sts:AssumeRoot)", ID, identity(allow(Action="sts:AssumeRoot",
+                                                             Resource="arn:aws:iam::123456789012:root")), ACCEPT,
+     "Service Authorization Reference, AWS STS resource types: root"),
     ("China partition", ID, identity(s3("arn:aws-cn:s3:::example_bucket")), ACCEPT, "ARN (partitions)"),
     ("null inside the Resource list", ID, identity(allow(Action="kms:CreateGrant",
                                                          Resource=["arn:aws:kms:*:123456789012:key/*", None])),
@@ -556,3 +559,32 @@ def test_every_decision_row_uses_a_policy_iam_accepts():
         if version == "2008-10-17":
             continue  # identity policies must be 2012-10-17; that row shows evaluation of a stored legacy one
         assert validate(text).valid, (rule, [f.message for f in validate(text).blocking()])
+
+
+# Documents IAM stores that still deserve a finding: (rule, document, issue code, severity).
+ADVICE = [
+    ("condition key without a prefix", identity(cond("StringEquals", "team", "blue")), "INVALID_CONDITION_KEY",
+     "WARNING"),
+    ("unknown aws: key", identity(cond("StringEquals", "aws:UserNme", "x")), "UNKNOWN_GLOBAL_CONDITION_KEY", "ERROR"),
+    ("unknown iam action", identity(allow(Action="iam:CreatUser", Resource="*")), "UNKNOWN_ACTION", "ERROR"),
+    ("hyphenated action name", identity(allow(Action="s3:Get-Object", Resource="*")), "INVALID_ACTION_FORMAT",
+     "ERROR"),
+    ("IAM ARN with an empty account", identity(allow(Action="iam:GetUser", Resource="arn:aws:iam:::user/x")),
+     "INVALID_ARN", "ERROR"),
+    ("S3 bucket ARN with an account", identity(s3("arn:aws:s3::123456789012:bucket")), "INVALID_ARN", "ERROR"),
+    ("Numeric value not a number", identity(cond("NumericEquals", "aws:MultiFactorAuthAge", "ten")),
+     "INVALID_CONDITION_VALUE", "ERROR"),
+    ("NullIfExists", identity(cond("NullIfExists", "aws:TagKeys", "true")), "NULL_WITH_IF_EXISTS", "ERROR"),
+    ("empty list of condition values", identity(cond("StringEquals", "aws:username", [])), "EMPTY_CONDITION_VALUES",
+     "WARNING"),
+    ("null in a list", identity(allow(Action="s3:ListBucket", Resource=["*", None])), "NULL_VALUE", "WARNING"),
+    ("trust policy on 2008-10-17", trust(assume(), version="2008-10-17"), "OLD_VERSION", "SUGGESTION"),
+]
+
+
+@pytest.mark.parametrize("rule,document,code,severity", ADVICE, ids=[a[0] for a in ADVICE])
+def test_advice_is_reported_but_never_blocks(rule, document, code, severity):
+    policy_type = TRUST if "trust" in rule else ID
+    result = validate(document, policy_type=policy_type)
+    assert result.valid, [(f.issue_code, f.message) for f in result.blocking()]
+    assert [(f.severity.value, f.blocking) for f in result.findings if f.issue_code == code] == [(severity, False)]
