@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from directory.reports import health, services
-from directory.reports.api import csv_response
 from directory.reports.diff import compare
 from directory.reports.housekeeping import unused_access_key_count
+from directory.reports.reading import csv_response
 from iam_console.console.mixins import ConsoleView
 from iam_console.errors import IAMError, NoSuchEntity
 

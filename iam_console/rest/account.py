@@ -6,13 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from directory.api import serializers as s
-from directory.api.base import errors, parse
-from directory.api.users import user_body
 from directory.services import login_profiles as profile_services
 from directory.services import password_policy as policy_services
 from directory.services import users as user_services
-from iam_console.api import IAMAPIView
+from iam_console.rest import serializers as s
+from iam_console.rest.base import IAMAPIView, errors, parse
+from iam_console.rest.users import user_body
 
 
 class PasswordPolicyView(IAMAPIView):

@@ -6,10 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from directory.api import serializers as s
-from directory.api.base import errors, page_body, parse
 from directory.services import groups as group_services
-from iam_console.api import IAMAPIView
+from iam_console.rest import serializers as s
+from iam_console.rest.base import IAMAPIView, errors, page_body, parse
 
 
 class GroupListView(IAMAPIView):

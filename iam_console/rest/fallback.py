@@ -6,7 +6,7 @@ from django.urls import Resolver404, resolve
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 
-from iam_console.api import IAMAPIView, error_response
+from iam_console.rest.base import IAMAPIView, error_response
 
 
 @extend_schema(exclude=True)

@@ -8,9 +8,8 @@ from rest_framework.response import Response
 
 from audit.models import AuditEvent
 from audit.queries import list_audit_events
-from directory.api.base import errors, page_body, parse
-from directory.api.serializers import AWS_DATE_FORMAT, PageQuery
-from iam_console.api import IAMAPIView
+from iam_console.rest.base import IAMAPIView, errors, page_body, parse
+from iam_console.rest.serializers import AWS_DATE_FORMAT, PageQuery
 
 
 class AuditEventQuery(PageQuery):

@@ -6,11 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from directory.api.base import errors, parse
-from directory.api.serializers import Date, StrictSerializer, Text, aws_date
 from directory.mfa import services as mfa
 from directory.mfa.requirement import Scope, get_mfa_requirement, update_mfa_requirement
-from iam_console.api import IAMAPIView
+from iam_console.rest.base import IAMAPIView, errors, parse
+from iam_console.rest.serializers import Date, StrictSerializer, Text, aws_date
 
 
 class CreateVirtualMFADeviceRequest(StrictSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from directory.api.serializers import Date, StrictSerializer, Text
+from iam_console.rest.serializers import Date, StrictSerializer, Text
 
 
 class CreatePolicyRequest(StrictSerializer):

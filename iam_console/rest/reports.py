@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from directory.api import serializers as s
-from directory.api.base import parse
 from directory.models import CredentialReport
 from directory.reports import services
-from directory.reports.generation import TIMESTAMP_FORMAT
-from iam_console.api import IAMAPIView
-
-GENERATED_TIME_HEADER = "X-IAM-Generated-Time"
+from directory.reports.reading import GENERATED_TIME_HEADER, csv_response
+from iam_console.rest import serializers as s
+from iam_console.rest.base import IAMAPIView, parse
 
 
 def _errors(**described: str) -> dict:
@@ -44,18 +39,6 @@ class ReportPage(serializers.Serializer):
     credential_reports = ReportOut(many=True)
     is_truncated = serializers.BooleanField()
     marker = serializers.CharField(allow_null=True)
-
-
-def csv_response(report: CredentialReport) -> StreamingHttpResponse:
-    """The stored CSV, streamed chunk by chunk, with its generation time in a header."""
-    response = StreamingHttpResponse(services.report_bytes(report.pk), content_type="text/csv")
-    response["Content-Length"] = str(report.size_bytes)
-    response[GENERATED_TIME_HEADER] = report.generated_at.strftime(TIMESTAMP_FORMAT)
-    response["Last-Modified"] = http_date(report.generated_at.timestamp())
-    response["Content-Disposition"] = (
-        f'attachment; filename="credential-report-{report.generated_at:%Y%m%dT%H%M%SZ}.csv"')
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 _CSV = OpenApiResponse(OpenApiTypes.BINARY, description="The report as text/csv, in AWS's format; the "

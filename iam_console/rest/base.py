@@ -1,16 +1,21 @@
-"""The REST API's shared frame: IAM error bodies, session authentication with CSRF, the base view."""
+"""The REST API's shared glue: IAM error bodies, the base view, strict request parsing, pages, documented errors."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError
+from iam_console.pagination import Page
+from iam_console.rest.serializers import ErrorEnvelope
 from policies.authorization import Caller
 from sts.authentication import SessionAuthentication, SignatureAuthenticationFailed
 
@@ -84,3 +89,22 @@ class IAMAPIView(APIView):
         # carry its MFA sign-in time; signed requests are scripts'.
         via = "console" if isinstance(request.successful_authenticator, SessionAuthentication) else "api"
         return caller_from_request(request._request, via=via, principal=request.user)
+
+
+def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict:
+    """Validated input, or a 400 ValidationError naming each bad field (InvalidInput for unknown ones)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def page_body(page: Page, name: str, item_serializer: type[serializers.Serializer]) -> dict:
+    return {name: item_serializer(page.items, many=True).data, "is_truncated": page.is_truncated,
+            "marker": page.marker}
+
+
+def errors(*statuses: int) -> Mapping[int, OpenApiResponse]:
+    """The error responses an operation documents, all with the {"error": {...}} body."""
+    described = {400: "Invalid input", 401: "Not authenticated", 403: "Access denied",
+                 404: "No such entity", 409: "Conflict (exists, limit exceeded, delete conflict)"}
+    return {status: OpenApiResponse(ErrorEnvelope, description=described[status]) for status in statuses}

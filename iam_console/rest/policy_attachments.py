@@ -6,9 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from directory.api.base import errors, parse
-from iam_console.api import IAMAPIView
-from policies.api import serializers as s
+from iam_console.rest import policy_serializers as s
+from iam_console.rest.base import IAMAPIView, errors, parse
 from policies.services import attachments, boundaries, inline
 
 

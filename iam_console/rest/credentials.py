@@ -6,12 +6,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
-from directory.api import serializers as s
-from directory.api.base import errors, parse
 from directory.services import access_keys as key_services
 from directory.services import login_profiles as profile_services
-from iam_console.api import IAMAPIView
 from iam_console.errors import NoSuchEntity
+from iam_console.rest import serializers as s
+from iam_console.rest.base import IAMAPIView, errors, parse
 
 # Routes under users/<name>/ name the user; the same views under me/ act on the caller (no user_name, as in AWS).
 
