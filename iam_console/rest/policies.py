@@ -8,9 +8,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from directory.services import attachments, simulation
 from iam_console.rest import policy_serializers as s
 from iam_console.rest.base import IAMAPIView, errors, parse
-from policies.services import attachments, managed, simulation
+from policies.services import managed
 
 
 def policy_body(policy) -> dict:

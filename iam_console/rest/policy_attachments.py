@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from directory.services import attachments, boundaries, inline
 from iam_console.rest import policy_serializers as s
 from iam_console.rest.base import IAMAPIView, errors, parse
-from policies.services import attachments, boundaries, inline
 
 
 def attached_body(policies) -> dict:

@@ -7,11 +7,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from directory.services import role_policies
 from directory.services import roles as role_services
 from iam_console.rest import policy_serializers as ps
 from iam_console.rest import serializers as s
 from iam_console.rest.base import IAMAPIView, errors, page_body, parse
-from policies.services import role_policies
 from sts import services as sts_services
 
 # --- Requests ---------------------------------------------------------------------------------------

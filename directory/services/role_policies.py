@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from directory.models import RoleInlinePolicy, RolePermissionsBoundary
+from directory.services import entity_policies as entity
 from iam_console.operations import iam_operation
 from policies.authorization import Caller
-from policies.models import ManagedPolicy, RoleInlinePolicy, RolePermissionsBoundary
-from policies.services import entity_policies as entity
+from policies.models import ManagedPolicy
 
 
 @iam_operation("AttachRolePolicy")

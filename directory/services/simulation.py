@@ -9,13 +9,14 @@ from datetime import datetime
 
 from directory import lookups
 from directory.models import User
+from directory.policy_sets import user_policy_set
 from iam_console.errors import InvalidInput, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 from policies.documents import finding_as_dict
 from policies.language import CompiledPolicy, Decision, Request, compile_document, evaluate, validate
 from policies.language.arn import parse_arn
-from policies.loading import PolicySource, user_policy_set
+from policies.loading import PolicySource
 
 POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY")
 MAX_SIMULATED_ACTIONS = 1000

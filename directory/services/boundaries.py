@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from directory.services import entity_policies as entity
 from iam_console.operations import iam_operation
 from policies.authorization import Caller
 from policies.models import ManagedPolicy
-from policies.services import entity_policies as entity
 
 
 @iam_operation("PutUserPermissionsBoundary")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from directory.models import GroupInlinePolicy, UserInlinePolicy
+from directory.services import entity_policies as entity
 from iam_console.operations import iam_operation
 from policies.authorization import Caller
-from policies.models import GroupInlinePolicy, UserInlinePolicy
-from policies.services import entity_policies as entity
 
 
 @iam_operation("PutUserPolicy")

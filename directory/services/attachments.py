@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from directory.models import Group, Role, User
+from directory.services import entity_policies as entity
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 from policies.models import ManagedPolicy
-from policies.services import entity_policies as entity
 from policies.services.managed import policy_by_arn
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from directory.models import Group, User
-from policies.models import GroupInlinePolicy, ManagedPolicy, UserInlinePolicy
+from directory.models import Group, GroupInlinePolicy, User, UserInlinePolicy
+from policies.models import ManagedPolicy
 
 
 def user_attached_policies(user: User) -> list[str]:

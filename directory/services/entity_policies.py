@@ -15,15 +15,9 @@ from django.db import models
 from django.utils import timezone
 
 from directory import lookups
-from directory.services.roles import role_by_name
-from iam_console.errors import LimitExceeded, NoSuchEntity
-from policies.authorization import Caller, authorize_caller
-from policies.documents import checked_document, non_whitespace_length
-from policies.language import SIZE_LIMITS
-from policies.models import (
+from directory.models import (
     GroupInlinePolicy,
     GroupPolicyAttachment,
-    ManagedPolicy,
     RoleInlinePolicy,
     RolePermissionsBoundary,
     RolePolicyAttachment,
@@ -31,6 +25,12 @@ from policies.models import (
     UserPermissionsBoundary,
     UserPolicyAttachment,
 )
+from directory.services.roles import role_by_name
+from iam_console.errors import LimitExceeded, NoSuchEntity
+from policies.authorization import Caller, authorize_caller
+from policies.documents import checked_document, non_whitespace_length
+from policies.language import SIZE_LIMITS
+from policies.models import ManagedPolicy
 from policies.services.managed import policy_by_arn, validate_policy_name
 
 
