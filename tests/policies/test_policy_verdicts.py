@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from directory.services import inline, simulation
 from iam_console.errors import InvalidInput, LimitExceeded, MalformedPolicyDocument
-from policies.services import inline, managed, simulation
+from policies.services import managed
 from tests.policies.conftest import allow, deny, document
 
 pytestmark = pytest.mark.django_db
