@@ -120,7 +120,9 @@ def slash_optional(patterns: list[URLPattern]) -> list[URLPattern]:
         text = str(pattern.pattern)
         if isinstance(pattern.pattern, RegexPattern):
             body = text.removesuffix("$")
-            other = (body.removesuffix("/") if body.endswith("/") else body + "/") + "$"
+            # Without the slash, the route must not end in one: a policy ARN (any printable text) would
+            # otherwise take the trailing slash into itself.
+            other = body.removesuffix("/") + "(?<!/)$" if body.endswith("/") else body + "/$"
             routes.append(re_path(other, _twin(pattern.callback), name=pattern.name))
         else:
             other = text.removesuffix("/") if text.endswith("/") else text + "/"

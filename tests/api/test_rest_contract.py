@@ -52,6 +52,8 @@ def test_policy_document_is_one_name_taking_text_or_an_object(root_api, make_use
     created = root_api.post("/api/v1/policies/", {"policy_name": "AsObject", "policy_document": POLICY})
     assert created.status_code == 201, created.content
     arn = created.json()["policy"]["arn"]
+    # A policy ARN in the path ends where the route does, with or without the trailing slash.
+    assert root_api.get(f"/api/v1/policies/{arn}").json() == root_api.get(f"/api/v1/policies/{arn}/").json()
     version = root_api.get(f"/api/v1/policies/{arn}/versions/v1").json()["policy_version"]
     assert json.loads(version["policy_document"]) == POLICY
     assert root_api.put("/api/v1/users/alice/inline-policies/own", {"policy_document": json.dumps(POLICY)}
