@@ -58,10 +58,10 @@ def prepare_database() -> dict:
 
     call_command("migrate", verbosity=0)
     from directory.models import User
-    from directory.services import access_keys, users
+    from directory.services import access_keys, inline, users
     from directory.services.root import bootstrap_root_user
     from iam_console.callers import Caller
-    from policies.services import catalogue, inline
+    from policies.services import catalogue
 
     if not User.objects.filter(is_superuser=True).exists():
         bootstrap_root_user(user_name="root", password="Bench-Root-Passw0rd!", with_access_key=False)
@@ -189,8 +189,8 @@ def main() -> int:
 
     keys = prepare_database()
     from directory.models import User
+    from directory.services import inline
     from iam_console.callers import Caller
-    from policies.services import inline
 
     # For the comparison the service's user may also call the simulator for the same decision.
     root = Caller(principal=User.objects.get(is_superuser=True))

@@ -28,7 +28,7 @@ class SignedIdentity:
 
 
 class SignatureAuthenticationFailed(Exception):
-    """Raised inside DRF's authentication, turned into a 401 by iam_console.api.exception_handler."""
+    """Raised inside DRF's authentication, turned into a 401 by iam_console.rest.base.exception_handler."""
 
     def __init__(self, error: IAMError) -> None:
         super().__init__(error.message)

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from directory.credentials import derive_secret_access_key
-from directory.identifiers import SESSION_KEY_PREFIX
 from directory.models import AccessKey, User
 from directory.services.access_keys import record_access_key_use
 from iam_console.errors import (
@@ -27,6 +26,7 @@ from iam_console.errors import (
     RequestExpired,
     SignatureDoesNotMatch,
 )
+from iam_console.identifiers import SESSION_KEY_PREFIX
 from sts import sigv4
 from sts.models import RoleSession
 from sts.principals import RoleSessionPrincipal

@@ -6,8 +6,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from iam_console.api import IAMAPIView
 from iam_console.errors import IAMError
+from iam_console.rest.base import IAMAPIView
 from policies.services import catalogue
 from sts import decisions
 

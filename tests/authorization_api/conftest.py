@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from policies.services import catalogue, inline
+from directory.services import inline
+from policies.services import catalogue
 from tests.support.signing import SignedClient
 
 # The client package lives in this repository with its own pyproject; the tests use it from its source.

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audit.models import AuditEvent
-from directory.services import groups, tags
-from policies.services import inline
+from directory.services import groups, inline, tags
 from tests.authorization_api.conftest import policy
 
 DOC = "arn:aws:docs:::document/{}/{}"

@@ -15,9 +15,8 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from directory.services import access_keys, roles
+from directory.services import access_keys, role_policies, roles
 from iam_console.callers import Caller
-from policies.services import role_policies
 from sts import services as sts
 from tests.authorization_api.conftest import CLIENT_SRC, policy
 
@@ -32,8 +31,9 @@ class _Quiet(WSGIRequestHandler):
 @pytest.fixture
 def docs_app(live_server, docs_service, service_identity):
     """The example service on a port of its own, asking the live directory through the client package."""
-    from examples.docs_service.app import make_app
     from iam_directory_client import DirectoryClient
+
+    from examples.docs_service.app import make_app
 
     service_user, _ = service_identity
     client = DirectoryClient(live_server.url, *service_user.test_access_key)

@@ -107,8 +107,8 @@ def test_role_sessions_verify_until_revoked(docs_service, service_identity, docu
     alice = document_user("alice")
     trust = policy({"Effect": "Allow", "Principal": {"AWS": alice.arn}, "Action": "sts:AssumeRole"})
     roles.create_role(caller=root_caller, role_name="Reader", assume_role_policy_document=trust)
+    from directory.services import role_policies
     from iam_console.callers import Caller
-    from policies.services import role_policies
 
     role_policies.put_role_policy(caller=root_caller, role_name="Reader", policy_name="read",
                                   policy_document=policy({"Effect": "Allow", "Action": "docs:GetDocument",
