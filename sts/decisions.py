@@ -276,16 +276,15 @@ class Verification:
     signed_by: SignedBy | None
     error: IAMError | None = None
     decision: DecisionResult | None = None
+    principal: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         if self.signed_by is None:
             assert self.error is not None
             return {"verified": False, "error": {"code": self.error.code, "message": self.error.message}}
-        body: dict[str, Any] = {"verified": True, "access_key_id": self.signed_by.access_key_id,
-                                "region": self.signed_by.region, "service": self.signed_by.service,
-                                "principal": principal_attributes(self.signed_by.principal),
-                                "decision": self.decision.as_dict() if self.decision else None}
-        return body
+        return {"verified": True, "access_key_id": self.signed_by.access_key_id, "region": self.signed_by.region,
+                "service": self.signed_by.service, "principal": self.principal,
+                "decision": self.decision.as_dict() if self.decision else None}
 
 
 def verify_request(*, service_caller: Caller, service: object, material: object,
@@ -306,11 +305,11 @@ def verify_request(*, service_caller: Caller, service: object, material: object,
         record_event(caller=service_caller, event_name="VerifyRequestSignature", event_source=service,
                      request_parameters={"service": service}, error_code=error.code, error_message=error.message)
         return Verification(None, error)
+    attributes = principal_attributes(signed_by.principal)
     if request is None:
-        return Verification(signed_by)
+        return Verification(signed_by, principal=attributes)
     signer_caller = replace(service_caller, principal=signed_by.principal, access_key_id=signed_by.access_key_id,
                             mfa_authenticated_at=None, via="service")
     verdict, statements = evaluate_for_service(signer_caller, request)
     _audit(service_caller, signer_caller, request, verdict)
-    return Verification(signed_by, None, DecisionResult(verdict, statements,
-                                                        principal_attributes(signed_by.principal)))
+    return Verification(signed_by, None, DecisionResult(verdict, statements, attributes), attributes)
