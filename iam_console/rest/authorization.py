@@ -120,6 +120,15 @@ class ServiceListView(IAMAPIView):
         return Response(_definition(result.service), status=201 if result.created else 200)
 
 
+class ServiceActionsView(IAMAPIView):
+    @extend_schema(operation_id="ListServiceActions", responses={200: inline_serializer(
+        "ServiceActionList", {"actions": serializers.ListField(child=serializers.DictField())}), **_ERRORS},
+                   description="Every action a policy may name (iam, sts and registered services) with its access "
+                   "level: what the policy editor completes. Needs iam:ListServiceDefinitions.")
+    def get(self, request):
+        return Response({"actions": catalogue.list_service_actions(caller=self.caller(request))})
+
+
 class ServiceDetailView(IAMAPIView):
     @extend_schema(operation_id="GetServiceDefinition", responses={200: _SERVICE, **_ERRORS})
     def get(self, request, service_prefix: str):

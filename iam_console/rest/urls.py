@@ -112,6 +112,7 @@ urlpatterns = [
     re_path(r"^authorization/decide-batch/?$", authorization.DecideBatchView.as_view(),
             name="api-authorization-batch"),
     re_path(r"^services/?$", authorization.ServiceListView.as_view(), name="api-services"),
+    re_path(r"^service-actions/?$", authorization.ServiceActionsView.as_view(), name="api-service-actions"),
     re_path(r"^services/(?P<service_prefix>[^/]+)/?$", authorization.ServiceDetailView.as_view(),
             name="api-service"),
 ]

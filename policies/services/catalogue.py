@@ -13,7 +13,8 @@ from django.utils import timezone
 from iam_console.errors import InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
-from policies.language.actions import ACCESS_LEVELS, BUILTIN_SERVICES
+from policies.catalogue import ensure_catalogue_loaded
+from policies.language.actions import ACCESS_LEVELS, BUILTIN_SERVICES, all_actions
 from policies.models import ServiceDefinition
 
 # Service prefixes as AWS spells them: lower-case letters, digits and hyphens ("docs", "execute-api").
@@ -185,3 +186,12 @@ def delete_service_definition(*, caller: Caller, service_prefix: str) -> None:
     deleted, _ = ServiceDefinition.objects.filter(service_prefix=prefix).delete()
     if not deleted:
         raise NoSuchEntity(f"The service with prefix {prefix} is not registered.")
+
+
+@iam_operation("ListServiceActions")
+def list_service_actions(*, caller: Caller) -> list[dict[str, str]]:
+    """Every action policies may name, the directory's own and registered services', for editors' completions."""
+    authorize_caller(caller, "iam:ListServiceDefinitions", "*")
+    ensure_catalogue_loaded()
+    return [{"action": info.full_name, "access_level": info.access_level}
+            for info in sorted(all_actions(), key=lambda info: info.full_name.lower()) if info.implemented]
