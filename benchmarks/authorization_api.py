@@ -41,13 +41,14 @@ def database_url() -> str:
 
 
 def prepare_database() -> dict:
-    """Migrate, then seed the service's identity, a user with documents and the docs service (each run anew)."""
+    """A fresh database of its own, migrated, with the service's identity, a user with documents and the docs
+    service in its catalogue."""
     import psycopg
 
     with psycopg.connect(common.with_database(common.server_database_url(), "postgres"),
                          autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
-            connection.execute(f'CREATE DATABASE "{DATABASE}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DATABASE}"')
     os.environ.update(common.bench_environment())
     os.environ["DATABASE_URL"] = database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iam_console.settings")

@@ -62,16 +62,19 @@ def authenticate_signed(signed: sigv4.SignedRequest, *, services: frozenset[str]
     ExpiredToken). An unknown key and a wrong secret are refused alike, after the same work, so a caller cannot
     tell which key ids exist. A key's "last used" is recorded for the signing service and region.
     """
+    try:
+        return _authenticate(signed, services)
+    except sigv4.SignatureError as error:  # malformed: a missing signed header, a bad credential scope…
+        raise signature_error(error) from None
+
+
+def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) -> SignedBy:
     now = timezone.now()
     skew = timedelta(seconds=settings.IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS)
-    try:
-        if sigv4.is_presigned(signed) and not signed.headers.get("authorization"):
-            credential = sigv4.parse_presigned(signed, now=now, max_skew=skew, services=services)
-        else:
-            credential = sigv4.parse_authorization(signed, now=now, max_skew=skew,
-                                                   services=services or frozenset())
-    except sigv4.SignatureError as error:
-        raise signature_error(error) from None
+    if sigv4.is_presigned(signed) and not signed.headers.get("authorization"):
+        credential = sigv4.parse_presigned(signed, now=now, max_skew=skew, services=services)
+    else:
+        credential = sigv4.parse_authorization(signed, now=now, max_skew=skew, services=services or frozenset())
     if credential.access_key_id.startswith(SESSION_KEY_PREFIX):
         return _session_signed(signed, credential)
     key = AccessKey.objects.select_related("user").filter(access_key_id=credential.access_key_id).first()

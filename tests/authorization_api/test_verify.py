@@ -86,6 +86,15 @@ def test_a_tampered_request_does_not_verify(docs_service, service_identity, docu
     assert verify(service, body_swap)["verified"] is False
 
 
+def test_a_signed_header_missing_from_the_material_is_a_refusal_not_an_error(docs_service, service_identity,
+                                                                             document_user):
+    _, service = service_identity
+    alice = document_user("alice")
+    material = signed_material(*alice.test_access_key)
+    del material["headers"]["host"]
+    assert verify(service, material)["error"]["code"] == "SignatureDoesNotMatch"
+
+
 def test_a_signature_for_another_service_is_refused(docs_service, service_identity, document_user):
     _, service = service_identity
     alice = document_user("alice")
@@ -182,3 +191,17 @@ def test_failed_verifications_are_audited_without_secrets(docs_service, service_
     event = AuditEvent.objects.get(event_source="docs", event_name="VerifyRequestSignature")
     assert event.error_code == "SignatureDoesNotMatch"
     assert alice.test_access_key[1] not in str(event.request_parameters)
+
+
+def test_a_rest_request_missing_a_header_it_signed_is_refused_not_an_error(user_api):
+    """The REST door shares the verification: a signed header that never arrived is a 4xx, never a 500."""
+    from django.test import Client
+
+    user, _ = user_api("eve")
+    request = AWSRequest(method="GET", url="http://testserver/api/v1/users/", headers={"X-Trace": "1"})
+    SigV4Auth(Credentials(*user.test_access_key), "iam", "us-east-1").add_auth(request)
+    headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in request.headers.items()
+               if name.lower() != "x-trace"}
+    response = Client().get("/api/v1/users/", HTTP_HOST="testserver", **headers)
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"]["code"] == "SignatureDoesNotMatch"
