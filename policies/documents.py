@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from iam_console.errors import LimitExceeded, MalformedPolicyDocument, ValidationError
+from policies.catalogue import ensure_catalogue_loaded
 from policies.language import Finding, ValidationResult, validate
 
 IDENTITY_POLICY = "IDENTITY_POLICY"
@@ -52,6 +53,7 @@ def checked_document(document: object, *, size_limit: str, policy_type: str = ID
     level, is returned by validation and shown in the editor but never blocks.
     """
     text = policy_text(document)
+    ensure_catalogue_loaded()  # registered services' actions are known, as iam's are
     result = validate(text, policy_type=policy_type, size_limit=size_limit)
     if not result.valid:
         raise refusal(result)

@@ -13,6 +13,7 @@ from directory.policy_sets import user_policy_set
 from iam_console.errors import InvalidInput, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
+from policies.catalogue import ensure_catalogue_loaded
 from policies.documents import finding_as_dict, policy_text, refusal
 from policies.language import CompiledPolicy, Decision, Request, compile_document, evaluate, validate
 from policies.language.arn import parse_arn
@@ -37,6 +38,7 @@ def validate_policy(*, caller: Caller, policy_document: object,
     authorize_caller(caller, "access-analyzer:ValidatePolicy", "*")
     if policy_type not in POLICY_TYPES:
         raise ValidationError(f"policy_type must be one of {', '.join(POLICY_TYPES)}")
+    ensure_catalogue_loaded()
     result = validate(policy_text(policy_document), policy_type=policy_type)
     return ValidationOutcome(valid=result.valid, findings=[finding_as_dict(f) for f in result.findings])
 

@@ -59,6 +59,8 @@ IAM_RESOURCE_PREFIXES = (
     "access-report/",
     "delegation-request/",
     "root",
+    # The directory's own resource type: a service registered in its catalogue.
+    "service/",
 )
 # Amazon S3 resource types whose ARNs carry a Region (Service Authorization Reference,
 # "Resource types defined by Amazon S3"): access points, batch jobs, Storage Lens,
