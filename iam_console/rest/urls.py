@@ -128,6 +128,9 @@ def slash_optional(patterns: list[URLPattern]) -> list[URLPattern]:
     routes: list[URLPattern] = []
     for pattern in patterns:
         text = str(pattern.pattern)
+        if text.endswith("/?$"):  # already takes both spellings
+            routes.append(pattern)
+            continue
         if isinstance(pattern.pattern, RegexPattern):
             body = text.removesuffix("$")
             # Without the slash, the route must not end in one: a policy ARN (any printable text) would
