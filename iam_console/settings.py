@@ -85,6 +85,10 @@ IAM_FEDERATION_JWKS_CACHE_SECONDS = env_int("IAM_FEDERATION_JWKS_CACHE_SECONDS",
 IAM_FEDERATION_JWKS_REFRESH_SECONDS = env_int("IAM_FEDERATION_JWKS_REFRESH_SECONDS", 60, minimum=0, maximum=3600)
 # Clock skew tolerated on exp / nbf / iat and on SAML's NotBefore / NotOnOrAfter.
 IAM_FEDERATION_CLOCK_SKEW_SECONDS = env_int("IAM_FEDERATION_CLOCK_SKEW_SECONDS", 60, minimum=0, maximum=600)
+# SAML: the Audience values and the bearer Recipient URLs an assertion may name for AssumeRoleWithSAML (AWS's own,
+# so that an IdP's ready-made "AWS" application works unchanged). Console sign-in adds its own endpoint.
+IAM_SAML_AUDIENCES = env_list("IAM_SAML_AUDIENCES", ["https://signin.aws.amazon.com/saml", "urn:amazon:webservices"])
+IAM_SAML_RECIPIENTS = env_list("IAM_SAML_RECIPIENTS", ["https://signin.aws.amazon.com/saml"])
 
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -29,7 +29,7 @@ from policies.documents import checked_document, non_whitespace_length
 from policies.language import EXPLICIT_DENY, Request, compile_policy, evaluate_resource_policy
 from policies.services.managed import policy_by_arn
 from sts import mfa
-from sts.models import RoleSession
+from sts.models import RoleSession, SeenAssertion
 from sts.principals import RoleSessionPrincipal
 from sts.secrets import derive_session_secret, new_secret_nonce, new_session_token, token_digest
 
@@ -328,9 +328,13 @@ def revoke_user_sessions(*, caller: Caller, user_name: str) -> Revocation:
 
 def purge_expired_sessions(*, now: datetime | None = None) -> int:
     """Delete the rows of sessions that have expired (the scheduled job); returns how many."""
-    deleted, _ = RoleSession.all_objects.filter(expiration__lte=now or timezone.now()).delete()
+    now = now or timezone.now()
+    deleted, _ = RoleSession.all_objects.filter(expiration__lte=now).delete()
     if deleted:
         logger.info("purged %d expired role sessions", deleted)
+    # SAML assertions past their NotOnOrAfter (plus the skew) can no longer be replayed: forget them too.
+    skew = timedelta(seconds=settings.IAM_FEDERATION_CLOCK_SKEW_SECONDS)
+    SeenAssertion.objects.filter(not_on_or_after__lt=now - skew).delete()
     return deleted
 
 

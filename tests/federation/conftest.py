@@ -10,7 +10,7 @@ from directory.services import roles
 from policies.authorization import Caller
 from sts.federation import oidc, oidc_providers
 from sts.federation.principals import ANONYMOUS
-from tests.federation.issuer import TestIssuer, TLSMaterial
+from tests.federation.issuer import LocalIssuer, TLSMaterial
 
 ACCOUNT = "123456789012"
 
@@ -22,7 +22,7 @@ def tls() -> TLSMaterial:
 
 @pytest.fixture(scope="session")
 def issuer_server(tls):
-    server = TestIssuer(tls).start()
+    server = LocalIssuer(tls).start()
     yield server
     server.stop()
 

@@ -82,7 +82,7 @@ class SigningKey:
                                                       serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-class TestIssuer:
+class LocalIssuer:
     """Serves https://127.0.0.1:<port><path>; call start() and stop()."""
 
     def __init__(self, tls: TLSMaterial, path: str = "/idp", client_id: str = "sts.amazonaws.com") -> None:
@@ -97,7 +97,7 @@ class TestIssuer:
         self._server: ThreadingHTTPServer | None = None
 
     # --- lifecycle ---
-    def start(self) -> TestIssuer:
+    def start(self) -> LocalIssuer:
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
