@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("directory.api.urls")),
     path("api/v1/", include("directory.reports.api_urls")),
     path("api/v1/", include("sts.api_urls")),
+    path("api/v1/", include("iam_console.rest.federation")),
     # Last of the API routes: any other /api/ path is a JSON 404, never the HTML page.
     re_path(r"^api/", UnknownRouteView.as_view(), name="api-not-found"),
     path("", include("iam_console.console.urls")),

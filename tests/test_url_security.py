@@ -17,7 +17,9 @@ from django.urls.exceptions import NoReverseMatch
 pytestmark = pytest.mark.django_db
 
 # Public by design: health, the API's schema and docs, signing in, and static assets.
-PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in"}
+PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in",
+                      # Unsigned, as in AWS: the identity provider's token or assertion is the credential.
+                      "api-sts-assume-role-with-web-identity", "api-sts-assume-role-with-saml"}
 PUBLIC_PREFIXES = ("static/",)
 # Self-service routes that act only on the caller: a 2xx is allowed, provided nothing of another user leaks.
 SELF_SERVICE_ROUTE_NAMES = {"api-me", "api-me-access-keys", "api-me-access-key", "api-me-password",

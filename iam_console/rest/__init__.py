@@ -1,0 +1,1 @@
+"""The REST API door: JSON under /api/v1/, each view calling one service."""
