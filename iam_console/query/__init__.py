@@ -13,4 +13,6 @@ HANDLER_MODULES = (
     "iam_console.query.iam_account",
     "iam_console.query.iam_absent_entities",
     "iam_console.query.sts_operations",
+    "iam_console.query.iam_federation",
+    "iam_console.query.sts_federation",
 )
