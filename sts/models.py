@@ -9,6 +9,7 @@ from django.utils import timezone
 from directory import identifiers
 from directory.models import Role
 from sts.federation.models import (  # noqa: F401 - the federation models belong to this app
+    ConsoleSignInProvider,
     OpenIDConnectProvider,
     OpenIDConnectProviderTag,
     SAMLProvider,

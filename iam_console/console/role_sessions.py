@@ -69,7 +69,8 @@ def time_left(seconds: int) -> str:
 def template_context(request: HttpRequest, principal: RoleSessionPrincipal | None) -> dict:
     """What the top bar shows: the switched role (display name, role, time left) and the recent roles."""
     user = request.user
-    context: dict = {"role_bar": None, "recent_roles": [] if user.is_root else recent(user)}
+    own = isinstance(user, User) and not user.is_root  # a federated sign-in has no IAM user and no recent roles
+    context: dict = {"role_bar": None, "recent_roles": recent(user) if own else []}
     state = current(request)
     if principal is not None and state:
         seconds = principal.seconds_left()

@@ -81,6 +81,7 @@ class SignOutView(View):
 class ChangePasswordView(ConsoleView):
     """Where a user whose password must change is sent; also reachable on its own."""
 
+    needs_iam_user = True
     allowed_while_change_required = True
     allowed_while_enrolment_required = True
 

@@ -58,6 +58,7 @@ def _iso(moment) -> str:
 class SwitchRoleView(ConsoleView):
     """The form (pre-filled by links: ?roleName=&displayName=&color=&account=) and the switch itself."""
 
+    needs_iam_user = True
     nav = "switch-role"
 
     def user_caller(self) -> Caller:
@@ -154,6 +155,8 @@ class SwitchRoleView(ConsoleView):
 
 class SwitchBackView(ConsoleView):
     """Back to the user's own identity."""
+
+    needs_iam_user = True
 
     def post(self, request: HttpRequest) -> HttpResponse:
         state = role_sessions.stop(request)

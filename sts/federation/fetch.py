@@ -15,7 +15,7 @@ import json
 import socket
 import ssl
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
@@ -71,8 +71,8 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def fetch_json(url: str) -> dict:
-    """GET a JSON object from an https URL, within IAM_FEDERATION_HTTP_TIMEOUT_SECONDS overall."""
+def fetch_json(url: str, *, form: dict[str, str] | None = None) -> dict:
+    """GET (or POST `form` to) an https URL for a JSON object, within IAM_FEDERATION_HTTP_TIMEOUT_SECONDS."""
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
         raise _refuse(url, "only https URLs are fetched")
@@ -86,7 +86,12 @@ def fetch_json(url: str) -> dict:
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection = _PinnedHTTPSConnection(parts.hostname, port, address, timeout, _tls_context())
     try:
-        connection.request("GET", target, headers={"Accept": "application/json", "User-Agent": "iam-console"})
+        headers = {"Accept": "application/json", "User-Agent": "iam-console"}
+        if form is None:
+            connection.request("GET", target, headers=headers)
+        else:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            connection.request("POST", target, body=urlencode(form), headers=headers)
         response = connection.getresponse()
         if response.status != 200:
             raise _refuse(url, f"the server answered HTTP {response.status}")

@@ -97,3 +97,31 @@ class SeenAssertion(models.Model):
         app_label = "sts"
         constraints = [models.UniqueConstraint(fields=["issuer", "assertion_id"], name="saml_assertion_once")]
         indexes = [models.Index(fields=["not_on_or_after"], name="saml_assertion_expiry")]
+
+
+class ConsoleSignInProvider(models.Model):
+    """A provider an administrator shows on the console's sign-in page ("Sign in with <label>")."""
+
+    label = models.CharField(max_length=64)
+    oidc_provider = models.OneToOneField(OpenIDConnectProvider, null=True, blank=True, on_delete=models.CASCADE,
+                                         related_name="console_sign_in")
+    saml_provider = models.OneToOneField(SAMLProvider, null=True, blank=True, on_delete=models.CASCADE,
+                                         related_name="console_sign_in")
+    # OIDC: the console's client ID at the IdP (a public client: authorization code with PKCE, no secret kept).
+    client_id = models.CharField(max_length=255, blank=True)
+    # SAML: where the button sends the browser (the IdP's start page for this application, IdP-initiated).
+    sign_in_url = models.URLField(max_length=1024, blank=True)
+
+    class Meta:
+        app_label = "sts"
+        ordering = ["label", "id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(oidc_provider__isnull=False, saml_provider__isnull=True)
+            | models.Q(oidc_provider__isnull=True, saml_provider__isnull=False), name="sign_in_provider_one_kind")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def provider(self):
+        return self.oidc_provider or self.saml_provider

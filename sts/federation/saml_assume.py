@@ -44,7 +44,8 @@ def verified_assertion(provider: SAMLProvider, saml_assertion: object,
     if provider.valid_until <= timezone.now():
         raise InvalidIdentityToken(f"The SAML provider {provider.name}'s metadata is no longer valid: update it.")
     assertion = saml.verify_response(saml.decode_response(saml_assertion), certificates=provider.certificates,
-                                     entity_id=provider.entity_id, audiences=settings.IAM_SAML_AUDIENCES,
+                                     entity_id=provider.entity_id,
+                                     audiences=[*settings.IAM_SAML_AUDIENCES, *(recipients or [])],
                                      recipients=[*settings.IAM_SAML_RECIPIENTS, *(recipients or [])])
     try:
         with transaction.atomic():

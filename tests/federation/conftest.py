@@ -10,6 +10,7 @@ from directory.services import roles
 from policies.authorization import Caller
 from sts.federation import oidc, oidc_providers
 from sts.federation.principals import ANONYMOUS
+from tests.console.conftest import root_console, user_console  # noqa: F401 - console clients for these tests
 from tests.federation.issuer import LocalIssuer, TLSMaterial
 
 ACCOUNT = "123456789012"
