@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from directory import identifiers
 from directory.models import Role
+from iam_console import identifiers
 from sts.federation.models import (  # noqa: F401 - the federation models belong to this app
     ConsoleSignInProvider,
     OpenIDConnectProvider,

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
-from directory.models import User
 from iam_console.callers import ROLE_SESSION_KEY
 from iam_console.errors import ExpiredToken, InvalidClientTokenId
-from sts.models import RecentRole
 from sts.principals import RoleSessionPrincipal
+from sts.recent_roles import recent
 from sts.services import REVOKED_MESSAGE, session_principal
-
-RECENT_ROLES = 5
 
 
 def start(request: HttpRequest, *, access_key_id: str, role_name: str, display_name: str, color: str) -> None:
@@ -45,20 +40,6 @@ def active_principal(request: HttpRequest) -> RoleSessionPrincipal | None:
         return None
 
 
-def remember(user: User, *, account: str, role_name: str, display_name: str, color: str) -> None:
-    """Record a switch: the role moves to the top of the user's recent roles and only the last five stay."""
-    with transaction.atomic():
-        RecentRole.objects.update_or_create(
-            user=user, account=account, role_name=role_name,
-            defaults={"display_name": display_name, "color": color, "used_at": timezone.now()})
-        stale = RecentRole.objects.filter(user=user).values_list("pk", flat=True)[RECENT_ROLES:]
-        RecentRole.objects.filter(pk__in=list(stale)).delete()
-
-
-def recent(user: User) -> list[RecentRole]:
-    return list(RecentRole.objects.filter(user=user)[:RECENT_ROLES])
-
-
 def time_left(seconds: int) -> str:
     minutes = max(0, seconds) // 60
     if minutes < 60:
@@ -69,7 +50,8 @@ def time_left(seconds: int) -> str:
 def template_context(request: HttpRequest, principal: RoleSessionPrincipal | None) -> dict:
     """What the top bar shows: the switched role (display name, role, time left) and the recent roles."""
     user = request.user
-    own = isinstance(user, User) and not user.is_root  # a federated sign-in has no IAM user and no recent roles
+    # A federated sign-in has no IAM user, hence no recent roles.
+    own = not user.is_root and not getattr(user, "is_federated", False)
     context: dict = {"role_bar": None, "recent_roles": recent(user) if own else []}
     state = current(request)
     if principal is not None and state:

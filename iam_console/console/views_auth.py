@@ -28,6 +28,7 @@ from iam_console.console.mixins import (
 )
 from iam_console.console.views_mfa import begin_second_factor
 from iam_console.errors import IAMError
+from sts.federation.console import sign_in_providers
 
 PASSWORD_FIELDS = {"PasswordPolicyViolation": "new_password", "old password": "old_password"}
 
@@ -66,6 +67,7 @@ class SignInView(View):
         return render(self.request, "console/sign_in.html", {
             "form": form, "error": error, "locked_until": locked_until, "notice": notice,
             "account_id": settings.IAM_ACCOUNT_ID, "next": self.request.GET.get("next", ""),
+            "federated_options": sign_in_providers(),
         }, status=status)
 
 

@@ -19,12 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from audit.services import record_event
-from iam_console.callers import caller_from_request
+from iam_console.callers import Caller, caller_from_request
 from iam_console.console import role_sessions
 from iam_console.console.federated_user import FEDERATED_SESSION_KEY
 from iam_console.console.mixins import start_session
 from iam_console.errors import IAMError
-from policies.authorization import Caller
 from sts.federation import console as federation
 from sts.federation.principals import ANONYMOUS
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from iam_console.callers import Caller
 from iam_console.query.registry import operation
 from iam_console.query.shapes import kwargs
-from policies.authorization import Caller
 from sts.federation.assume import FederatedAssumedRole
 from sts.federation.principals import ANONYMOUS
 from sts.federation.saml_assume import assume_role_with_saml

@@ -1,1 +1,1 @@
-"""The REST API door: JSON under /api/v1/, each view calling one service."""
+"""The REST API door: JSON under /api/v1/, one module per concept, the shared glue in base.py."""

@@ -8,11 +8,10 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from directory.api import serializers as s
-from directory.api.base import errors, parse
-from iam_console.api import IAMAPIView
 from iam_console.callers import caller_from_request
-from sts.api import AssumedRoleUserOut, CredentialsOut
+from iam_console.rest import serializers as s
+from iam_console.rest.base import IAMAPIView, errors, parse
+from iam_console.rest.sts import AssumedRoleUserOut, CredentialsOut
 from sts.federation import oidc_providers, saml_providers
 from sts.federation.principals import ANONYMOUS
 from sts.federation.saml_assume import assume_role_with_saml

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from directory.models import Role
-from directory.validation import validate_tags
+from iam_console.callers import Caller
 from iam_console.errors import AccessDenied, ValidationError
-from policies.authorization import Caller
+from iam_console.validation import validate_tags
 from sts.federation.principals import FederatedIdentity
 from sts.services import (
     _ROLE_ARN,

@@ -13,9 +13,10 @@ import time
 from dataclasses import asdict, dataclass
 
 from directory.models import Role
+from iam_console.callers import Caller
 from iam_console.errors import ExpiredTokenException, InvalidIdentityToken, InvalidInput, NoSuchEntity
 from iam_console.operations import iam_operation
-from policies.authorization import Caller, authorize_caller
+from policies.authorization import authorize_caller
 from sts.federation import assume, oidc, saml, saml_assume
 from sts.federation.assume import FederatedAssumedRole
 from sts.federation.fetch import fetch_json

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from directory.tagging import merge_tags, remove_tags, request_tag_context
-from directory.validation import validate_tag_key, validate_tags
+from iam_console.callers import Caller
 from iam_console.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
-from policies.authorization import Caller, authorize_caller
+from iam_console.validation import validate_tag_key, validate_tags
+from policies.authorization import authorize_caller
 from sts.federation import oidc
 from sts.federation.models import OpenIDConnectProvider, OpenIDConnectProviderTag, provider_arn
 

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from directory.validation import validate_tags
+from iam_console.callers import Caller
 from iam_console.errors import AccessDenied, InvalidIdentityToken, ValidationError
 from iam_console.operations import iam_operation
-from policies.authorization import Caller
+from iam_console.validation import validate_tags
 from sts.federation import assume, saml
 from sts.federation.assume import FederatedAssumedRole
 from sts.federation.models import SAMLProvider, SeenAssertion

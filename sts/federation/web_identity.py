@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from iam_console.callers import Caller
 from iam_console.errors import ValidationError
 from iam_console.operations import iam_operation
-from policies.authorization import Caller
 from sts.federation import assume, oidc
 from sts.federation.assume import FederatedAssumedRole
 from sts.federation.principals import FederatedIdentity

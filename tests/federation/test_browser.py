@@ -11,8 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_in_with_the_company_idp_lands_in_a_role(browser, live_server, issuer, root_caller):  # noqa: F811
-    from directory.services import roles
-    from policies.services import role_policies
+    from directory.services import role_policies, roles
     from sts.federation import console, oidc_providers
 
     provider = oidc_providers.create_open_id_connect_provider(caller=root_caller, url=issuer.url,

@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditEvent
-from directory.services import roles
-from policies.services import role_policies
+from directory.services import role_policies, roles
 from sts.federation import console as sign_in_options
 from sts.federation import oidc_providers, saml_providers
 from sts.models import RoleSession
