@@ -18,7 +18,6 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from audit.services import record_event
 from iam_console.callers import Caller, caller_from_request
 from iam_console.console import role_sessions
 from iam_console.console.federated_user import FEDERATED_SESSION_KEY
@@ -35,9 +34,12 @@ def _anonymous_caller(request: HttpRequest) -> Caller:
     return caller_from_request(request, via="console", principal=ANONYMOUS)
 
 
-def _refused(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+def _refused(request: HttpRequest, message: str, status: int = 400, *, error: IAMError | None = None,
+             identity: federation.ConsoleIdentity | None = None) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
     request.session.pop(IDENTITY_KEY, None)
+    if error is not None:
+        federation.record_console_login(_anonymous_caller(request), identity=identity, error=error)
     return render(request, "console/federation/sign_in_error.html", {"message": message}, status=status)
 
 
@@ -84,7 +86,7 @@ class FederatedCallbackView(View):
                 redirect_uri=request.build_absolute_uri(reverse("console:federated-callback")))
             identity = federation.identity_from_id_token(option, id_token, pending["nonce"])
         except IAMError as error:
-            return _refused(request, f"{error.code}: {error.message}")
+            return _refused(request, f"{error.code}: {error.message}", error=error)
         request.session[IDENTITY_KEY] = identity.as_session()
         return redirect("console:federated-roles")
 
@@ -105,7 +107,7 @@ class SAMLConsumerView(View):
                 self._by_issuer(response)
             identity = federation.identity_from_saml(option, response, acs_url)
         except IAMError as error:
-            return _refused(request, f"{error.code}: {error.message}")
+            return _refused(request, f"{error.code}: {error.message}", error=error)
         request.session[IDENTITY_KEY] = identity.as_session()
         return redirect("console:federated-roles")
 
@@ -150,9 +152,9 @@ class FederatedRoleChoiceView(View):
                   else federation.console_assume_with_saml)
         try:
             result = assume(caller=caller, identity=identity, role_arn=role_arn)
-        except IAMError as error:
-            return _refused(request, f"{error.code}: {error.message}", status=403 if error.code == "AccessDenied"
-                            else 400)
+        except IAMError as error:  # the assume operation has audited the refusal itself
+            return _refused(request, f"{error.code}: {error.message}",
+                            status=403 if error.code == "AccessDenied" else 400)
         if request.user.is_authenticated:
             logout(request)  # a federated sign-in replaces whoever was signed in in this browser
         request.session.cycle_key()
@@ -163,11 +165,5 @@ class FederatedRoleChoiceView(View):
         role_sessions.start(request, access_key_id=result.assumed.access_key_id, role_name=role.role_name,
                             display_name=f"{role.role_name} ({identity.session_name})"[:64], color="blue")
         start_session(request)
-        record_event(caller=Caller(principal=identity.federated, via="console", source_ip=caller.source_ip,
-                                   user_agent=caller.user_agent),
-                     event_name="ConsoleLogin", event_source="signin.amazonaws.com",
-                     actor_arn=identity.federated.display_name,
-                     request_parameters={"provider": identity.provider_arn, "role_arn": role.arn},
-                     response_elements={"ConsoleLogin": "Success", "assumedRoleArn": result.assumed.arn},
-                     resources=[role.arn, identity.provider_arn])
+        federation.record_console_login(caller, identity=identity, result=result)
         return redirect("console:dashboard")

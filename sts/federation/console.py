@@ -12,9 +12,16 @@ import re
 import time
 from dataclasses import asdict, dataclass
 
+from audit.services import record_event
 from directory.models import Role
 from iam_console.callers import Caller
-from iam_console.errors import ExpiredTokenException, InvalidIdentityToken, InvalidInput, NoSuchEntity
+from iam_console.errors import (
+    ExpiredTokenException,
+    IAMError,
+    InvalidIdentityToken,
+    InvalidInput,
+    NoSuchEntity,
+)
 from iam_console.operations import iam_operation
 from policies.authorization import authorize_caller
 from sts.federation import assume, oidc, saml, saml_assume
@@ -212,3 +219,21 @@ def exchange_code(sign_in: ConsoleSignInProvider, *, code: str, verifier: str, r
     if not isinstance(id_token, str):
         raise InvalidIdentityToken("The identity provider's token endpoint returned no ID token.")
     return id_token
+
+
+def record_console_login(caller: Caller, *, identity: ConsoleIdentity | None = None,
+                         result: FederatedAssumedRole | None = None, error: IAMError | None = None) -> None:
+    """ConsoleLogin for a sign-in through an IdP, naming the federated identity (or, refused, what was refused)."""
+    if identity is not None:
+        caller = Caller(principal=identity.federated, via="console", source_ip=caller.source_ip,
+                        user_agent=caller.user_agent, secure_transport=caller.secure_transport)
+    parameters = {"provider": identity.provider_arn} if identity is not None else {}
+    if result is not None:
+        parameters["role_arn"] = result.assumed.session.role.arn
+    record_event(caller=caller, event_name="ConsoleLogin", event_source="signin.amazonaws.com",
+                 actor_arn=identity.federated.display_name if identity is not None else None,
+                 request_parameters=parameters,
+                 response_elements={"ConsoleLogin": "Failure" if error else "Success",
+                                     **({"assumedRoleArn": result.assumed.arn} if result else {})},
+                 resources=[parameters["role_arn"], identity.provider_arn] if result and identity else [],
+                 error_code=error.code if error else "", error_message=error.message if error else "")

@@ -168,6 +168,10 @@ def test_saml_sign_in_through_the_acs_url(root_caller):
     assert entered.status_code == 302 and client.get("/").status_code == 200
     replay = Client().post("/sign-in/saml/acs/", {"SAMLResponse": response})
     assert replay.status_code == 400 and "already been used" in replay.content.decode()
+    refused = AuditEvent.objects.get(event_name="ConsoleLogin", outcome=AuditEvent.Outcome.FAILURE)
+    assert refused.error_code == "InvalidIdentityToken" and refused.actor_arn == "anonymous"
+    assert AuditEvent.objects.get(event_name="ConsoleLogin", outcome=AuditEvent.Outcome.SUCCESS).actor_arn == \
+        f"{provider.arn}:alice@example.com"
 
 
 def test_provider_pages_list_create_and_show_trusting_roles(root_console, issuer, root_caller):
