@@ -38,6 +38,8 @@ def issuer(issuer_server, settings):
     settings.IAM_FEDERATION_HTTP_TIMEOUT_SECONDS = 2
     issuer_server.hang_seconds = 0
     issuer_server.jwks_fetches = 0
+    issuer_server.discovery_overrides = {}
+    issuer_server.jwks_padding = 0
     oidc.forget_keys(issuer_server.url)
     yield issuer_server
     issuer_server.hang_seconds = 0

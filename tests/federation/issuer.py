@@ -92,6 +92,8 @@ class LocalIssuer:
         self.keys = [SigningKey("rsa-1", "RSA"), SigningKey("ec-1", "EC")]
         self.jwks_fetches = 0
         self.hang_seconds = 0.0
+        self.discovery_overrides: dict = {}  # what a misconfigured or hostile issuer publishes instead
+        self.jwks_padding = 0  # bytes of junk added to the JWKS document
         self.codes: dict[str, dict] = {}  # authorization code -> {claims, challenge, redirect_uri}
         self.sign_in_claims: dict = {}  # what the authorize endpoint signs in as
         self._server: ThreadingHTTPServer | None = None
@@ -178,12 +180,16 @@ class LocalIssuer:
                                       "token_endpoint": f"{self.url}/token",
                                       "response_types_supported": ["code"],
                                       "code_challenge_methods_supported": ["S256"],
-                                      "id_token_signing_alg_values_supported": ["RS256", "ES256"]})
+                                      "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+                                      **self.discovery_overrides})
         elif parts.path == f"{self.path}/jwks":
             self.jwks_fetches += 1
             if self.hang_seconds:
                 time.sleep(self.hang_seconds)
-            self._send(handler, 200, {"keys": [key.public_jwk for key in self.keys]})
+            document = {"keys": [key.public_jwk for key in self.keys]}
+            if self.jwks_padding:
+                document["padding"] = "x" * self.jwks_padding
+            self._send(handler, 200, document)
         elif parts.path == f"{self.path}/authorize":
             query = {key: values[0] for key, values in parse_qs(parts.query).items()}
             code = secrets.token_urlsafe(16)
