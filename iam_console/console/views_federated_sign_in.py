@@ -51,9 +51,10 @@ class FederatedSignInStartView(View):
         try:
             option = federation.sign_in_provider(pk)
             if option.saml_provider_id:
-                if not option.sign_in_url:
-                    return _refused(request, "Start the sign-in from your identity provider's portal.")
-                return redirect(option.sign_in_url)
+                if option.sign_in_url:  # IdP-initiated: the IdP's own start page for this application
+                    return redirect(option.sign_in_url)
+                return redirect(federation.start_saml_sign_in(
+                    option, request.build_absolute_uri(reverse("console:saml-acs"))))
             authorization_endpoint, _token = federation.discovery_endpoints(option.oidc_provider)
         except IAMError as error:
             return _refused(request, error.message)

@@ -9,8 +9,13 @@ and the session comes from the same trust-policy evaluation.
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.utils import timezone
 
 from audit.services import record_event
 from directory.models import Role
@@ -35,6 +40,7 @@ WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 SAML_ACTION = "sts:AssumeRoleWithSAML"
 # How long a verified identity may wait on the role chooser before it must sign in again.
 CHOOSER_SECONDS = 300
+_REQUEST_KEY = "federation:saml-request:"
 _UNSAFE = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
 
@@ -94,10 +100,30 @@ def identity_from_id_token(sign_in: ConsoleSignInProvider, id_token: str, nonce:
         valid_until=min(float(claims["exp"]), time.time() + CHOOSER_SECONDS))
 
 
+def start_saml_sign_in(sign_in: ConsoleSignInProvider, acs_url: str) -> str:
+    """SP-initiated: the IdP URL carrying a fresh AuthnRequest. Its ID is remembered server-side (the IdP's POST
+    back is cross-site, so the browser's session cookie does not come with it) and answered at most once."""
+    provider = sign_in.saml_provider
+    destination = saml.single_sign_on_url(provider.metadata_document)
+    if destination is None:
+        raise InvalidInput("The provider's metadata has no https HTTP-Redirect SingleSignOnService: start the "
+                           "sign-in from the identity provider.")
+    request_id = f"_{secrets.token_hex(20)}"
+    cache.set(_REQUEST_KEY + request_id, provider.pk, timeout=CHOOSER_SECONDS)
+    request = saml.authn_request(request_id=request_id, acs_url=acs_url, destination=destination,
+                                 issued_at=timezone.now())
+    separator = "&" if "?" in destination else "?"
+    return f"{destination}{separator}{urlencode({'SAMLRequest': request, 'RelayState': provider.arn})}"
+
+
 def identity_from_saml(sign_in: ConsoleSignInProvider, saml_response: str, acs_url: str) -> ConsoleIdentity:
     """Verify a SAML response posted to the console's ACS URL (accepted once, as AssumeRoleWithSAML does)."""
     provider = sign_in.saml_provider
     assertion = saml_assume.verified_assertion(provider, saml_response, [acs_url])
+    if assertion.in_response_to and cache.get(_REQUEST_KEY + assertion.in_response_to) != provider.pk:
+        raise InvalidIdentityToken("The SAML response answers a sign-in request this console did not make.")
+    if assertion.in_response_to:
+        cache.delete(_REQUEST_KEY + assertion.in_response_to)
     session_name, max_duration, _source, _tags = saml_assume.session_parameters(assertion)
     offered = [role for role, arn in saml_assume.role_pairs(assertion.attributes.get(saml.ROLE_ATTRIBUTE) or [])
                if arn == provider.arn]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from xml.sax.saxutils import escape
 
 import defusedxml.ElementTree as SafeET
 from cryptography import x509
@@ -31,6 +33,8 @@ SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 NS = {"md": MD, "ds": DS, "samlp": SAMLP, "saml": SAML}
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+REDIRECT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 ROLE_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/Role"
 SESSION_NAME_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
@@ -118,6 +122,7 @@ class Assertion:
     recipient: str
     not_on_or_after: datetime
     attributes: dict[str, list[str]] = field(default_factory=dict)
+    in_response_to: str = ""  # SP-initiated: the AuthnRequest ID this answers ("" when IdP-initiated)
 
     @property
     def subject_type(self) -> str:
@@ -207,7 +212,7 @@ def verify_response(document: bytes, *, certificates: list[str], entity_id: str,
     name_id = subject.find("saml:NameID", NS) if subject is not None else None
     if name_id is None or not (name_id.text or "").strip():
         raise InvalidIdentityToken("The SAML assertion has no Subject NameID.")
-    recipient = ""
+    recipient, in_response_to = "", ""
     for confirmation in subject.findall("saml:SubjectConfirmation", NS):
         data = confirmation.find("saml:SubjectConfirmationData", NS)
         if confirmation.get("Method") != BEARER or data is None:
@@ -216,6 +221,7 @@ def verify_response(document: bytes, *, certificates: list[str], entity_id: str,
             raise ExpiredTokenException("The SAML assertion's subject confirmation has expired.")
         if data.get("Recipient") in recipients:
             recipient = data.get("Recipient")
+            in_response_to = data.get("InResponseTo") or ""
             break
     if not recipient:
         raise InvalidIdentityToken("The SAML assertion has no bearer SubjectConfirmation for this service "
@@ -229,7 +235,29 @@ def verify_response(document: bytes, *, certificates: list[str], entity_id: str,
         raise InvalidIdentityToken("The SAML assertion has no ID.")
     return Assertion(assertion_id=assertion_id, issuer=issuer, name_id=name_id.text.strip(),
                      name_id_format=name_id.get("Format", ""), recipient=recipient,
-                     not_on_or_after=not_on_or_after, attributes=attributes)
+                     not_on_or_after=not_on_or_after, attributes=attributes,
+                     in_response_to=in_response_to or root.get("InResponseTo") or "")
+
+
+def single_sign_on_url(metadata_document: str) -> str | None:
+    """The IdP's SingleSignOnService for the HTTP-Redirect binding, where an SP-initiated sign-in starts."""
+    root = _safe_parse(metadata_document.encode(), "SAML metadata document")
+    for service in root.findall("md:IDPSSODescriptor/md:SingleSignOnService", NS):
+        location = service.get("Location") or ""
+        if service.get("Binding") == REDIRECT_BINDING and location.startswith("https://"):
+            return location
+    return None
+
+
+def authn_request(*, request_id: str, acs_url: str, destination: str, issued_at: datetime) -> str:
+    """An AuthnRequest for the HTTP-Redirect binding: DEFLATE, then base64 (the caller URL-encodes it)."""
+    document = (f'<samlp:AuthnRequest xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" ID="{request_id}" Version="2.0" '
+                f'IssueInstant="{issued_at:%Y-%m-%dT%H:%M:%SZ}" Destination="{escape(destination)}" '
+                f'AssertionConsumerServiceURL="{escape(acs_url)}" ProtocolBinding="{POST_BINDING}">'
+                f"<saml:Issuer>{escape(acs_url)}</saml:Issuer></samlp:AuthnRequest>")
+    compressor = zlib.compressobj(wbits=-15)  # raw DEFLATE, as the binding specifies
+    deflated = compressor.compress(document.encode()) + compressor.flush()
+    return base64.b64encode(deflated).decode()
 
 
 def name_qualifier(issuer: str, provider_name: str) -> str:

@@ -67,7 +67,7 @@ class LocalSAMLIdP:
                  audience: str = AWS_SAML, recipient: str = AWS_SAML, issuer: str | None = None,
                  lifetime: dt.timedelta = dt.timedelta(minutes=5), not_before: dt.datetime | None = None,
                  assertion_id: str | None = None, sign: str = "assertion", signer: Credentials | None = None,
-                 attributes: dict[str, list[str]] | None = None, raw: bool = False):
+                 attributes: dict[str, list[str]] | None = None, raw: bool = False, in_response_to: str = ""):
         now = dt.datetime.now(dt.UTC)
         assertion_id = assertion_id or f"_a{secrets.token_hex(16)}"
         attrs = {"https://aws.amazon.com/SAML/Attributes/Role": roles, **(attributes or {})}
@@ -83,7 +83,8 @@ class LocalSAMLIdP:
             '<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">'
             f"{name_id}</saml:NameID>"
             '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">'
-            f'<saml:SubjectConfirmationData NotOnOrAfter="{_iso(now + lifetime)}" Recipient="{recipient}"/>'
+            f'<saml:SubjectConfirmationData NotOnOrAfter="{_iso(now + lifetime)}" Recipient="{recipient}"'
+            + (f' InResponseTo="{in_response_to}"' if in_response_to else "") + "/>"
             "</saml:SubjectConfirmation></saml:Subject>"
             f'<saml:Conditions NotBefore="{_iso(not_before or now - dt.timedelta(seconds=5))}" '
             f'NotOnOrAfter="{_iso(now + lifetime)}"><saml:AudienceRestriction><saml:Audience>{audience}'

@@ -211,3 +211,34 @@ def test_provider_pages_refuse_a_user_without_permission(user_console, console_p
     _user, client = user_console()
     assert client.get("/identity-providers/").status_code == 403
     assert client.get(f"/identity-providers/detail/{console_provider[0].arn}").status_code == 403
+
+
+def test_saml_sp_initiated_sign_in_answers_the_request_once(root_caller):
+    import base64
+    import zlib
+    from urllib.parse import parse_qs
+
+    from lxml import etree
+
+    idp = LocalSAMLIdP()
+    provider = saml_providers.create_saml_provider(caller=root_caller, name="Corp",
+                                                   saml_metadata_document=idp.metadata())
+    option = sign_in_options.set_console_sign_in_provider(caller=root_caller, provider_arn=provider.arn, label="Corp")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider.arn}, "Action": "sts:AssumeRoleWithSAML"}]})
+    role = roles.create_role(caller=root_caller, role_name="engineers", assume_role_policy_document=trust)
+    client = Client()
+    start = client.get(f"/sign-in/federated/{option.pk}/")
+    assert start.status_code == 302 and start["Location"].startswith(f"{idp.entity_id}/sso?")
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["RelayState"] == [provider.arn]
+    request = etree.fromstring(zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15))
+    assert request.get("AssertionConsumerServiceURL") == ACS
+    answer = idp.response(roles=[f"{role.arn},{provider.arn}"], audience=ACS, recipient=ACS,
+                          in_response_to=request.get("ID"))
+    posted = Client().post("/sign-in/saml/acs/", {"SAMLResponse": answer, "RelayState": provider.arn})
+    assert posted.status_code == 302, posted.content
+    again = idp.response(roles=[f"{role.arn},{provider.arn}"], audience=ACS, recipient=ACS,
+                         in_response_to=request.get("ID"))
+    refused = Client().post("/sign-in/saml/acs/", {"SAMLResponse": again, "RelayState": provider.arn})
+    assert refused.status_code == 400 and "did not make" in refused.content.decode()
