@@ -281,3 +281,14 @@ def test_the_purge_forgets_assertions_once_they_can_no_longer_be_replayed(anonym
     assert SeenAssertion.objects.count() == 1
     purge_expired_sessions(now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
     assert SeenAssertion.objects.count() == 0
+
+
+def test_audit_names_the_saml_subject_and_never_keeps_the_assertion(anonymous, idp, saml_provider, saml_role):
+    from audit.models import AuditEvent
+
+    assertion = idp.response(roles=pair(saml_role, saml_provider))
+    assume(anonymous, saml_role, saml_provider, assertion)
+    event = AuditEvent.objects.get(event_name="AssumeRoleWithSAML")
+    assert event.actor_arn == f"{saml_provider.arn}:alice@example.com"
+    assert event.request_parameters["saml_assertion"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
+    assert assertion[:200] not in json.dumps(event.request_parameters)
