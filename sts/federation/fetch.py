@@ -73,7 +73,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def fetch_json(url: str, *, form: dict[str, str] | None = None) -> dict:
     """GET (or POST `form` to) an https URL for a JSON object, within IAM_FEDERATION_HTTP_TIMEOUT_SECONDS."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise _refuse(url, "it is not a URL") from None
     if parts.scheme != "https" or not parts.hostname:
         raise _refuse(url, "only https URLs are fetched")
     try:

@@ -32,7 +32,10 @@ def validate_url(url: object) -> str:
     if not isinstance(url, str) or not 1 <= len(url) <= URL_MAX:
         raise ValidationError(f"1 validation error detected: Value at 'url' failed to satisfy constraint: Member "
                               f"must have length between 1 and {URL_MAX}")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        raise InvalidInput(f"Invalid URL {url[:255]!r}: it must be https://host[/path]") from None
     if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment or "@" in parts.netloc \
             or not _HOST.fullmatch(parts.netloc) or any(c.isspace() for c in url):
         raise InvalidInput(f"Invalid URL {url[:255]!r}: it must be https://host[/path], without a query or fragment")

@@ -161,6 +161,13 @@ def _child_text(element, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
+def _time(value: str) -> datetime:
+    try:
+        return _parse_time(value)
+    except ValueError:
+        raise InvalidIdentityToken(f"The SAML assertion holds a time that is not one: {value[:40]!r}") from None
+
+
 def verify_response(document: bytes, *, certificates: list[str], entity_id: str, audiences: list[str],
                     recipients: list[str], now: datetime | None = None) -> Assertion:
     """Check a SAML Response and return its one signed assertion's facts."""
@@ -197,11 +204,11 @@ def verify_response(document: bytes, *, certificates: list[str], entity_id: str,
     conditions = assertion.find("saml:Conditions", NS)
     if conditions is None:
         raise InvalidIdentityToken("The SAML assertion has no Conditions.")
-    if conditions.get("NotBefore") and _parse_time(conditions.get("NotBefore")) > now + skew:
+    if conditions.get("NotBefore") and _time(conditions.get("NotBefore")) > now + skew:
         raise InvalidIdentityToken("The SAML assertion is not yet valid (NotBefore).")
     if not conditions.get("NotOnOrAfter"):
         raise InvalidIdentityToken("The SAML assertion's Conditions has no NotOnOrAfter.")
-    not_on_or_after = _parse_time(conditions.get("NotOnOrAfter"))
+    not_on_or_after = _time(conditions.get("NotOnOrAfter"))
     if not_on_or_after <= now - skew:
         raise ExpiredTokenException("The SAML assertion has expired (NotOnOrAfter).")
     audiences_found = [(a.text or "").strip() for a in conditions.findall("saml:AudienceRestriction/saml:Audience", NS)]
@@ -217,7 +224,7 @@ def verify_response(document: bytes, *, certificates: list[str], entity_id: str,
         data = confirmation.find("saml:SubjectConfirmationData", NS)
         if confirmation.get("Method") != BEARER or data is None:
             continue
-        if data.get("NotOnOrAfter") and _parse_time(data.get("NotOnOrAfter")) <= now - skew:
+        if data.get("NotOnOrAfter") and _time(data.get("NotOnOrAfter")) <= now - skew:
             raise ExpiredTokenException("The SAML assertion's subject confirmation has expired.")
         if data.get("Recipient") in recipients:
             recipient = data.get("Recipient")

@@ -106,3 +106,10 @@ def test_certificate_from_an_unknown_authority_is_refused(settings, issuer):
     settings.IAM_FEDERATION_CA_BUNDLE = None
     with pytest.raises(IDPCommunicationError, match="SSL|certificate"):
         fetch.fetch_json(f"{issuer.url}/.well-known/openid-configuration")
+
+
+def test_malformed_urls_are_refused_without_a_failure(root_caller, settings):
+    with pytest.raises(InvalidInput):
+        oidc_providers.create_open_id_connect_provider(caller=root_caller, url="https://[::1", client_id_list=["a"])
+    with pytest.raises(IDPCommunicationError):
+        fetch.fetch_json("https://[::1")
