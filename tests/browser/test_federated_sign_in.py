@@ -1,10 +1,13 @@
-"""A person signs in through the test issuer in a real Chromium and lands in a role session."""
+"""A person signs in through the company IdP (the federation tests' issuer) in Chromium and lands in a role.
+
+Here, not in tests/federation/, so that it shares this directory's one Playwright instance.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser  # noqa: F401 - the shared headless Chromium
+from tests.federation.conftest import issuer, issuer_server, tls  # noqa: F401 - the test issuer
 from tests.federation.test_console import CONSOLE_CLIENT, federated_trust
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
