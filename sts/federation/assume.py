@@ -66,10 +66,10 @@ def role_for(role_arn: str, action: str) -> Role:
     return role
 
 
-def session_tags_from_claim(value: object) -> dict[str, str]:
-    """AWS's tags claim: {"principal_tags": {"key": ["value"]}, "transitive_tag_keys": [...]}."""
+def session_tags_from_claim(value: object) -> tuple[dict[str, str], list[str]]:
+    """AWS's tags claim: {"principal_tags": {"key": ["value"]}, "transitive_tag_keys": [...]} -> tags, transitive."""
     if value is None:
-        return {}
+        return {}, []
     principal_tags = value.get("principal_tags") if isinstance(value, dict) else None
     if not isinstance(principal_tags, dict):
         raise ValidationError("The session tags claim must be an object with principal_tags.")
@@ -77,13 +77,17 @@ def session_tags_from_claim(value: object) -> dict[str, str]:
     for key, values in principal_tags.items():
         tag_value = values[0] if isinstance(values, list) and len(values) == 1 else values
         tags.append({"key": key, "value": tag_value})
-    return validate_tags(tags)
+    tag_map = validate_tags(tags)
+    transitive = value.get("transitive_tag_keys") or []
+    if not isinstance(transitive, list) or any(key not in tag_map for key in transitive):
+        raise ValidationError("transitive_tag_keys must name tags of the session tags claim.")
+    return tag_map, list(transitive)
 
 
 def assume(*, caller: Caller, identity: FederatedIdentity, role: Role, action: str, role_session_name: str,
            duration_seconds: int | None, policy: str | None, policy_arns: list[str] | None,
            condition_keys: dict[str, Any], tags: dict[str, str], source_identity: str = "",
-           max_duration: int | None = None) -> AssumedRole:
+           max_duration: int | None = None, transitive_tag_keys: list[str] = ()) -> AssumedRole:
     """Evaluate the role's trust policy for the federated identity, then issue the session."""
     if len(tags) > SESSION_TAGS_MAX:
         raise _constraint(f"{len(tags)} tags", "tags", f"Member must have length less than or equal to "
@@ -124,5 +128,6 @@ def assume(*, caller: Caller, identity: FederatedIdentity, role: Role, action: s
                                    "policy for request.")
     return issue_session(role=role, session_name=role_session_name, issued_at=timezone.now(), duration=duration,
                          caller_arn=identity.display_name, source_identity=source_identity,
-                         session_policies=documents, session_tags=tags, federated_provider=identity.arn,
+                         session_policies=documents, session_tags=tags, transitive_tag_keys=transitive_tag_keys,
+                         federated_provider=identity.arn,
                          packed_policy_size=packed_percent)

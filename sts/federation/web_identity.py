@@ -34,10 +34,11 @@ def assume_role_with_web_identity(*, caller: Caller, role_arn: str, role_session
     source_identity = verified.claims.get(SOURCE_IDENTITY_CLAIM) or ""
     if source_identity:
         assume.check_inputs(role_arn, source_identity, None)  # the same rule as a session name
+    tags, transitive = assume.session_tags_from_claim(verified.claims.get(TAGS_CLAIM))
     assumed = assume.assume(
         caller=caller, identity=identity, role=role, action=ACTION, role_session_name=role_session_name,
         duration_seconds=duration_seconds, policy=policy, policy_arns=policy_arns,
         condition_keys=oidc.condition_keys(verified),
-        tags=assume.session_tags_from_claim(verified.claims.get(TAGS_CLAIM)), source_identity=source_identity)
+        tags=tags, transitive_tag_keys=transitive, source_identity=source_identity)
     return FederatedAssumedRole(assumed=assumed, identity=identity, audience=verified.audience,
                                 provider=verified.claims["iss"], extra={})

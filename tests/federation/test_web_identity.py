@@ -180,13 +180,14 @@ def test_unknown_role_is_refused_like_an_untrusting_one(anonymous, issuer, provi
 
 def test_session_tags_from_the_claim_need_tag_session_in_the_trust_policy(anonymous, ci_role, issuer, provider,
                                                                          root_caller):
-    tags = {"https://aws.amazon.com/tags": {"principal_tags": {"team": ["payments"]}}}
+    tags = {"https://aws.amazon.com/tags": {"principal_tags": {"team": ["payments"]}, "transitive_tag_keys": ["team"]}}
     with pytest.raises(AccessDenied, match="sts:TagSession"):
         assume(anonymous, ci_role, issuer.token(**tags))
     roles.update_assume_role_policy(caller=root_caller, role_name="ci-deploy", policy_document=web_identity_trust(
         provider.arn, issuer.host_path, actions=["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]))
     result = assume(anonymous, ci_role, issuer.token(**tags))
     assert result.assumed.session.session_tags == {"team": "payments"}
+    assert result.assumed.session.transitive_tag_keys == ["team"]
 
 
 def test_amr_condition_key_is_tested(anonymous, issuer, provider, root_caller):

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from tests.sts.conftest import make_role  # noqa: F401 - shared role fixture
 from tests.support.signing import SignedClient
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
