@@ -75,8 +75,10 @@ def iam_operation(event_name: str, *, audit_reads: bool = False,
                 with transaction.atomic():
                     result = func(*args, **kwargs)
                     if audit_reads or not _is_read(event_name):
+                        # A federated caller is known only once its token is verified: the result names it.
                         record_event(caller=caller, event_name=event_name, request_parameters=parameters,
-                                     response_elements=_response_elements(result), event_source=event_source)
+                                     response_elements=_response_elements(result), event_source=event_source,
+                                     actor_arn=getattr(result, "audit_actor", None))
                 return result
             except IAMError as error:
                 failure = {"caller": caller, "event_name": event_name, "request_parameters": parameters,
@@ -103,6 +105,8 @@ def _is_read(event_name: str) -> bool:
 
 def _request_parameters(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:
     bound = signature.bind_partial(*args, **kwargs)
+    # Defaults included: the record says what the operation did, whichever door left an argument out.
+    bound.apply_defaults()
     return {name: value for name, value in bound.arguments.items() if name != "caller"}
 
 

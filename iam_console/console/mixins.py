@@ -19,6 +19,7 @@ from directory.models import User
 from directory.passwords import EffectivePasswordPolicy, effective_policy
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
 from iam_console.console import role_sessions
+from iam_console.console.federated_user import is_federated
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from iam_console.identifiers import iam_arn
 from policies.authorization import Caller, caller_may
@@ -75,6 +76,8 @@ class ConsoleView(View):
     allowed_while_change_required = False
     # Enrolment pages (and the password change) stay reachable while the MFA requirement awaits a device.
     allowed_while_enrolment_required = False
+    # Pages about the signed-in IAM user's own credentials or switching from it: none for a federated sign-in.
+    needs_iam_user = False
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -89,11 +92,22 @@ class ConsoleView(View):
         if self.change_reason and not self.allowed_while_change_required:
             return redirect("console:change-password")
         # Under the account's MFA requirement, a user without a device enrols before anything else.
-        self.enrolment_required = not request.session.get(MFA_SESSION_KEY) and must_enrol(request.user)
+        federated = is_federated(request.user)
+        self.enrolment_required = (not request.session.get(MFA_SESSION_KEY) and not federated
+                                   and must_enrol(request.user))
         if self.enrolment_required and not self.allowed_while_enrolment_required:
             return redirect("console:mfa-enrol")
         # After Switch role, every page is authorized with the role session's permissions, not the user's.
         self.role_principal = role_sessions.active_principal(request)
+        if federated:
+            # A sign-in through a company IdP lives exactly as long as its role session, and has no IAM user.
+            if self.role_principal is None:
+                logout(request)
+                request.session["sign_in_notice"] = "Your federated session has ended. Please sign in again."
+                return redirect_to_login(request.get_full_path())
+            if self.needs_iam_user:
+                return self.render("console/error.html", {"title": "Not available", "error": AccessDenied(
+                    "This page is for IAM users: you are signed in through your identity provider.")}, status=403)
         try:
             return super().dispatch(request, *args, **kwargs)
         except AccessDenied as error:

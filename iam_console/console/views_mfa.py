@@ -135,6 +135,7 @@ class SignInMFAView(View):
 class MyMFAView(ConsoleView):
     """The caller's own devices, pending enrolments and recovery codes."""
 
+    needs_iam_user = True
     nav = "my-mfa"
     allowed_while_enrolment_required = True
 
@@ -173,6 +174,7 @@ class MyMFAView(ConsoleView):
 class MFAEnrolView(ConsoleView):
     """Enrol a virtual MFA device: name it, scan the QR code (or type the secret), confirm two consecutive codes."""
 
+    needs_iam_user = True
     nav = "my-mfa"
     allowed_while_enrolment_required = True
 

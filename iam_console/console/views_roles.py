@@ -66,7 +66,8 @@ class RoleCreateView(ConsoleView):
     def get(self, request: HttpRequest) -> HttpResponse:
         kind = request.GET.get("template", "account")
         kind = kind if kind in TRUST_TEMPLATES else "account"
-        document = trust_template(kind, user_arn=request.GET.get("user_arn", ""))
+        document = trust_template(kind, user_arn=request.GET.get("user_arn", ""),
+                                  provider_arn=request.GET.get("provider", ""))
         return self.page(RoleCreateForm(initial={"document": document, "path": "/"}, boundaries=boundary_choices(self.caller)), kind, document)
 
     def post(self, request: HttpRequest) -> HttpResponse:

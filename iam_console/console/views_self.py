@@ -34,6 +34,7 @@ def key_action(view: ConsoleView, request: HttpRequest, *, user_name: str | None
 
 
 class SecurityCredentialsView(ConsoleView):
+    needs_iam_user = True
     nav = "self"
 
     def get(self, request: HttpRequest) -> HttpResponse:
