@@ -142,6 +142,16 @@ def update_role(*, caller: Caller, role_name: str, description: str | None = Non
     return role
 
 
+@iam_operation("UpdateRoleDescription")
+def update_role_description(*, caller: Caller, role_name: str, description: str) -> Role:
+    """AWS's older single-purpose form of UpdateRole; it answers with the updated role."""
+    role = role_by_name(role_name, for_update=True)
+    authorize_caller(caller, "iam:UpdateRoleDescription", role.arn)
+    role.description = validate_description(description)
+    role.save(update_fields=["description"])
+    return role
+
+
 @iam_operation("UpdateAssumeRolePolicy")
 def update_assume_role_policy(*, caller: Caller, role_name: str, policy_document: str) -> Role:
     role = role_by_name(role_name, for_update=True)
@@ -187,6 +197,15 @@ def list_roles(*, caller: Caller, path_prefix: str = "/", marker: str | None = N
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
     return keyset_page(queryset, key="role_name_key", marker=marker, max_items=max_items)
+
+
+@iam_operation("ListInstanceProfilesForRole")
+def list_instance_profiles_for_role(*, caller: Caller, role_name: str) -> list:
+    """The directory has no instance profiles (no EC2): an existing role is in none. Answering lets AWS tools
+    that detach a role from its profiles before deleting it (Terraform's aws_iam_role) work unchanged."""
+    role = role_by_name(role_name)
+    authorize_caller(caller, "iam:ListInstanceProfilesForRole", role.arn)
+    return []
 
 
 @iam_operation("TagRole")
