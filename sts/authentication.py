@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from sts.models import RoleSession
 from sts.secrets import derive_session_secret, token_matches
 
 SIGNING_SERVICES = frozenset({"iam", "sts"})
+_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
 _BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
                   "Check your access key and signing method.")
 _ERRORS: dict[str, type[IAMError]] = {"IncompleteSignature": IncompleteSignature,
@@ -117,6 +119,26 @@ class SigV4Authentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return sigv4.ALGORITHM
+
+
+def authenticate_signed_request(request: HttpRequest) -> tuple[object, SignedIdentity]:
+    """The principal who signed `request` (AWS4-HMAC-SHA256 in the Authorization header), for doors outside DRF.
+
+    Raises the IAM error the signature failed with (SignatureDoesNotMatch, InvalidClientTokenId, ExpiredToken…).
+    """
+    try:
+        return SigV4Authentication()._authenticate(request)
+    except sigv4.SignatureError as error:
+        raise _ERRORS[error.code](error.message) from None
+    except SignatureAuthenticationFailed as failed:
+        raise failed.error from None
+
+
+def signing_service(request: HttpRequest) -> str | None:
+    """The service named in the credential scope of a signed request, or None when unsigned or malformed."""
+    header = request.headers.get("Authorization", "")
+    match = _SCOPE.search(header) if header.startswith(sigv4.ALGORITHM) else None
+    return match.group(1) if match else None
 
 
 def _decoy_secret() -> str:

@@ -283,6 +283,12 @@ def get_caller_identity(*, caller: Caller) -> CallerIdentity:
     return CallerIdentity(user_id=principal.unique_id, account=settings.IAM_ACCOUNT_ID, arn=principal.arn)
 
 
+def get_access_key_info(*, caller: Caller, access_key_id: str) -> str:
+    """The account an access key id belongs to. As in AWS it needs no permission and does not say whether the
+    key exists: every key id of this directory is of its one account."""
+    return settings.IAM_ACCOUNT_ID
+
+
 @dataclass(frozen=True)
 class Revocation:
     revoked_before: datetime
