@@ -199,15 +199,6 @@ def list_roles(*, caller: Caller, path_prefix: str = "/", marker: str | None = N
     return keyset_page(queryset, key="role_name_key", marker=marker, max_items=max_items)
 
 
-@iam_operation("ListInstanceProfilesForRole")
-def list_instance_profiles_for_role(*, caller: Caller, role_name: str) -> list:
-    """The directory has no instance profiles (no EC2): an existing role is in none. Answering lets AWS tools
-    that detach a role from its profiles before deleting it (Terraform's aws_iam_role) work unchanged."""
-    role = role_by_name(role_name)
-    authorize_caller(caller, "iam:ListInstanceProfilesForRole", role.arn)
-    return []
-
-
 @iam_operation("TagRole")
 def tag_role(*, caller: Caller, role_name: str, tags: list[dict]) -> list[RoleTag]:
     tag_map = validate_tags(tags)

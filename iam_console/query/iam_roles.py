@@ -1,4 +1,4 @@
-"""IAM Query API: roles, their trust policy, description and tags (and their instance profiles: none)."""
+"""IAM Query API: roles, their trust policy, description and tags."""
 
 from __future__ import annotations
 
@@ -95,9 +95,3 @@ def list_role_tags(caller, params: dict) -> dict:
     tags = roles.list_role_tags(caller=caller, role_name=params["RoleName"])
     return out.shaped(out.page(tags, params, lambda tag: tag.key_lower, "Tags"), "Tags",
                       lambda tag: {"Key": tag.key, "Value": tag.value})
-
-
-@operation("iam", "ListInstanceProfilesForRole")
-def list_instance_profiles_for_role(caller, params: dict) -> dict:
-    profiles = roles.list_instance_profiles_for_role(caller=caller, role_name=params["RoleName"])
-    return {"InstanceProfiles": profiles, "IsTruncated": False}
