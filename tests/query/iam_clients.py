@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.query.conftest import client_for
 
 TRUST_ANYONE_IN_ACCOUNT = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
@@ -12,15 +10,10 @@ ALLOW_S3_READ = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action
                  '"Resource":"*"}]}')
 
 
-@pytest.fixture
-def iam_as(live_server, make_user):
+def client_as(live_server, make_user, user_name: str, *policy_arns: str):
     """A boto3 IAM client for a new IAM user holding the given managed policies."""
-
-    def make(user_name: str, *policy_arns: str):
-        user = make_user(user_name, access_key=True, policies=policy_arns)
-        return client_for(live_server, "iam", *user.test_access_key)
-
-    return make
+    user = make_user(user_name, access_key=True, policies=policy_arns)
+    return client_for(live_server, "iam", *user.test_access_key)
 
 
 def error_code(excinfo) -> str:

@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.query.iam_clients import ALLOW_S3_READ, TRUST_ANYONE_IN_ACCOUNT, error_code, http_status, iam_as  # noqa: F401
+from tests.query.iam_clients import ALLOW_S3_READ, TRUST_ANYONE_IN_ACCOUNT, client_as, error_code, http_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,8 +57,8 @@ def test_policy_errors_carry_aws_codes_and_statuses(iam):
     assert error_code(shipped) == "UnmodifiableEntity"
 
 
-def test_a_user_without_permission_is_denied_and_nothing_is_written(iam, iam_as):
-    stranger = iam_as("stranger")
+def test_a_user_without_permission_is_denied_and_nothing_is_written(iam, live_server, make_user):
+    stranger = client_as(live_server, make_user, "stranger")
     with pytest.raises(ClientError) as denied:
         stranger.create_policy(PolicyName="sneaky", PolicyDocument=ALLOW_S3_READ)
     assert (error_code(denied), http_status(denied)) == ("AccessDenied", 403)
