@@ -187,11 +187,12 @@ def deactivate_mfa_device(*, caller: Caller, serial_number: str, user_name: str 
 
 @iam_operation("DeleteVirtualMFADevice")
 def delete_virtual_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> None:
-    """Delete a device that was never enabled: one of the named user's, or (no user_name, as everywhere) the caller's."""
+    """Delete a device that is not enabled. As in AWS the serial number (the device's ARN, which the policy
+    check names) is enough; a user_name narrows the search to that user's devices."""
     authorize_caller(caller, "iam:DeleteVirtualMFADevice", serial_number)
     devices = MFADevice.objects.select_for_update().filter(serial_number=serial_number)
-    if user_name or isinstance(caller.principal, User):
-        devices = devices.filter(user=lookups.target_user(caller.principal, user_name))
+    if user_name:
+        devices = devices.filter(user=lookups.user_by_name(user_name))
     device = devices.first()
     if device is None:
         raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
