@@ -333,3 +333,11 @@ class MFARequirement(models.Model):
     groups = models.ManyToManyField(Group, blank=True, related_name="+")
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     update_date = models.DateTimeField(default=timezone.now)
+
+
+class AccountAlias(models.Model):
+    """The account's alias (a friendly name for its sign-in page): one at most, as in AWS."""
+
+    alias = models.CharField(max_length=63, unique=True)
+    create_date = models.DateTimeField(default=timezone.now)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)

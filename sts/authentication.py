@@ -20,9 +20,15 @@ from directory.identifiers import SESSION_KEY_PREFIX
 from directory.models import AccessKey
 from directory.services.access_keys import record_access_key_use
 from iam_console.callers import ROLE_SESSION_KEY
-from iam_console.errors import IAMError, IncompleteSignature, InvalidClientTokenId, SignatureDoesNotMatch
+from iam_console.errors import (
+    ExpiredToken,
+    IAMError,
+    IncompleteSignature,
+    InvalidClientTokenId,
+    SignatureDoesNotMatch,
+)
 from sts import sigv4
-from sts.models import RoleSession
+from sts.models import RoleSession, UserSession
 from sts.secrets import derive_session_secret, token_matches
 
 SIGNING_SERVICES = frozenset({"iam", "sts"})
@@ -104,6 +110,11 @@ class SigV4Authentication(BaseAuthentication):
 
         session = (RoleSession.all_objects.select_related("role")
                    .filter(access_key_id=credential.access_key_id).first())
+        if session is None:
+            user_session = (UserSession.all_objects.select_related("user")
+                            .filter(access_key_id=credential.access_key_id).first())
+            if user_session is not None:
+                return self._authenticate_user_session(request, signed, credential, user_session)
         secret = derive_session_secret(session.access_key_id, session.secret_nonce) if session else _decoy_secret()
         if not sigv4.signature_matches(signed, credential, secret) or session is None:
             raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
@@ -115,6 +126,24 @@ class SigV4Authentication(BaseAuthentication):
             raise SignatureAuthenticationFailed(error) from None
         request.iam_access_key_id = session.access_key_id  # type: ignore[attr-defined]
         return RoleSessionPrincipal(session), SignedIdentity(access_key_id=session.access_key_id,
+                                                             region=credential.region, service=credential.service)
+
+    def _authenticate_user_session(self, request: HttpRequest, signed: sigv4.SignedRequest,
+                                   credential: sigv4.Credential, session: UserSession):
+        """Session credentials from GetSessionToken: the same checks as a role session's."""
+        from sts.principals import UserSessionPrincipal
+        from sts.services import EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, REVOKED_MESSAGE
+
+        secret = derive_session_secret(session.access_key_id, session.secret_nonce)
+        if not sigv4.signature_matches(signed, credential, secret):
+            raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
+        if not token_matches(credential.security_token, session.token_digest):
+            raise SignatureAuthenticationFailed(InvalidClientTokenId(INVALID_TOKEN_MESSAGE))
+        if session.is_expired or session.revoked:
+            raise SignatureAuthenticationFailed(ExpiredToken(EXPIRED_MESSAGE if session.is_expired
+                                                             else REVOKED_MESSAGE))
+        request.iam_access_key_id = session.access_key_id  # type: ignore[attr-defined]
+        return UserSessionPrincipal(session), SignedIdentity(access_key_id=session.access_key_id,
                                                              region=credential.region, service=credential.service)
 
     def authenticate_header(self, request: Request) -> str:

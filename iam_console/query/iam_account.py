@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from directory.services import dashboard
+from directory.services import account_aliases, dashboard
 from directory.services import password_policy as policy_services
 from directory.services.access_keys import ACCESS_KEYS_PER_USER
 from directory.services.groups import GROUPS_PER_USER
 from iam_console.query.registry import operation
-from iam_console.query.shapes import kwargs
+from iam_console.query.shapes import kwargs, page_out, paginate_list
 
 
 @operation("iam", "GetAccountPasswordPolicy")
@@ -72,3 +72,22 @@ def get_account_summary(caller, params: dict) -> dict:
 
 _SUMMARY_KEYS = {"roles": "Roles", "policies": "Policies", "policy_versions_in_use": "PolicyVersionsInUse",
                  "account_password_present": "AccountPasswordPresent"}
+
+
+@operation("iam", "CreateAccountAlias")
+def create_account_alias(caller, params: dict) -> dict:
+    account_aliases.create_account_alias(caller=caller, account_alias=params["AccountAlias"])
+    return {}
+
+
+@operation("iam", "DeleteAccountAlias")
+def delete_account_alias(caller, params: dict) -> dict:
+    account_aliases.delete_account_alias(caller=caller, account_alias=params["AccountAlias"])
+    return {}
+
+
+@operation("iam", "ListAccountAliases")
+def list_account_aliases(caller, params: dict) -> dict:
+    aliases = account_aliases.list_account_aliases(caller=caller)
+    page = paginate_list(aliases, marker=params.get("Marker"), max_items=params.get("MaxItems"))
+    return page_out(page, "AccountAliases", str)

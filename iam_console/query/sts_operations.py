@@ -1,4 +1,4 @@
-"""STS: AssumeRole, GetCallerIdentity, GetAccessKeyInfo."""
+"""STS: AssumeRole, GetSessionToken, GetCallerIdentity, GetAccessKeyInfo."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ def _credentials(issued) -> dict:
 def assume_role(caller, params: dict) -> dict:
     arguments = kwargs(params, duration_seconds="DurationSeconds", policy="Policy", external_id="ExternalId",
                        serial_number="SerialNumber", token_code="TokenCode", source_identity="SourceIdentity")
+    if params.get("TransitiveTagKeys"):
+        arguments["transitive_tag_keys"] = list(params["TransitiveTagKeys"])
     if params.get("PolicyArns"):
         arguments["policy_arns"] = [item["arn"] for item in params["PolicyArns"] if item.get("arn")]
     assumed = services.assume_role(caller=caller, role_arn=params["RoleArn"],
@@ -39,3 +41,10 @@ def get_caller_identity(caller, params: dict) -> dict:
 @operation("sts", "GetAccessKeyInfo")
 def get_access_key_info(caller, params: dict) -> dict:
     return {"Account": services.get_access_key_info(caller=caller, access_key_id=params["AccessKeyId"])}
+
+
+@operation("sts", "GetSessionToken")
+def get_session_token(caller, params: dict) -> dict:
+    issued = services.get_session_token(caller=caller, **kwargs(
+        params, duration_seconds="DurationSeconds", serial_number="SerialNumber", token_code="TokenCode"))
+    return {"Credentials": _credentials(issued)}
