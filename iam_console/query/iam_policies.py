@@ -40,9 +40,11 @@ def _version_key(version: PolicyVersion) -> str:
 
 @operation("iam", "CreatePolicy")
 def create_policy(caller, params: dict) -> dict:
+    # Defaults and optional arguments as the REST API passes them: one operation, one audit record.
+    tags = {"tags": out.tags_in(params)} if params.get("Tags") else {}
     policy = managed.create_policy(caller=caller, policy_name=params["PolicyName"],
                                    policy_document=params["PolicyDocument"], path=params.get("Path", "/"),
-                                   description=params.get("Description", ""), tags=out.tags_in(params))
+                                   description=params.get("Description", ""), **tags)
     return {"Policy": _policy(policy, tags=list(policy.tags.all()))}
 
 

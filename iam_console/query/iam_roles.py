@@ -31,11 +31,13 @@ def role_shape(role: Role, *, detailed: bool) -> dict:
 
 @operation("iam", "CreateRole")
 def create_role(caller, params: dict) -> dict:
+    # Defaults and optional arguments as the REST API passes them: one operation, one audit record.
+    boundary = {"permissions_boundary": params["PermissionsBoundary"]} if params.get("PermissionsBoundary") else {}
     role = roles.create_role(caller=caller, role_name=params["RoleName"],
                              assume_role_policy_document=params["AssumeRolePolicyDocument"],
                              path=params.get("Path", "/"), description=params.get("Description", ""),
                              max_session_duration=params.get("MaxSessionDuration", roles.MIN_SESSION_DURATION),
-                             permissions_boundary=params.get("PermissionsBoundary"), tags=out.tags_in(params))
+                             tags=out.tags_in(params), **boundary)
     return {"Role": role_shape(role, detailed=True)}
 
 
