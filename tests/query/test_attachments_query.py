@@ -128,14 +128,17 @@ def test_terraform_policy_role_and_attachment_lifecycle(iam):
     iam.put_group_policy(GroupName="tf-group", PolicyName="tf-group-inline", PolicyDocument=ALLOW_S3_READ)
     iam.get_group_policy(GroupName="tf-group", PolicyName="tf-group-inline")
 
-    # Changes: a new policy version (pruning the oldest past five), role updates, tags, boundary.
-    for _ in range(5):
+    # Changes: a new policy version (pruning the oldest when five exist), then made the default; role updates,
+    # tags, boundary.
+    for _ in range(6):
         versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
         if len(versions) >= 5:
-            oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+            oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["VersionId"][1:].zfill(4))
             iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
-        iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_S3_READ, SetAsDefault=True)
+        created = iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_S3_READ, SetAsDefault=False)
+        iam.set_default_policy_version(PolicyArn=arn, VersionId=created["PolicyVersion"]["VersionId"])
     assert len(iam.list_policy_versions(PolicyArn=arn)["Versions"]) == 5
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v7"
     iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "owner", "Value": "ops"}])
     iam.untag_policy(PolicyArn=arn, TagKeys=["env"])
     iam.update_assume_role_policy(RoleName="tf-role", PolicyDocument=TRUST_ANYONE_IN_ACCOUNT)
