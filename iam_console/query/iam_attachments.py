@@ -59,7 +59,7 @@ def _register(kind: str) -> None:
                                                           **entity(params))
         holder = getattr(policy, lower)  # the user, group or role, named as stored
         return {param: getattr(holder, keyword), "PolicyName": policy.policy_name,
-                "PolicyDocument": out.document(policy.document)}
+                "PolicyDocument": out.policy_document(policy.document)}
 
     @operation("iam", f"Delete{kind}Policy")
     def delete_inline(caller, params: dict) -> dict:

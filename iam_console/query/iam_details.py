@@ -8,7 +8,7 @@ from iam_console.query.registry import operation
 
 
 def _inline(policies) -> list[dict]:
-    return [{"PolicyName": policy.policy_name, "PolicyDocument": out.document(policy.document)}
+    return [{"PolicyName": policy.policy_name, "PolicyDocument": out.policy_document(policy.document)}
             for policy in policies]
 
 
@@ -27,7 +27,7 @@ def _user(user) -> dict:
         "CreateDate": user.create_date, "UserPolicyList": _inline(user.inline_policies.all()),
         "GroupList": sorted((group.group_name for group in user.iam_groups.all()), key=str.lower),
         "AttachedManagedPolicies": _attached(user.policy_attachments.all()),
-        "PermissionsBoundary": _boundary_of(user), "Tags": out.tag_list(user.tags.all())})
+        "PermissionsBoundary": _boundary_of(user), "Tags": out.tags_out(user.tags.all())})
 
 
 def _group(group) -> dict:
@@ -40,10 +40,10 @@ def _role(role) -> dict:
     return out.without_none({
         "Path": role.path, "RoleName": role.role_name, "RoleId": role.role_id, "Arn": role.arn,
         "CreateDate": role.create_date,
-        "AssumeRolePolicyDocument": out.document(role.assume_role_policy_document),
+        "AssumeRolePolicyDocument": out.policy_document(role.assume_role_policy_document),
         "InstanceProfileList": [], "RolePolicyList": _inline(role.inline_policies.all()),
         "AttachedManagedPolicies": _attached(role.policy_attachments.all()),
-        "PermissionsBoundary": _boundary_of(role), "Tags": out.tag_list(role.tags.all()),
+        "PermissionsBoundary": _boundary_of(role), "Tags": out.tags_out(role.tags.all()),
         "RoleLastUsed": {"LastUsedDate": role.last_used_date} if role.last_used_date else {}})
 
 
@@ -56,7 +56,7 @@ def _policy(policy) -> dict:
         "PermissionsBoundaryUsageCount": len(policy.user_boundaries.all()) + len(policy.role_boundaries.all()),
         "IsAttachable": True, "Description": policy.description or None, "CreateDate": policy.create_date,
         "UpdateDate": policy.update_date,
-        "PolicyVersionList": [{"Document": out.document(version.document), "VersionId": version.version_id,
+        "PolicyVersionList": [{"Document": out.policy_document(version.document), "VersionId": version.version_id,
                                "IsDefaultVersion": version.is_default_version, "CreateDate": version.create_date}
                               for version in policy.versions.all()]})
 

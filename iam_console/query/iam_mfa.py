@@ -60,7 +60,7 @@ def list_mfa_devices(caller, params: dict) -> dict:
 def _virtual_device(device) -> dict:
     body = {"SerialNumber": device.serial_number}
     if device.confirmed:  # AWS names a device's user only once it is assigned (enabled)
-        body["User"] = out.user(device.user)
+        body["User"] = out.user_out(device.user)
         body["EnableDate"] = device.enable_date
     return body
 

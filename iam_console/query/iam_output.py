@@ -6,23 +6,13 @@ dicts built here into AWS's XML.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-from urllib.parse import quote
 
-from iam_console.errors import ValidationError
 from iam_console.pagination import clean_max_items, decode_marker, encode_marker
+from iam_console.query.shapes import page_out, policy_document, tags_out, user_out  # noqa: F401 - re-exported
 
 T = TypeVar("T")
-
-
-def document(text: str) -> str:
-    """A policy document as IAM returns it: URL-encoded JSON (botocore decodes it back into a dict)."""
-    return quote(text, safe="")
-
-
-def tag_list(tags: Iterable[Any]) -> list[dict]:
-    return [{"Key": tag.key, "Value": tag.value} for tag in tags]
 
 
 def tags_in(params: dict) -> list[dict]:
@@ -48,23 +38,9 @@ def page(items: Sequence[T], params: dict, key: Callable[[T], str], name: str) -
     return body
 
 
-def page_of(result, name: str, shape: Callable[[Any], dict]) -> dict:
-    """A service's keyset Page rendered as {name: [...], IsTruncated, Marker}."""
-    body: dict = {name: [shape(item) for item in result.items], "IsTruncated": result.is_truncated}
-    if result.marker:
-        body["Marker"] = result.marker
-    return body
-
-
 def shaped(body: dict, name: str, shape: Callable[[Any], Any]) -> dict:
     body[name] = [shape(item) for item in body[name]]
     return body
-
-
-def require_list_of_strings(value: object, field: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError(f"{field} must be a list of strings")
-    return value
 
 
 def boundary(policy) -> dict | None:
@@ -76,15 +52,6 @@ def boundary(policy) -> dict | None:
 
 def attached_policy(policy) -> dict:
     return {"PolicyName": policy.policy_name, "PolicyArn": policy.arn}
-
-
-def user(entity) -> dict:
-    """botocore's User shape (the fields every user answer carries)."""
-    body = {"Path": entity.path, "UserName": entity.user_name, "UserId": entity.user_id, "Arn": entity.arn,
-            "CreateDate": entity.create_date}
-    if entity.last_login:
-        body["PasswordLastUsed"] = entity.last_login
-    return body
 
 
 def without_none(body: dict) -> dict:

@@ -21,7 +21,7 @@ def _policy(policy: ManagedPolicy, *, tags: list | None = None, detailed: bool =
         if policy.description:
             body["Description"] = policy.description
         if tags:
-            body["Tags"] = out.tag_list(tags)
+            body["Tags"] = out.tags_out(tags)
     return body
 
 
@@ -29,7 +29,7 @@ def _version(version: PolicyVersion, *, with_document: bool) -> dict:
     body = {"VersionId": version.version_id, "IsDefaultVersion": version.is_default_version,
             "CreateDate": version.create_date}
     if with_document:
-        body["Document"] = out.document(version.document)
+        body["Document"] = out.policy_document(version.document)
     return body
 
 
@@ -61,7 +61,7 @@ def list_policies(caller, params: dict) -> dict:
                                    path_prefix=params.get("PathPrefix", "/"),
                                    usage_filter=params.get("PolicyUsageFilter"),
                                    marker=params.get("Marker"), max_items=params.get("MaxItems"))
-    return out.page_of(result, "Policies", lambda policy: _policy(policy, detailed=False))
+    return out.page_out(result, "Policies", lambda policy: _policy(policy, detailed=False))
 
 
 @operation("iam", "DeletePolicy")

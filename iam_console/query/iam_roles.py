@@ -14,7 +14,7 @@ def role_shape(role: Role, *, detailed: bool) -> dict:
     AWS leaves out of ListRoles."""
     body = {"Path": role.path, "RoleName": role.role_name, "RoleId": role.role_id, "Arn": role.arn,
             "CreateDate": role.create_date,
-            "AssumeRolePolicyDocument": out.document(role.assume_role_policy_document),
+            "AssumeRolePolicyDocument": out.policy_document(role.assume_role_policy_document),
             "MaxSessionDuration": role.max_session_duration}
     if role.description:
         body["Description"] = role.description
@@ -22,7 +22,7 @@ def role_shape(role: Role, *, detailed: bool) -> dict:
         boundary = out.boundary(role_permissions_boundary(role))
         if boundary:
             body["PermissionsBoundary"] = boundary
-        tags = out.tag_list(role.tags.all())
+        tags = out.tags_out(role.tags.all())
         if tags:
             body["Tags"] = tags
         body["RoleLastUsed"] = {"LastUsedDate": role.last_used_date} if role.last_used_date else {}
@@ -50,7 +50,7 @@ def get_role(caller, params: dict) -> dict:
 def list_roles(caller, params: dict) -> dict:
     result = roles.list_roles(caller=caller, path_prefix=params.get("PathPrefix", "/"), marker=params.get("Marker"),
                               max_items=params.get("MaxItems"))
-    return out.page_of(result, "Roles", lambda role: role_shape(role, detailed=False))
+    return out.page_out(result, "Roles", lambda role: role_shape(role, detailed=False))
 
 
 @operation("iam", "UpdateRole")
