@@ -208,6 +208,18 @@ def list_mfa_devices(*, caller: Caller, user_name: str | None = None) -> tuple[U
     return user, list(enabled_devices(user))
 
 
+@iam_operation("GetMFADevice")
+def get_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> MFADevice:
+    """One of the user's enabled devices (the caller's own when no user is named)."""
+    user = lookups.target_user(caller.principal, user_name)
+    _authorize_for_user(caller, "iam:GetMFADevice", user)
+    device = device_of(user, serial_number)
+    if not device.confirmed:
+        raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
+                           f"{user.user_name}.")
+    return device
+
+
 @iam_operation("ListPendingMFADevices")
 def list_pending_mfa_devices(*, caller: Caller, user_name: str | None = None) -> list[MFADevice]:
     """Devices created for the user but not yet enabled (an enrolment left half-way)."""

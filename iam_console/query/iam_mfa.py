@@ -49,6 +49,12 @@ def delete_virtual_mfa_device(caller, params: dict) -> dict:
     return {}
 
 
+@operation("iam", "GetMFADevice")
+def get_mfa_device(caller, params: dict) -> dict:
+    device = mfa.get_mfa_device(caller=caller, serial_number=params["SerialNumber"], user_name=params.get("UserName"))
+    return {"UserName": device.user.user_name, "SerialNumber": device.serial_number, "EnableDate": device.enable_date}
+
+
 @operation("iam", "ListMFADevices")
 def list_mfa_devices(caller, params: dict) -> dict:
     user, devices = mfa.list_mfa_devices(caller=caller, user_name=params.get("UserName"))

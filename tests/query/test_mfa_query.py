@@ -40,6 +40,8 @@ def test_create_enable_for_a_user_resync_list_deactivate_and_delete(iam):
     iam.enable_mfa_device(UserName="bob", SerialNumber=serial, **_codes(seed, now - 1))
     listed = iam.list_mfa_devices(UserName="bob")["MFADevices"]
     assert [(d["UserName"], d["SerialNumber"]) for d in listed] == [("bob", serial)]
+    got = iam.get_mfa_device(UserName="bob", SerialNumber=serial)
+    assert (got["UserName"], got["SerialNumber"]) == ("bob", serial) and "EnableDate" in got
     assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
     assert assigned[0]["User"]["UserName"] == "bob" and "EnableDate" in assigned[0]
     with pytest.raises(ClientError) as again:
@@ -52,6 +54,9 @@ def test_create_enable_for_a_user_resync_list_deactivate_and_delete(iam):
     assert (error_code(in_use), http_status(in_use)) == ("DeleteConflict", 409)
     iam.deactivate_mfa_device(UserName="bob", SerialNumber=serial)
     assert iam.list_mfa_devices(UserName="bob")["MFADevices"] == []
+    with pytest.raises(ClientError) as no_device:
+        iam.get_mfa_device(UserName="bob", SerialNumber=serial)
+    assert (error_code(no_device), http_status(no_device)) == ("NoSuchEntity", 404)
     with pytest.raises(ClientError) as not_enabled:
         iam.deactivate_mfa_device(UserName="bob", SerialNumber=serial)
     assert error_code(not_enabled) == "NoSuchEntity"
