@@ -6,9 +6,9 @@ each calling that kind's own service (AttachUserPolicy -> attach_user_policy …
 
 from __future__ import annotations
 
+from directory.services import attachments, boundaries, inline, role_policies
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
-from policies.services import attachments, boundaries, inline, role_policies
 
 # Entity kind -> (request parameter naming the entity, service keyword, module holding its services)
 _KINDS = {

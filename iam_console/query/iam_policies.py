@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from directory.services import attachments, simulation
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
 from policies.models import ManagedPolicy, PolicyVersion
-from policies.services import attachments, managed, policy_tags, simulation
+from policies.services import managed, policy_tags
 
 
 def _policy(policy: ManagedPolicy, *, tags: list | None = None, detailed: bool = True) -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from directory.models import Role
 from directory.services import roles
+from directory.services.role_policies import role_permissions_boundary
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
-from policies.services.role_policies import role_permissions_boundary
 
 
 def role_shape(role: Role, *, detailed: bool) -> dict:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from directory.services import simulation
 from iam_console.errors import InvalidInput
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
-from policies.services import simulation
 
 
 def _context_entries(params: dict) -> list[dict] | None:

@@ -10,9 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from directory import identifiers
-from directory.tagging import request_tag_context
-from directory.validation import TAGS_PER_ENTITY, validate_path, validate_path_prefix, validate_tags
+from iam_console import identifiers
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -24,19 +22,11 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
+from iam_console.tagging import request_tag_context
+from iam_console.validation import TAGS_PER_ENTITY, validate_path, validate_path_prefix, validate_tags
 from policies.authorization import Caller, authorize_caller
 from policies.documents import checked_document
-from policies.models import (
-    SYSTEM_POLICY_ACCOUNT,
-    GroupPolicyAttachment,
-    ManagedPolicy,
-    PolicyTag,
-    PolicyVersion,
-    RolePermissionsBoundary,
-    RolePolicyAttachment,
-    UserPermissionsBoundary,
-    UserPolicyAttachment,
-)
+from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyTag, PolicyVersion
 
 POLICY_NAME_PATTERN = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
 VERSIONS_PER_POLICY = 5
@@ -133,9 +123,10 @@ def boundary_usage_count(policy: ManagedPolicy) -> int:
     return policy.user_boundaries.count() + policy.role_boundaries.count()
 
 
-def _uses(model) -> Coalesce:
-    """How many rows of `model` (an attachment or boundary) name the policy: one correlated count each,
-    so counting five kinds of use never multiplies their joins."""
+def _uses(relation: str) -> Coalesce:
+    """How many rows of a kind of use (an attachment or a boundary, held by the directory and reached through
+    the reverse relation) name the policy: one correlated count each, so five kinds never multiply joins."""
+    model = ManagedPolicy._meta.get_field(relation).related_model
     counted = (model.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
                .annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -152,8 +143,8 @@ def list_policies(*, caller: Caller, scope: str = "All", only_attached: bool = F
     prefix = validate_path_prefix(path_prefix)
     authorize_caller(caller, "iam:ListPolicies", "*")
     queryset = ManagedPolicy.objects.annotate(
-        attachment_count=_uses(UserPolicyAttachment) + _uses(GroupPolicyAttachment) + _uses(RolePolicyAttachment),
-        boundary_count=_uses(UserPermissionsBoundary) + _uses(RolePermissionsBoundary))
+        attachment_count=_uses("user_attachments") + _uses("group_attachments") + _uses("role_attachments"),
+        boundary_count=_uses("user_boundaries") + _uses("role_boundaries"))
     if scope != "All":
         queryset = queryset.filter(is_system=(scope == "AWS"))
     if prefix != "/":
