@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+
 from directory import lookups
 from directory.models import User
 from directory.policy_sets import group_policy_set, role_policy_set, user_policy_set
@@ -17,12 +19,17 @@ from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 from policies.documents import finding_as_dict
 from policies.language import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
     CompiledPolicy,
     Decision,
     PolicyDocument,
     Request,
+    ResourcePolicyDecision,
     compile_document,
     evaluate,
+    evaluate_resource_policy,
     validate,
 )
 from policies.language.arn import parse_arn
@@ -73,6 +80,58 @@ def _compiled_inputs(documents: object, *, field: str, prefix: str) -> tuple[lis
         compiled.append(compile_document(result.model, key))
         sources[key] = PolicySource(key=key, name=key, kind="input")
     return compiled, sources
+
+
+@dataclass(frozen=True)
+class ResourcePolicyInput:
+    """A resource-based policy to simulate with the identity policies, for one calling principal."""
+
+    policy: CompiledPolicy
+    principal_arn: str
+    same_account: bool  # the resource's owner is the principal's account
+
+
+RESOURCE_POLICY_KEY = "ResourcePolicy"
+_ACCOUNT = re.compile(r"(?:arn:[\w-]+:iam::)?(\d{12})(?::root)?")
+
+
+def _resource_policy(document: object, *, principal_arn: str | None,
+                     resource_owner: str | None) -> tuple[ResourcePolicyInput | None, dict]:
+    if document is None:
+        return None, {}
+    if not isinstance(document, str):
+        raise ValidationError("resource_policy must be the policy's JSON text, as a string")
+    result = validate(document, policy_type="RESOURCE_POLICY")
+    if not result.valid:
+        first = result.errors()[0]
+        raise InvalidInput(f"resource_policy is not a valid policy: {first.message} (line {first.line})")
+    if not principal_arn:
+        raise InvalidInput("CallerArn is required with a ResourcePolicy: it names the principal the resource "
+                           "policy is evaluated for.")
+    caller_account = getattr(parse_arn(principal_arn), "account", "")
+    owner = settings.IAM_ACCOUNT_ID
+    if resource_owner:
+        match = _ACCOUNT.fullmatch(resource_owner)
+        if match is None:
+            raise InvalidInput(f"ResourceOwner must be an account's ARN such as arn:aws:iam::123456789012:root, "
+                               f"not {resource_owner!r}")
+        owner = match[1]
+    compiled = compile_document(result.model, RESOURCE_POLICY_KEY)
+    source = PolicySource(key=RESOURCE_POLICY_KEY, name=RESOURCE_POLICY_KEY, kind="resource")
+    return (ResourcePolicyInput(compiled, principal_arn, same_account=owner == caller_account),
+            {RESOURCE_POLICY_KEY: source})
+
+
+def _with_resource_policy(identity: Decision, resource: ResourcePolicyDecision, same_account: bool) -> str:
+    """AWS's evaluation logic for identity and resource policies together: an explicit deny in either wins; in
+    one account either policy may allow (a resource policy that trusts only the account defers to the identity
+    policies); across accounts both must."""
+    if EXPLICIT_DENY in (identity.decision, resource.decision):
+        return EXPLICIT_DENY
+    if same_account:
+        direct = resource.allowed and not resource.via_account_root
+        return ALLOWED if identity.decision == ALLOWED or direct else IMPLICIT_DENY
+    return ALLOWED if identity.decision == ALLOWED and resource.allowed else IMPLICIT_DENY
 
 
 _CONTEXT_TYPES = {"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList",
@@ -131,7 +190,8 @@ def simulation_context(caller_arn: str | None, entries: object) -> dict:
 
 def _results(actions: object, resources: object, context: dict, identity: Sequence[CompiledPolicy],
              boundary: Sequence[CompiledPolicy], session: Sequence[CompiledPolicy],
-             sources: dict[str, PolicySource]) -> list[SimulationResult]:
+             sources: dict[str, PolicySource],
+             resource_policy: ResourcePolicyInput | None = None) -> list[SimulationResult]:
     if not isinstance(actions, list) or not actions or not all(isinstance(a, str) and a for a in actions):
         raise ValidationError("action_names must be a non-empty list of actions such as iam:CreateUser")
     resources = resources or ["*"]
@@ -142,11 +202,17 @@ def _results(actions: object, resources: object, context: dict, identity: Sequen
     results = []
     for action in actions:
         for resource in resources:
-            decision: Decision = evaluate(Request(action, resource, context), identity,
-                                          boundary_policies=boundary or None, session_policies=session or None)
-            results.append(SimulationResult(action=action, resource=resource, decision=decision.decision,
-                                            matched_statements=[_statement(m, sources)
-                                                                for m in decision.matched_statements]))
+            request = Request(action, resource, context)
+            decision: Decision = evaluate(request, identity, boundary_policies=boundary or None,
+                                          session_policies=session or None)
+            final, matched = decision.decision, list(decision.matched_statements)
+            if resource_policy is not None:
+                by_resource = evaluate_resource_policy(resource_policy.policy, request,
+                                                       resource_policy.principal_arn, settings.IAM_ACCOUNT_ID)
+                final = _with_resource_policy(decision, by_resource, resource_policy.same_account)
+                matched += by_resource.matched_statements
+            results.append(SimulationResult(action=action, resource=resource, decision=final,
+                                            matched_statements=[_statement(m, sources) for m in matched]))
     return results
 
 
@@ -167,7 +233,8 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[str], acti
                            resource_arns: list[str] | None = None,
                            permissions_boundary_policy_input_list: list[str] | None = None,
                            caller_arn: str | None = None, context_entries: list[dict] | None = None,
-                           session_policy: str | None = None) -> list[SimulationResult]:
+                           session_policy: str | None = None, resource_policy: str | None = None,
+                           resource_owner: str | None = None) -> list[SimulationResult]:
     authorize_caller(caller, "iam:SimulateCustomPolicy", "*")
     identity, sources = _compiled_inputs(policy_input_list, field="policy_input_list", prefix="PolicyInputList.")
     if not identity:
@@ -178,8 +245,10 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[str], acti
     session, session_sources = _compiled_inputs([session_policy] if session_policy else None,
                                                 field="session_policy", prefix="SessionPolicy.")
     context = simulation_context(caller_arn, context_entries)
+    resource, resource_sources = _resource_policy(resource_policy, principal_arn=caller_arn,
+                                                  resource_owner=resource_owner)
     return _results(action_names, resource_arns, context, identity, boundary, session,
-                    sources | boundary_sources | session_sources)
+                    sources | boundary_sources | session_sources | resource_sources, resource)
 
 
 def _principal_policy_set(caller: Caller, action: str, *, user_name: str | None,
@@ -216,7 +285,8 @@ def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_n
                               context_entries: list[dict] | None = None, session_policy: str | None = None,
                               policy_input_list: list[str] | None = None,
                               permissions_boundary_policy_input_list: list[str] | None = None,
-                              caller_arn: str | None = None) -> list[SimulationResult]:
+                              caller_arn: str | None = None, resource_policy: str | None = None,
+                              resource_owner: str | None = None) -> list[SimulationResult]:
     """Simulate the entity's policies, plus any `policy_input_list` documents as if attached to it; a given
     `permissions_boundary_policy_input_list` stands in for the entity's own boundary (AWS's rules)."""
     policy_set, entity_arn, own_context = _principal_policy_set(
@@ -236,8 +306,11 @@ def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_n
         context = simulation_context(entity_arn, context_entries)
     else:
         context = own_context | simulation_context(None, context_entries)
+    resource, resource_sources = _resource_policy(resource_policy, principal_arn=caller_arn or entity_arn,
+                                                  resource_owner=resource_owner)
     return _results(action_names, resource_arns, context, [*policy_set.identity, *extra], boundary, session,
-                    policy_set.sources | extra_sources | boundary_sources | session_sources)
+                    policy_set.sources | extra_sources | boundary_sources | session_sources | resource_sources,
+                    resource)
 
 
 # A policy variable as written: ${aws:username} or ${aws:username, 'default'}; ${*} ${?} ${$} are escapes.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from directory.services import simulation
-from iam_console.errors import InvalidInput
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
 
@@ -14,12 +13,6 @@ def _context_entries(params: dict) -> list[dict] | None:
         return None
     return [{"context_key_name": entry.get("ContextKeyName"), "context_key_values": entry.get("ContextKeyValues", []),
              "context_key_type": entry.get("ContextKeyType", "string")} for entry in entries]
-
-
-def _unsupported(params: dict) -> None:
-    if params.get("ResourcePolicy"):
-        raise InvalidInput("ResourcePolicy is not supported by this directory's simulator: simulate identity "
-                           "policies only.")
 
 
 def _statement(matched: dict) -> dict:
@@ -41,21 +34,21 @@ def _answer(results: list, params: dict) -> dict:
 
 @operation("iam", "SimulateCustomPolicy")
 def simulate_custom_policy(caller, params: dict) -> dict:
-    _unsupported(params)
     results = simulation.simulate_custom_policy(
         caller=caller, policy_input_list=params["PolicyInputList"], action_names=params["ActionNames"],
         resource_arns=params.get("ResourceArns"),
         permissions_boundary_policy_input_list=params.get("PermissionsBoundaryPolicyInputList"),
-        caller_arn=params.get("CallerArn"), context_entries=_context_entries(params))
+        caller_arn=params.get("CallerArn"), context_entries=_context_entries(params),
+        resource_policy=params.get("ResourcePolicy"), resource_owner=params.get("ResourceOwner"))
     return _answer(results, params)
 
 
 @operation("iam", "SimulatePrincipalPolicy")
 def simulate_principal_policy(caller, params: dict) -> dict:
-    _unsupported(params)
     results = simulation.simulate_principal_policy(
         caller=caller, policy_source_arn=params["PolicySourceArn"], action_names=params["ActionNames"],
         resource_arns=params.get("ResourceArns"), policy_input_list=params.get("PolicyInputList"),
         permissions_boundary_policy_input_list=params.get("PermissionsBoundaryPolicyInputList"),
-        caller_arn=params.get("CallerArn"), context_entries=_context_entries(params))
+        caller_arn=params.get("CallerArn"), context_entries=_context_entries(params),
+        resource_policy=params.get("ResourcePolicy"), resource_owner=params.get("ResourceOwner"))
     return _answer(results, params)
