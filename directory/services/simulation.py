@@ -251,7 +251,7 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[str], acti
                     sources | boundary_sources | session_sources | resource_sources, resource)
 
 
-def _principal_policy_set(caller: Caller, action: str, *, user_name: str | None,
+def principal_policy_set(caller: Caller, action: str, *, user_name: str | None,
                           policy_source_arn: str | None) -> tuple[PolicySet, str, dict]:
     """The simulated entity's policy set, its ARN and its own context keys, after authorizing `action` on it.
 
@@ -289,7 +289,7 @@ def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_n
                               resource_owner: str | None = None) -> list[SimulationResult]:
     """Simulate the entity's policies, plus any `policy_input_list` documents as if attached to it; a given
     `permissions_boundary_policy_input_list` stands in for the entity's own boundary (AWS's rules)."""
-    policy_set, entity_arn, own_context = _principal_policy_set(
+    policy_set, entity_arn, own_context = principal_policy_set(
         caller, "iam:SimulatePrincipalPolicy", user_name=user_name, policy_source_arn=policy_source_arn)
     extra, extra_sources = _compiled_inputs(policy_input_list, field="policy_input_list",
                                             prefix="PolicyInputList.")
@@ -370,7 +370,7 @@ def get_context_keys_for_custom_policy(*, caller: Caller, policy_input_list: lis
 def get_context_keys_for_principal_policy(*, caller: Caller, policy_source_arn: str,
                                           policy_input_list: list[str] | None = None) -> list[str]:
     """The keys of every policy that applies to the entity (a user's include its groups'), plus the inputs."""
-    policy_set, _, _ = _principal_policy_set(caller, "iam:GetContextKeysForPrincipalPolicy", user_name=None,
+    policy_set, _, _ = principal_policy_set(caller, "iam:GetContextKeysForPrincipalPolicy", user_name=None,
                                              policy_source_arn=policy_source_arn)
     documents = [compiled.document for compiled in [*policy_set.identity, *policy_set.boundary]
                  if compiled.document is not None]

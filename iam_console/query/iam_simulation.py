@@ -1,8 +1,9 @@
-"""IAM Query API: SimulatePrincipalPolicy and SimulateCustomPolicy, answered as AWS's EvaluationResults."""
+"""IAM Query API: SimulatePrincipalPolicy and SimulateCustomPolicy (AWS's EvaluationResults), and
+ListPoliciesGrantingServiceAccess."""
 
 from __future__ import annotations
 
-from directory.services import simulation
+from directory.services import service_access, simulation
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
 
@@ -52,3 +53,25 @@ def simulate_principal_policy(caller, params: dict) -> dict:
         caller_arn=params.get("CallerArn"), context_entries=_context_entries(params),
         resource_policy=params.get("ResourcePolicy"), resource_owner=params.get("ResourceOwner"))
     return _answer(results, params)
+
+
+_ENTITY_TYPES = {"user-inline": "USER", "group-inline": "GROUP", "role-inline": "ROLE"}
+
+
+def _granting(source, entity_name: str) -> dict:
+    if source.kind == "managed":
+        return {"PolicyName": source.name, "PolicyType": "MANAGED", "PolicyArn": source.arn}
+    entity_type = _ENTITY_TYPES[source.kind]
+    # A group's inline policy reached through a user's membership names the group, not the user.
+    return {"PolicyName": source.name, "PolicyType": "INLINE", "EntityType": entity_type,
+            "EntityName": source.group_name if entity_type == "GROUP" and source.group_name else entity_name}
+
+
+@operation("iam", "ListPoliciesGrantingServiceAccess")
+def list_policies_granting_service_access(caller, params: dict) -> dict:
+    found = service_access.list_policies_granting_service_access(caller=caller, arn=params["Arn"],
+                                                                 service_namespaces=params["ServiceNamespaces"])
+    return {"PoliciesGrantingServiceAccess": [
+        {"ServiceNamespace": entry.service_namespace,
+         "Policies": [_granting(source, entry.entity_name) for source in entry.policies]} for entry in found],
+        "IsTruncated": False}

@@ -131,3 +131,29 @@ def test_resource_policies_are_simulated_with_the_identity_policies(iam):
     principal = iam.simulate_principal_policy(PolicySourceArn=role_arn, ResourcePolicy=_resource_policy("Allow", role_arn),
                                               ActionNames=["s3:GetObject"], ResourceArns=["arn:aws:s3:::bucket/key"])
     assert principal["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+def test_policies_granting_service_access_name_each_policy_and_its_holder(iam):
+    iam.create_user(UserName="dev")
+    iam.create_group(GroupName="builders")
+    iam.add_user_to_group(GroupName="builders", UserName="dev")
+    s3 = iam.create_policy(PolicyName="s3-read", PolicyDocument=_policy("Allow", "s3:Get*"))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="dev", PolicyArn=s3)
+    iam.put_user_policy(UserName="dev", PolicyName="all-but-iam", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}))
+    iam.put_group_policy(GroupName="builders", PolicyName="ec2", PolicyDocument=_policy("Allow", "ec2:*"))
+    iam.put_group_policy(GroupName="builders", PolicyName="no-s3", PolicyDocument=_policy("Deny", "s3:*"))
+    user_arn = iam.get_user(UserName="dev")["User"]["Arn"]
+
+    answer = iam.list_policies_granting_service_access(Arn=user_arn, ServiceNamespaces=["s3", "ec2", "iam"])
+    by_service = {entry["ServiceNamespace"]: entry["Policies"] for entry in answer["PoliciesGrantingServiceAccess"]}
+    assert sorted(p["PolicyName"] for p in by_service["s3"]) == ["all-but-iam", "s3-read"]
+    assert {"PolicyName": "s3-read", "PolicyType": "MANAGED", "PolicyArn": s3} in by_service["s3"]
+    assert {"PolicyName": "ec2", "PolicyType": "INLINE", "EntityType": "GROUP",
+            "EntityName": "builders"} in by_service["ec2"]
+    assert {"PolicyName": "all-but-iam", "PolicyType": "INLINE", "EntityType": "USER",
+            "EntityName": "dev"} in by_service["ec2"]
+    assert by_service["iam"] == []
+    with pytest.raises(ClientError) as missing:
+        iam.list_policies_granting_service_access(Arn="arn:aws:iam::123456789012:role/none", ServiceNamespaces=["s3"])
+    assert error_code(missing) == "NoSuchEntity"
