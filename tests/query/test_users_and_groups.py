@@ -43,6 +43,11 @@ def test_user_lifecycle_with_tags_rename_and_errors(iam):
     assert iam.list_users()["Users"] == []
 
 
+def test_get_user_without_a_name_as_root_is_the_account(iam):
+    root = iam.get_user()["User"]
+    assert root["Arn"] == "arn:aws:iam::123456789012:root" and root["UserId"] == "123456789012"
+
+
 def test_get_user_without_a_name_is_the_caller(aws, make_user):
     user = make_user("selfie", access_key=True, policies=("arn:aws:iam::aws:policy/IAMReadOnlyAccess",))
     mine = aws("iam", key=user.test_access_key).get_user()["User"]
