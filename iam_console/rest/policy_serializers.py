@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from iam_console.rest.serializers import Date, StrictSerializer, Text
+from iam_console.rest.serializers import Date, StrictSerializer, TagSerializer, Text
 
 
 class CreatePolicyRequest(StrictSerializer):
@@ -13,6 +13,7 @@ class CreatePolicyRequest(StrictSerializer):
                                      "without whitespace).")
     path = Text(required=False, default="/")
     description = Text(required=False, default="", allow_blank=True)
+    tags = TagSerializer(many=True, required=False, help_text="Up to 50 tags, as on TagPolicy.")
 
 
 class ListPoliciesQuery(StrictSerializer):
