@@ -20,6 +20,7 @@ from directory.models import User
 from directory.passwords import EffectivePasswordPolicy, effective_policy
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
 from iam_console.console import role_sessions
+from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from policies.authorization import Caller, caller_may
 
@@ -138,9 +139,9 @@ def apply_error(form, error: IAMError, field_for: dict[str, str] | None = None) 
                 target = name
                 break
     if target is not None and target in form.fields:
-        form.add_error(target, error.message)
+        form.add_error(target, plain_message(error, target))
     else:
-        form.add_error(None, f"{error.code}: {error.message}")
+        form.add_error(None, plain_message(error))
 
 
 def password_rules(policy: EffectivePasswordPolicy) -> list[dict]:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("users/", views_users.UserListView.as_view(), name="users"),
     path("users/create/", views_users.UserCreateView.as_view(), name="user-create"),
     path("users/<str:user_name>/", views_users.UserDetailView.as_view(), name="user-detail"),
+    path("users/<str:user_name>/created/", views_users.UserCreatedView.as_view(), name="user-created"),
     path("users/<str:user_name>/edit/", views_users.UserEditView.as_view(), name="user-edit"),
     path("users/<str:user_name>/delete/", views_users.UserDeleteView.as_view(), name="user-delete"),
     path("users/<str:user_name>/login-profile/", views_users.UserLoginProfileView.as_view(),

@@ -12,6 +12,7 @@ from directory.services import groups
 from directory.services.user_search import search_groups, search_users
 from iam_console.console.forms import GroupCreateForm, RenameForm
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.views_policy_permissions import group_permissions_context
 from iam_console.errors import AccessDenied, IAMError, ValidationError
 
@@ -86,7 +87,7 @@ class GroupMembersView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect("console:group-detail", group_name=group_name)
 
 
@@ -151,7 +152,7 @@ class GroupDeleteView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
             return redirect("console:group-delete", group_name=group_name)
         messages.success(request, f"Group {group_name} deleted.")
         return redirect("console:groups")

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.policy_editing import editor_context, findings_of, side_by_side, summary_rows
 from iam_console.console.policy_forms import PolicyCreateForm, PolicyVersionForm
 from iam_console.console.policy_search import search_policies
@@ -129,7 +130,7 @@ class PolicyVersionActionView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(detail_url(policy, tab="versions"))
 
 
@@ -201,7 +202,7 @@ class PolicyDeleteView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            return self._page(policy_arn, error=f"{error.code}: {error.message}", status=409)
+            return self._page(policy_arn, error=plain_message(error), status=409)
         messages.success(request, f"Policy {policy.policy_name} deleted.")
         return redirect("console:policies")
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from directory.services import groups, users
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.policy_editing import editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
 from iam_console.console.policy_search import search_policies
@@ -98,7 +99,7 @@ class UserPermissionsView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(_back("user", user.user_name))
 
 
@@ -118,7 +119,7 @@ class GroupPermissionsView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(_back("group", group.group_name))
 
 
@@ -199,7 +200,7 @@ class InlinePolicyDeleteView(ConsoleView):
         except (AccessDenied, NoSuchEntity):
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         else:
             messages.success(request, f"Inline policy {policy_name} deleted.")
         return redirect(_back(self.kind, name))
