@@ -185,3 +185,5 @@ class AuditFilterForm(ConsoleForm):
     event_name = forms.CharField(label="Event name", required=False, max_length=128)
     outcome = forms.ChoiceField(label="Outcome", required=False,
                                 choices=[("", "Any"), ("Success", "Success"), ("Failure", "Failure")])
+    resource = forms.CharField(label="Resource ARN", required=False, max_length=2048,
+                               widget=forms.TextInput(attrs={"placeholder": "arn:aws:iam::…:user/alice"}))

@@ -46,13 +46,26 @@ def user_permissions_context(view: ConsoleView, user) -> dict:
         lambda: attachments.list_attached_user_policies(caller=caller, user_name=user.user_name))
     inline_names, inline_denied = _section(lambda: inline.list_user_policies(caller=caller, user_name=user.user_name))
     boundary = UserPermissionsBoundary.objects.filter(user=user).select_related("policy").first()
-    return {"attached": attached or [], "attached_denied": attached_denied,
+    from_groups, groups_denied = _section(lambda: _group_policies(caller, user))
+    return {"from_groups": from_groups or [], "groups_denied": groups_denied,
+            "attached": attached or [], "attached_denied": attached_denied,
             "inline_names": sorted(inline_names or [], key=str.lower), "inline_denied": inline_denied,
             "boundary": boundary.policy if boundary else None,
             "attachable": _attachable(view, {p.arn for p in attached or []}),
             "may_attach": caller_may(caller, "iam:AttachUserPolicy", user.arn),
             "may_put_inline": caller_may(caller, "iam:PutUserPolicy", user.arn),
             "may_set_boundary": caller_may(caller, "iam:PutUserPermissionsBoundary", user.arn)}
+
+
+def _group_policies(caller, user) -> list[dict]:
+    """The policies a user gets through their groups, each row naming the group, as AWS's console lists them."""
+    rows = []
+    for group in users.list_groups_for_user(caller=caller, user_name=user.user_name, max_items=1000).items:
+        for policy in attachments.list_attached_group_policies(caller=caller, group_name=group.group_name):
+            rows.append({"group": group.group_name, "policy": policy, "kind": "managed"})
+        for name in sorted(inline.list_group_policies(caller=caller, group_name=group.group_name), key=str.lower):
+            rows.append({"group": group.group_name, "name": name, "kind": "inline"})
+    return rows
 
 
 def group_permissions_context(view: ConsoleView, group) -> dict:

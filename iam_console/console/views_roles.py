@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from directory.lookups import missing_principal_arns
 from directory.models import Role
 from directory.services import roles
+from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.plain_errors import plain_message
@@ -57,7 +58,15 @@ class RoleListView(ConsoleView):
     nav = "roles"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        page = roles.list_roles(caller=self.caller, marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
+        export = request.GET.get("format") == "csv"
+        page = roles.list_roles(caller=self.caller, marker=request.GET.get("marker") or None,
+                                max_items=CSV_MAX if export else PAGE_SIZE)
+        if export:
+            return csv_response("roles", ["Role name", "Path", "ARN", "Description", "Max session (s)", "Last used",
+                                          "Created"], (
+                [r.role_name, r.path, r.arn, r.description, r.max_session_duration,
+                 r.last_used_date.isoformat() if r.last_used_date else "", r.create_date.isoformat()]
+                for r in page.items))
         return self.render("console/roles/list.html", {"roles": page.items, "next_marker": page.marker
                                                        if page.is_truncated else None,
                                                        "may_create": self.may_create("iam:CreateRole", "role")})
@@ -144,7 +153,7 @@ class RoleDetailView(ConsoleView):
         tab = request.GET.get("tab", "summary")
         tab = tab if tab in dict(TABS) else "summary"
         context = {"role": role, "tab": tab, "tabs": TABS,
-                   "switch_link": reverse("console:switch-role") + "?" + urlencode(
+                   "switch_link": request.build_absolute_uri(reverse("console:switch-role")) + "?" + urlencode(
                        {"roleName": role.path.strip("/") + "/" + role.role_name if role.path != "/" else role.role_name,
                         "displayName": role.role_name[:64]}),
                    "may_revoke": caller_may(self.caller, "iam:RevokeRoleSessions", role.arn)}

@@ -14,6 +14,7 @@ from directory.services import access_keys, groups, login_profiles, tags, users
 from directory.services.sign_in import is_locked, unlock_user
 from directory.services.user_search import search_groups, search_users
 from iam_console.console import handoff
+from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import LoginProfileForm, RenameForm, TagForm, UserCreateForm
 from iam_console.console.mixins import ConsoleView, apply_error, password_rules
 from iam_console.console.plain_errors import plain_message
@@ -46,9 +47,16 @@ class UserListView(ConsoleView):
         try:
             page = search_users(caller=self.caller, name_contains=q if match == "contains" else "",
                                 name_prefix=q if match == "prefix" else "", path_prefix=path, sort=sort,
-                                marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
+                                marker=request.GET.get("marker") or None,
+                                max_items=CSV_MAX if _csv(request) else PAGE_SIZE)
         except ValidationError as invalid:
             page, error = None, invalid
+        if page and _csv(request):
+            return csv_response("users", ["User name", "Path", "ARN", "Groups", "Access keys", "Console access", "MFA",
+                                          "Last sign-in", "Created"], (
+                [u.user_name, u.path, u.arn, u.group_count, u.access_key_count,
+                 "Enabled" if u.login_profile_create_date else "Disabled", u.mfa_device_count,
+                 u.last_login.isoformat() if u.last_login else "", u.create_date.isoformat()] for u in page.items))
         query = request.GET.copy()
         query.pop("marker", None)
         return self.render("console/users/list.html", {
@@ -58,6 +66,10 @@ class UserListView(ConsoleView):
                                       ("-created", "Newest first"), ("created", "Oldest first")],
             "may_create": self.may_create("iam:CreateUser", "user"),
         })
+
+
+def _csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
 
 
 def _group_names(view: ConsoleView) -> list[str]:

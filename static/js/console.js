@@ -107,7 +107,35 @@
     items.forEach(function (text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); });
   }
 
+  document.documentElement.classList.add("js");  // phones fold the navigation only when the Menu button works
+
+  function typingIn(target) {
+    return target.closest("input, textarea, select, [contenteditable], .ace_editor");
+  }
+
   onReady(function () {
+    var menuButton = document.querySelector("[data-menu-toggle]");
+    if (menuButton) {
+      menuButton.addEventListener("click", function () {
+        var nav = document.getElementById(menuButton.getAttribute("aria-controls"));
+        var open = !nav.classList.contains("open");
+        nav.classList.toggle("open", open);
+        menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) { var first = nav.querySelector("a"); if (first) { first.focus(); } }
+      });
+    }
+    // "/" jumps to the search box from anywhere but a field; Esc there closes the results.
+    document.addEventListener("keydown", function (event) {
+      var search = document.getElementById("global-search");
+      if (!search) { return; }
+      if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typingIn(event.target)) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      } else if (event.key === "Escape" && event.target === search) {
+        document.getElementById("search-results").textContent = "";
+      }
+    });
     document.addEventListener("click", function (event) {
       var copy = event.target.closest("[data-copy-target]");
       if (copy) { copyText(copy); return; }

@@ -126,7 +126,10 @@ def test_audit_viewer_filters_by_event_actor_and_outcome(root_console, make_user
     by_actor = root_console.get("/audit/?actor=root").context["events"]
     assert {e.actor_arn for e in by_actor} == {"arn:aws:iam::123456789012:root"}
     body = root_console.get("/audit/?event_name=CreateUser").content.decode()
-    assert "<details>" in body and "&quot;eventName&quot;: &quot;CreateUser&quot;" in body
+    event = root_console.get("/audit/?event_name=CreateUser").context["events"][0]
+    assert f'href="/audit/{event.event_id}/"' in body
+    detail = root_console.get(f"/audit/{event.event_id}/").content.decode()
+    assert "&quot;eventName&quot;: &quot;CreateUser&quot;" in detail
     future = root_console.get("/audit/?start=2999-01-01T00:00").context["events"]
     assert future == []
 
