@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 
 from directory.lookups import missing_principal_arns
 from directory.models import Role
-from directory.services import roles
+from directory.services import role_policies, roles
 from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
@@ -32,7 +32,6 @@ from iam_console.console.views_tags import TagsView
 from iam_console.errors import AccessDenied, IAMError, MalformedPolicyDocument, NoSuchEntity
 from policies.authorization import caller_may
 from policies.documents import TRUST_POLICY
-from policies.services import role_policies
 from sts import services as sts
 
 PAGE_SIZE = 50
