@@ -156,11 +156,13 @@ def test_delete_user_blocked_by_a_dependent_then_audit_shows_it_all(new_page, sh
 
     admin.get_by_role("link", name="Audit events").click()
     for name in ("DeleteUser", "DeleteAccessKey", "CreateAccessKey", "CreateUser", "ConsoleLogin"):
-        expect(admin.locator(".event-name", has_text=re.compile(f"^{name}$")).first).to_be_visible()
+        expect(admin.locator(".audit-table a", has_text=re.compile(f"^{name}$")).first).to_be_visible()
     admin.get_by_label("Event name").fill("DeleteUser")
     admin.get_by_role("button", name="Filter").click()
-    expect(admin.locator(".event")).to_have_count(1)
-    admin.locator(".event summary").first.click()
+    expect(admin.locator(".audit-table tbody tr")).to_have_count(1)
+    expect(admin.locator(".audit-table tbody tr").first).to_contain_text("User dave")
+    admin.locator(".audit-table a", has_text="DeleteUser").click()
+    expect(admin.get_by_role("heading", name=re.compile("^DeleteUser"))).to_be_visible()
     expect(admin.locator(".record").first).to_contain_text('"eventName": "DeleteUser"')
     shot(admin, "17-audit-events")
     assert admin.csp_errors == []
