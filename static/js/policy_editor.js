@@ -85,7 +85,8 @@
     var editor = window.ace.edit(host, {
       mode: "ace/mode/json", theme: "ace/theme/chrome", useWorker: false, readOnly: readonly,
       minLines: readonly ? 4 : 18, maxLines: 48, fontSize: 13, tabSize: 2, useSoftTabs: true,
-      showPrintMargin: false, highlightActiveLine: !readonly, wrap: false
+      showPrintMargin: false, highlightActiveLine: !readonly, wrap: false,
+      textInputAriaLabel: "Policy document (JSON)"  // ACE appends the cursor's row to this name
     });
     editor.session.setValue(textarea.value);
     editor.renderer.setScrollMargin(4, 6, 0, 0);
