@@ -10,9 +10,10 @@ from django.test import Client
 from audit.models import AuditEvent
 from directory.credentials import derive_secret_access_key
 from directory.mfa import totp
-from directory.models import AccessKey, MFADevice, PasswordPolicy, User
+from directory.models import AccessKey, Group, MFADevice, PasswordPolicy, User, UserInlinePolicy, UserTag
 from directory.services import groups
 from iam_console.console import handoff
+from policies.models import ManagedPolicy
 from tests.conftest import SELF_SERVICE
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +219,33 @@ def test_my_access_key_reload(user_console):
     key = AccessKey.objects.get(user=user)
     assert _secret(key) in client.get("/my/security-credentials/").content.decode()
     assert _secret(key) not in client.get("/my/security-credentials/").content.decode()
+
+
+# --- every create form answers with a redirect, so a reload repeats nothing -------------------------------------
+
+POLICY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}')
+
+
+@pytest.mark.parametrize("url,data,count", [
+    ("/groups/create/", {"group_name": "ops", "path": "/"}, lambda: Group.objects.count()),
+    ("/policies/create/", {"policy_name": "Reader", "path": "/", "document": POLICY},
+     lambda: ManagedPolicy.objects.count()),
+    ("/users/create/", {"user_name": "svc", "password_mode": "generate"}, lambda: User.objects.count()),
+    ("/users/ivy/add-inline-policy/", {"policy_name": "inline-one", "document": POLICY},
+     lambda: UserInlinePolicy.objects.count()),
+    ("/users/ivy/tags/", {"key": "team", "value": "blue"}, lambda: UserTag.objects.count()),
+    ("/users/ivy/access-keys/", {"action": "create"}, lambda: AccessKey.objects.count()),
+    ("/users/ivy/login-profile/", {"action": "create", "password_mode": "generate"},
+     lambda: User.objects.filter(login_profile_create_date__isnull=False).count()),
+])
+def test_every_create_form_redirects_and_the_page_after_it_creates_nothing(root_console, make_user, url, data,
+                                                                            count):
+    make_user("ivy")
+    before = count()
+    response = root_console.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:300]
+    after = count()
+    assert after == before + 1
+    assert root_console.get(response.url).status_code == 200
+    assert root_console.get(response.url).status_code == 200  # a reload of the page after the POST
+    assert count() == after
