@@ -31,9 +31,10 @@ LAST_SEEN_GRANULARITY = 60
 EXPIRY_WARNING_DAYS = 15
 # The side navigation's pages and the IAM action each one needs first.
 MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "iam:ListRoles",
-                "policies": "iam:ListPolicies", "simulator": "iam:SimulateCustomPolicy",
-                "password_policy": "iam:GetAccountPasswordPolicy", "mfa": "iam:ListVirtualMFADevices",
-                "audit": "cloudtrail:LookupEvents", "credential_report": "iam:GetCredentialReport"}
+                "policies": "iam:ListPolicies", "services": "iam:ListServiceDefinitions",
+                "simulator": "iam:SimulateCustomPolicy", "password_policy": "iam:GetAccountPasswordPolicy",
+                "mfa": "iam:ListVirtualMFADevices", "audit": "cloudtrail:LookupEvents",
+                "credential_report": "iam:GetCredentialReport"}
 
 
 def start_session(request: HttpRequest) -> None:

@@ -53,6 +53,8 @@ PAGES = [
     ("policy-create", "/policies/create/", "Create policy", ["Policy document", "Create policy"]),
     ("policy-detail", f"/policies/detail/{CUSTOM}", "ReadUsersOnly", ["Summary", "Audit events"]),
     ("policy-new-version", f"/policies/new-version/{CUSTOM}", None, ["Policy document"]),
+    ("services", "/services/", "Services", ["Register service"]),
+    ("service-register", "/services/register/", "Register service", []),
     ("simulator", "/policies/simulator/", "Policy simulator", ["Run simulation"]),
     ("password-policy", "/account/password-policy/", "Password policy",
      ["Rules in force", "What Save will change", "Save"]),
