@@ -67,3 +67,15 @@ def authorize_caller(caller: Caller, action: str, resource: str, extra_context: 
 def caller_may(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> bool:
     """Whether authorize() would allow: for showing or hiding console controls, never instead of authorize()."""
     return decide(caller.principal, action, resource, caller.condition_context(extra_context)).allowed
+
+
+def caller_may_each(caller: Caller, checks: list[tuple[str, str]]) -> list[bool]:
+    """caller_may() for several (action, resource) pairs, loading the caller's policies once (console menus)."""
+    principal = caller.principal
+    if principal.is_root:
+        return [True] * len(checks)
+    policy_set, context = policy_set_for(principal), caller.condition_context(None)
+    return [evaluate(Request(action, resource, context), policy_set.identity,
+                     boundary_policies=policy_set.boundary or None,
+                     session_policies=policy_set.session or None).allowed
+            for action, resource in checks]

@@ -20,15 +20,23 @@ from directory.passwords import EffectivePasswordPolicy, effective_policy
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
 from iam_console.console import role_sessions
 from iam_console.console.federated_user import is_federated
+from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from iam_console.identifiers import iam_arn
-from policies.authorization import Caller, caller_may
+from policies.authorization import Caller, caller_may, caller_may_each
 
 SIGNED_IN_AT = "iam_signed_in_at"
 LAST_SEEN = "iam_last_seen"
 # Writing the session on every request costs a database write; a minute's precision is enough for idling.
 LAST_SEEN_GRANULARITY = 60
 EXPIRY_WARNING_DAYS = 15
+# The side navigation's pages and the IAM action each one needs first.
+MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "iam:ListRoles",
+                "policies": "iam:ListPolicies", "services": "iam:ListServiceDefinitions",
+                "simulator": "iam:SimulateCustomPolicy",
+                "identity_providers": "iam:ListOpenIDConnectProviders", "password_policy": "iam:GetAccountPasswordPolicy",
+                "mfa": "iam:ListVirtualMFADevices", "audit": "cloudtrail:LookupEvents",
+                "credential_report": "iam:GetCredentialReport"}
 
 
 def start_session(request: HttpRequest) -> None:
@@ -128,8 +136,18 @@ class ConsoleView(View):
             if left <= timedelta(days=EXPIRY_WARNING_DAYS):
                 warning = {"expires": expires, "days": max(math.ceil(left.total_seconds() / 86400), 0)}
         return {"account_id": settings.IAM_ACCOUNT_ID, "identity": user, "password_expiry_warning": warning,
-                "nav": getattr(self, "nav", ""),
+                "nav": getattr(self, "nav", ""), "menu": self.menu(),
                 **role_sessions.template_context(self.request, getattr(self, "role_principal", None))}
+
+    def menu(self) -> dict[str, bool]:
+        """Which pages of the side navigation the caller may open; the others are not offered.
+
+        Only hides links: each page still authorizes what it reads.
+        """
+        if not hasattr(self, "_menu"):
+            allowed = caller_may_each(self.caller, [(action, "*") for action in MENU_ACTIONS.values()])
+            self._menu = dict(zip(MENU_ACTIONS, allowed, strict=True))
+        return self._menu
 
     def may_create(self, action: str, resource_type: str) -> bool:
         """Whether to offer a "Create …" button: the caller may create some entity of this type at any path.
@@ -152,9 +170,9 @@ def apply_error(form, error: IAMError, field_for: dict[str, str] | None = None) 
                 target = name
                 break
     if target is not None and target in form.fields:
-        form.add_error(target, error.message)
+        form.add_error(target, plain_message(error, target))
     else:
-        form.add_error(None, f"{error.code}: {error.message}")
+        form.add_error(None, plain_message(error))
 
 
 def password_rules(policy: EffectivePasswordPolicy) -> list[dict]:
