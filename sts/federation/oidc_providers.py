@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from iam_console.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.callers import Caller
 from iam_console.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
+from iam_console.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.validation import validate_tag_key, validate_tags
 from policies.authorization import authorize_caller
 from sts.federation import oidc
