@@ -145,7 +145,7 @@ def _database_from_url(url: str) -> dict:
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": query.get("host", [parsed.hostname or ""])[0],
-        "PORT": str(parsed.port or ""),
+        "PORT": query.get("port", [str(parsed.port or "")])[0],
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0, maximum=3600),
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
