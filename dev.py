@@ -56,7 +56,11 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def die_with_parent() -> None:
-    """In a child, before exec: on Linux the kernel sends it SIGTERM if this launcher is killed outright."""
+    """In a child, before exec: on Linux the kernel sends it SIGTERM if this launcher is killed outright.
+
+    Ctrl-C is also given back its default meaning: a launcher started in the background has SIGINT ignored,
+    which the child would inherit, and then could not be stopped in order."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
@@ -174,6 +178,21 @@ class EmbeddedServices:
             self.process.wait()
 
 
+def wait_interruptible(process: subprocess.Popen) -> int:
+    """Wait for a child to end. A Ctrl-C at the terminal reached it too and it stops in its own way; a SIGINT
+    sent to this launcher alone is passed on if the child is still running a moment later."""
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            try:
+                return process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGINT)
+            except KeyboardInterrupt:
+                continue
+
+
 def run_step(title: str, command: list[str]) -> int:
     """Run one step to its end. Ctrl-C reaches it from the terminal and it stops in its own way (pytest
     prints its summary); SIGTERM or SIGHUP to this launcher is passed on to it as SIGINT, and after a grace
@@ -181,11 +200,7 @@ def run_step(title: str, command: list[str]) -> int:
     say(title)
     process = subprocess.Popen(command, cwd=ROOT, preexec_fn=die_with_parent)
     try:
-        while True:
-            try:
-                return process.wait()
-            except KeyboardInterrupt:
-                continue  # the step got the same Ctrl-C; wait for it to finish its own way
+        return wait_interruptible(process)
     except Terminated:
         process.send_signal(signal.SIGINT)
         try:
@@ -211,11 +226,7 @@ def command_run(args: list[str]) -> int:
     with EmbeddedServices():
         process = subprocess.Popen(manage("runconsole", *args), cwd=ROOT, preexec_fn=die_with_parent)
         try:
-            while True:
-                try:
-                    return process.wait()
-                except KeyboardInterrupt:
-                    continue  # runconsole got the same Ctrl-C and is stopping its servers
+            return wait_interruptible(process)
         except Terminated:
             process.terminate()
             process.wait()

