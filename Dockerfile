@@ -15,10 +15,8 @@ COPY directory ./directory
 COPY policies ./policies
 COPY sts ./sts
 COPY audit ./audit
-COPY templates ./templates
-COPY static ./static
 COPY manage.py ./
-# Installed in place (editable): the settings find templates/ and static/ beside the code in /app.
+# Installed in place (editable), as the sources in /app; templates and static files are inside iam_console/.
 RUN pip install -e . && rm -rf build
 
 # collectstatic needs settings but no database or secret of the deployment: give it throwaway ones.

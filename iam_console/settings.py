@@ -118,7 +118,9 @@ LOGIN_REDIRECT_URL = "console:dashboard"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Templates and static files live inside the iam_console package (found as an app's own), so a plain
+        # `pip install .` ships them.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -250,7 +252,6 @@ CONTENT_SECURITY_POLICY = (
 # --- Static files: everything served by the project, no CDN ------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
