@@ -156,13 +156,20 @@ class EmbeddedServices:
         say("starting the embedded PostgreSQL and Redis (set DATABASE_URL and REDIS_URL to use your own)")
         # Its own session: a Ctrl-C at the terminal reaches the steps, and the holder stops after them. It
         # stops when its input closes, which also happens when this launcher is killed outright.
-        self.process = subprocess.Popen([str(PYTHON), str(ROOT / "scripts" / "embedded_services.py")],
-                                        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                        start_new_session=True, preexec_fn=die_with_parent)
+        # Their own chatter goes to a log unless asked for.
+        log_dir = Path(os.environ.get("IAM_DATA_DIR") or ROOT / ".data") / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / "embedded-services.log"
+        with open(log_path, "w") as log:
+            self.process = subprocess.Popen([str(PYTHON), str(ROOT / "scripts" / "embedded_services.py")],
+                                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=None if VERBOSE else log, text=True,
+                                            start_new_session=True, preexec_fn=die_with_parent)
         line = self.process.stdout.readline() if self.process.stdout else ""
         if not line:
             self.process.wait()
-            fail("the embedded PostgreSQL or Redis did not start (see above)")
+            print(log_path.read_text()[-6000:], file=sys.stderr)
+            fail(f"the embedded PostgreSQL or Redis did not start (its output is above and in {log_path})")
         os.environ.update(json.loads(line))
         return self
 

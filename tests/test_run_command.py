@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import check_password
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 120
+pytestmark = [pytest.mark.celery, pytest.mark.processes]
 
 
 def free_port() -> int:

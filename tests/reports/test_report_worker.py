@@ -18,7 +18,7 @@ from tests.reports.helpers import parse_rows
 from tests.support.database import raw_connection
 
 URL = "/api/v1/credential-report"
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery, pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
 
 def complete_reports() -> int:
