@@ -31,6 +31,8 @@ PYTEST_NO_TESTS = 5
 STOP_GRACE_SECONDS = 30
 PR_SET_PDEATHSIG = 1
 VERBOSE = False
+# The import contracts of pyproject.toml ([tool.importlinter]); see README, "Architecture".
+LINT_IMPORTS = [str(BIN / "lint-imports"), "--no-logo"]
 
 USAGE = """usage: python3 dev.py [--verbose] COMMAND [ARGS...]
 
@@ -38,8 +40,9 @@ USAGE = """usage: python3 dev.py [--verbose] COMMAND [ARGS...]
                               start the console: web server, Celery worker and beat (embedded database
                               and Redis unless DATABASE_URL / REDIS_URL are set); --verbose shows the
                               installer's and the servers' own output
-  test [PYTEST ARGS...]       manage.py check, makemigrations --check, ruff, then the whole test suite
-  lint                        ruff check
+  test [PYTEST ARGS...]       manage.py check, makemigrations --check, ruff, lint-imports, then the whole
+                              test suite
+  lint                        ruff check, lint-imports
   migrate                     apply database migrations
   bench                       seed a 100,000-user directory and measure the REST API
   manage ARGS...              any manage.py command inside the project's environment
@@ -255,6 +258,7 @@ def command_test(args: list[str]) -> int:
             ("manage.py check", manage("check", "--fail-level", "WARNING")),
             ("manage.py makemigrations --check --dry-run", manage("makemigrations", "--check", "--dry-run")),
             ("ruff check", [str(BIN / "ruff"), "check", "."]),
+            ("lint-imports (dependencies point one way)", LINT_IMPORTS),
         ]
         for title, command in steps:
             code = run_step(title, command)
@@ -273,7 +277,8 @@ def command_test(args: list[str]) -> int:
 
 def command_lint(args: list[str]) -> int:
     ensure_environment()
-    return run_step("ruff check", [str(BIN / "ruff"), "check", ".", *args])
+    code = run_step("ruff check", [str(BIN / "ruff"), "check", ".", *args])
+    return code or run_step("lint-imports (dependencies point one way)", LINT_IMPORTS)
 
 
 def command_migrate(args: list[str]) -> int:
