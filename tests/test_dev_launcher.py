@@ -21,7 +21,7 @@ from tests.test_run_command import alive, descendants, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 180
-pytestmark = [pytest.mark.celery, pytest.mark.processes]
+pytestmark = pytest.mark.celery
 
 
 def processes_using(data_dir: Path) -> list[int]:

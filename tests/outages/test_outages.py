@@ -13,7 +13,7 @@ import pytest
 
 from tests.outages.conftest import Browser, page_title, wait_until
 
-pytestmark = [pytest.mark.celery, pytest.mark.processes]
+pytestmark = pytest.mark.celery
 
 REPORT = "/api/v1/credential-report"
 
