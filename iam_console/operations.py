@@ -103,6 +103,8 @@ def _is_read(event_name: str) -> bool:
 
 def _request_parameters(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:
     bound = signature.bind_partial(*args, **kwargs)
+    # Defaults included: the record says what the operation did, whichever door left an argument out.
+    bound.apply_defaults()
     return {name: value for name, value in bound.arguments.items() if name != "caller"}
 
 
