@@ -20,6 +20,7 @@ from django.views.defaults import server_error as django_server_error
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+OUTAGE_MESSAGE = "The service is temporarily unavailable. Nothing was changed; try again in a few seconds."
 API_PREFIX = "/api/"
 
 
@@ -44,9 +45,8 @@ def is_outage(error: BaseException | None) -> bool:
 
 def service_unavailable(request: HttpRequest) -> HttpResponse:
     """The 503 of an outage, in the door's own format."""
-    message = "The service is temporarily unavailable. Nothing was changed; try again in a few seconds."
     if request.path.startswith(API_PREFIX):
-        response: HttpResponse = JsonResponse({"error": {"code": "ServiceUnavailable", "message": message}},
+        response: HttpResponse = JsonResponse({"error": {"code": "ServiceUnavailable", "message": OUTAGE_MESSAGE}},
                                               status=503)
     else:
         # No request context: context processors would reach for the very database that is down.

@@ -159,8 +159,9 @@ class Console:
     logs: Path
     workers: list = field(default_factory=list)
 
-    def api(self, method: str, path: str, body: bytes = b"") -> tuple[int, dict, str]:
-        headers = {"Content-Type": "application/json"} if body else {}
+    def api(self, method: str, path: str, body: bytes = b"",
+            content_type: str = "application/json") -> tuple[int, dict, str]:
+        headers = {"Content-Type": content_type} if body else {}
         request = AWSRequest(method=method, url=self.base + path, data=body, headers=headers)
         SigV4Auth(Credentials(self.access_key_id, self.secret_access_key), "iam", "us-east-1").add_auth(request)
         prepared = urllib.request.Request(self.base + path, data=body or None, method=method,

@@ -33,6 +33,8 @@ def test_database_outage_answers_503_on_every_door_and_recovers_without_restart(
     try:
         api_status, api_headers, api_body = console.api("GET", "/api/v1/users/")
         write_status, _, write_body = console.api("POST", "/api/v1/users/", json.dumps({"user_name": "during"}).encode())
+        query_status, query_headers, query_body = console.api(
+            "POST", "/", b"Action=ListUsers&Version=2010-05-08", "application/x-www-form-urlencoded")
         page_status, page_headers, page = browser.request("GET", "/users/")
         stranger = Browser(console.base)
         stranger.request("GET", "/sign-in/")  # the form itself needs no database
@@ -44,6 +46,7 @@ def test_database_outage_answers_503_on_every_door_and_recovers_without_restart(
     record("PostgreSQL down: API GET /api/v1/users/", (api_status, json.loads(api_body)["error"]["code"],
                                                        api_headers.get("Retry-After")))
     record("PostgreSQL down: API POST /api/v1/users/", write_status)
+    record("PostgreSQL down: Query API ListUsers", (query_status, query_headers.get("Retry-After")))
     record("PostgreSQL down: console /users/", (page_status, page_title(page), page_headers.get("Retry-After")))
     record("PostgreSQL down: console sign-in POST", (sign_in_status, page_title(sign_in_page)))
     record("PostgreSQL down: health", (health_status, health))
@@ -52,6 +55,8 @@ def test_database_outage_answers_503_on_every_door_and_recovers_without_restart(
         assert status == 503
         assert json.loads(body)["error"]["code"] == "ServiceUnavailable"
     assert api_headers["Retry-After"].isdigit() and api_headers["Content-Type"] == "application/json"
+    assert query_status == 503 and query_headers["Retry-After"].isdigit()
+    assert "<Code>ServiceUnavailable</Code>" in query_body
     assert page_status == sign_in_status == 503
     assert page_headers["Retry-After"].isdigit()
     for html in (page, sign_in_page):
