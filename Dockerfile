@@ -18,7 +18,7 @@ COPY audit ./audit
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./
-# Installed in place (editable): the settings find templates/ and static/ beside the code in /app.
+# Installed in place (editable), as the sources in /app, where settings find templates/ and static/.
 RUN pip install -e . && rm -rf build
 
 # collectstatic needs settings but no database or secret of the deployment: give it throwaway ones.

@@ -8,10 +8,12 @@ REDIS_URL set, an embedded PostgreSQL and Redis are started from the project's o
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import venv
@@ -23,14 +25,21 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".iam-install-stamp"
 CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_LOG = VENV / "install.log"
 PYTEST_NO_TESTS = 5
+# After SIGTERM, a step gets this long to stop in order (pytest prints its summary) before it is killed.
+STOP_GRACE_SECONDS = 30
+PR_SET_PDEATHSIG = 1
+VERBOSE = False
 # The import contracts of pyproject.toml ([tool.importlinter]); see README, "Architecture".
 LINT_IMPORTS = [str(BIN / "lint-imports"), "--no-logo"]
 
-USAGE = """usage: python3 dev.py COMMAND [ARGS...]
+USAGE = """usage: python3 dev.py [--verbose] COMMAND [ARGS...]
 
-  run [--host H] [--port P]   start the console: web server, Celery worker and beat (embedded database
-                              and Redis unless DATABASE_URL / REDIS_URL are set)
+  run [--host H] [--port P] [--verbose]
+                              start the console: web server, Celery worker and beat (embedded database
+                              and Redis unless DATABASE_URL / REDIS_URL are set); --verbose shows the
+                              installer's and the servers' own output
   test [PYTEST ARGS...]       manage.py check, makemigrations --check, ruff, lint-imports, then the whole
                               test suite
   lint                        ruff check, lint-imports
@@ -47,6 +56,26 @@ def say(message: str) -> None:
 def fail(message: str, code: int = 1) -> None:
     print(f"error: {message}", file=sys.stderr, flush=True)
     raise SystemExit(code)
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: on Linux the kernel sends it SIGTERM if this launcher is killed outright.
+
+    Ctrl-C is also given back its default meaning: a launcher started in the background has SIGINT ignored,
+    which the child would inherit, and then could not be stopped in order."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the child still stops when its input closes or when it is told to
+
+
+class Terminated(Exception):
+    """SIGTERM or SIGHUP reached the launcher: stop the running step, then the embedded services."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(signal.Signals(signum).name)
 
 
 def in_ci() -> bool:
@@ -74,13 +103,21 @@ def ensure_environment() -> None:
     wanted = install_digest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
-    say("installing the project and its development tools into .venv (once per change of pyproject.toml)")
+    say("installing the project and its development tools into .venv (once per change of pyproject.toml; "
+        "takes a minute or two)")
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check"]
-    quiet = [] if in_ci() else ["--quiet"]
-    if subprocess.call([*pip, "install", *quiet, "--upgrade", "pip"], cwd=ROOT) != 0:
-        fail("could not upgrade pip inside .venv")
-    if subprocess.call([*pip, "install", *quiet, "-e", ".[dev]"], cwd=ROOT) != 0:
-        fail("pip install -e .[dev] failed (see above)")
+    show = VERBOSE or in_ci()
+    # The installer's own chatter (build back-end warnings, hundreds of lines) goes to a log unless asked for.
+    with open(INSTALL_LOG, "w") as log:
+        for what, command in (("upgrade pip", [*pip, "install", "--upgrade", "pip"]),
+                              ("pip install -e .[dev]", [*pip, "install", "-e", ".[dev]"])):
+            code = subprocess.call(command, cwd=ROOT, stdout=None if show else log,
+                                   stderr=None if show else subprocess.STDOUT)
+            if code != 0:
+                if not show:
+                    log.flush()
+                    print(INSTALL_LOG.read_text()[-6000:], file=sys.stderr)
+                fail(f"{what} failed (the installer's output is above and in {INSTALL_LOG})")
     STAMP.write_text(wanted + "\n")
 
 
@@ -120,24 +157,68 @@ class EmbeddedServices:
         if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
             return self
         say("starting the embedded PostgreSQL and Redis (set DATABASE_URL and REDIS_URL to use your own)")
-        self.process = subprocess.Popen([str(PYTHON), str(ROOT / "scripts" / "embedded_services.py")],
-                                        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        # Its own session: a Ctrl-C at the terminal reaches the steps, and the holder stops after them. It
+        # stops when its input closes, which also happens when this launcher is killed outright.
+        # Their own chatter goes to a log unless asked for.
+        log_dir = Path(os.environ.get("IAM_DATA_DIR") or ROOT / ".data") / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / "embedded-services.log"
+        with open(log_path, "w") as log:
+            self.process = subprocess.Popen([str(PYTHON), str(ROOT / "scripts" / "embedded_services.py")],
+                                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=None if VERBOSE else log, text=True,
+                                            start_new_session=True, preexec_fn=die_with_parent)
         line = self.process.stdout.readline() if self.process.stdout else ""
         if not line:
-            fail("the embedded PostgreSQL or Redis did not start (see above)")
+            self.process.wait()
+            print(log_path.read_text()[-6000:], file=sys.stderr)
+            fail(f"the embedded PostgreSQL or Redis did not start (its output is above and in {log_path})")
         os.environ.update(json.loads(line))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.process is not None:
-            if self.process.stdin:
-                self.process.stdin.close()  # the holder stops its servers when its input closes
+        if self.process is None:
+            return
+        if self.process.stdin:
+            self.process.stdin.close()  # the holder stops its servers when its input closes
+        try:
             self.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_interruptible(process: subprocess.Popen) -> int:
+    """Wait for a child to end. A Ctrl-C at the terminal reached it too and it stops in its own way; a SIGINT
+    sent to this launcher alone is passed on if the child is still running a moment later."""
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            try:
+                return process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGINT)
+            except KeyboardInterrupt:
+                continue
 
 
 def run_step(title: str, command: list[str]) -> int:
+    """Run one step to its end. Ctrl-C reaches it from the terminal and it stops in its own way (pytest
+    prints its summary); SIGTERM or SIGHUP to this launcher is passed on to it as SIGINT, and after a grace
+    period the step is killed. Either way the caller then stops the embedded services."""
     say(title)
-    return subprocess.call(command, cwd=ROOT)
+    process = subprocess.Popen(command, cwd=ROOT, preexec_fn=die_with_parent)
+    try:
+        return wait_interruptible(process)
+    except Terminated:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
 
 
 def manage(*args: str) -> list[str]:
@@ -149,8 +230,17 @@ def command_run(args: list[str]) -> int:
     # A local console: generated SECRET_KEY in .data/, plain HTTP on localhost, embedded services.
     os.environ.setdefault("IAM_EMBEDDED", "true")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
-    os.execv(str(PYTHON), [str(PYTHON), str(ROOT / "manage.py"), "runconsole", *args])
-    return 0  # not reached
+    if VERBOSE and "--verbose" not in args:
+        args = [*args, "--verbose"]
+    # runconsole stops on Ctrl-C or SIGTERM; the embedded services stop after it, however it ended.
+    with EmbeddedServices():
+        process = subprocess.Popen(manage("runconsole", *args), cwd=ROOT, preexec_fn=die_with_parent)
+        try:
+            return wait_interruptible(process)
+        except Terminated:
+            process.terminate()
+            process.wait()
+            return 143
 
 
 def command_test(args: list[str]) -> int:
@@ -224,10 +314,24 @@ COMMANDS = {
 
 
 def main(argv: list[str]) -> int:
+    global VERBOSE
+    if argv and argv[0] in {"-v", "--verbose"}:
+        VERBOSE, argv = True, argv[1:]
+    elif len(argv) > 1 and argv[0] == "run" and "--verbose" in argv:
+        VERBOSE = True
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _raise_terminated)
     if not argv or argv[0] in {"-h", "--help", "help"} or argv[0] not in COMMANDS:
         print(USAGE, file=sys.stderr if argv and argv[0] not in {"-h", "--help", "help"} else sys.stdout)
         return 0 if argv and argv[0] in {"-h", "--help", "help"} else 2
-    return COMMANDS[argv[0]](argv[1:])
+    try:
+        return COMMANDS[argv[0]](argv[1:])
+    except Terminated as stop:
+        say(f"stopped by {stop}")
+        return 143
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
 
 
 if __name__ == "__main__":

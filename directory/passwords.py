@@ -13,6 +13,9 @@ from directory.models import PasswordHistory, PasswordPolicy, User
 from iam_console.errors import PasswordPolicyViolation
 
 SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
+# The symbols a generated password uses: none has a meaning to a POSIX shell inside a word, so the password
+# pastes into a command line unquoted.
+SHELL_SAFE_SYMBOLS = "_+-=@%"
 PASSWORD_MAX_LENGTH = 128
 
 
@@ -123,11 +126,15 @@ def _was_used_recently(password: str, *, user: User, count: int) -> bool:
 
 
 def generate_password(policy: EffectivePasswordPolicy) -> str:
-    """A random password that satisfies the policy (at least 20 characters, every character class)."""
+    """A random password that satisfies the policy (at least 20 characters, every character class).
+
+    It is shell-safe (letters, digits and SHELL_SAFE_SYMBOLS, starting with a letter), so it can be pasted
+    into a command line as it is.
+    """
     length = max(20, policy.minimum_password_length)
-    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, SYMBOLS]
+    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, SHELL_SAFE_SYMBOLS]
     chars = [secrets.choice(pool) for pool in pools]
     everything = "".join(pools)
-    chars += [secrets.choice(everything) for _ in range(length - len(chars))]
+    chars += [secrets.choice(everything) for _ in range(length - len(chars) - 1)]
     secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
+    return secrets.choice(string.ascii_letters) + "".join(chars)

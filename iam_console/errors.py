@@ -124,3 +124,7 @@ class IDPRejectedClaim(IAMError):
 
 class IDPCommunicationError(IAMError):
     code, http_status = "IDPCommunicationError", 400
+
+
+class ServiceUnavailable(IAMError):
+    code, http_status = "ServiceUnavailable", 503

@@ -15,6 +15,9 @@ def _every(interval: timedelta, task: str) -> dict:
 
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "credential-report": _every(FOUR_HOURS, "directory.tasks.scheduled_credential_report"),
+    # Report requests whose job could not be queued (Redis was down) run within a minute of its return.
+    "requeue-pending-credential-reports": {"task": "directory.tasks.requeue_pending_credential_reports",
+                                           "schedule": timedelta(minutes=1), "options": {"expires": 50}},
     "purge-expired-credential-reports": _every(FOUR_HOURS, "directory.tasks.purge_expired_credential_reports"),
     "flag-unused-access-keys": _every(FOUR_HOURS, "directory.tasks.flag_unused_access_keys"),
     "purge-expired-role-sessions": _every(timedelta(hours=1), "sts.tasks.purge_expired_sessions"),

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iam_console.outages.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
     # The AWS Query API answers signed requests at `/` before sessions and CSRF, which are the console's.
@@ -139,7 +140,9 @@ LOGIN_REDIRECT_URL = "console:dashboard"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # templates/ at the top of a checkout; an installed package carries them as iam_console/templates (an
+        # app's own, found through APP_DIRS), see pyproject.toml.
+        "DIRS": [BASE_DIR / "templates"] if (BASE_DIR / "templates").is_dir() else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -167,7 +170,7 @@ def _database_from_url(url: str) -> dict:
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": query.get("host", [parsed.hostname or ""])[0],
-        "PORT": str(parsed.port or ""),
+        "PORT": query.get("port", [str(parsed.port or "")])[0],
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0, maximum=3600),
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
@@ -187,11 +190,16 @@ def _celery_broker_url(url: str) -> str:
     return "redis+socket://" + url[len("unix://"):] if url.startswith("unix://") else url
 
 
+# A Redis outage must be cheap and short: one second to connect or to answer, then the caller moves on.
+REDIS_SOCKET_TIMEOUT_SECONDS = 1
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # An empty cache while Redis is down, never an error: see iam_console.cache.
+        "BACKEND": "iam_console.cache.TolerantRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("IAM_CACHE_PREFIX", "iam"),
+        "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS},
     }
 }
 
@@ -217,7 +225,18 @@ IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS = env_int("IAM_CREDENTIAL_REPORT_JOB_T
                                                     maximum=86400)
 # A task whose worker died (acks_late) goes back to the queue after this long instead of Redis's default hour.
 # Every task is idempotent, and the longest one (a report) is bounded by the job timeout, so twice that is safe.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS}
+# A job nobody has started this long after it was requested (its message may never have reached the broker) is
+# queued again, by the next GenerateCredentialReport or by the periodic sweep. Jobs are idempotent.
+IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS = env_int("IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS", 60, minimum=1,
+                                                maximum=86400)
+# Publishing a job while Redis is down fails in about a second instead of retrying for many: the caller is
+# told, and the job, already recorded in the database, is queued again once Redis is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS,
+                                   "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                                   "socket_timeout": 5 * REDIS_SOCKET_TIMEOUT_SECONDS}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = 5 * REDIS_SOCKET_TIMEOUT_SECONDS
 
 # Parallel test workers (pytest-xdist) share one Redis: keep their cache keys and task queues apart.
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -235,7 +254,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = False
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL alone: they survive a Redis outage, and no cache can hand back a session that was
+# signed out while it was unreachable (a stale cached copy would outlive the sign-out).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "iam_console.console.views_auth.csrf_failure"
@@ -253,7 +274,8 @@ CONTENT_SECURITY_POLICY = (
 # --- Static files: everything served by the project, no CDN ------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# static/ at the top of a checkout; an installed package carries it as iam_console/static (an app's own).
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -9,6 +9,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from iam_console.health import health
 from iam_console.rest.fallback import UnknownRouteView
 
+# An unreachable database or Redis answers 503 (JSON on the API, a page in the console), not a 500.
+handler500 = "iam_console.outages.server_error"
+
 urlpatterns = [
     # Each without its slash first, under the same name: reverse() gives the last, the written form.
     path("api/v1/health", health, name="health"),

@@ -64,9 +64,46 @@ def job_in_progress() -> CredentialReport | None:
 
 
 def _enqueue(report_id: int) -> None:
+    """Queue the job once its row is committed; if the broker cannot take it, say so (the row stays)."""
+    transaction.on_commit(lambda: _publish(report_id))
+
+
+def _publish(report_id: int) -> None:
     from directory.tasks import generate_credential_report as task  # tasks import this module
 
-    transaction.on_commit(lambda: task.apply_async(args=[report_id]), robust=True)
+    try:
+        # No publish retries: with the broker down this fails within the connection timeout (about a second).
+        task.apply_async(args=[report_id], retry=False)
+    except Exception as error:  # noqa: BLE001 - kombu, redis-py and socket errors alike: the broker is out
+        logger.warning("credential report job %s could not be queued (%s); it is queued again once the job "
+                       "queue is back", report_id, error)
+        raise errors.ServiceUnavailable(
+            "The job queue is unavailable right now. The credential report request is recorded and will be "
+            "generated once the queue is back; call GenerateCredentialReport again in a minute.") from error
+
+
+def _due_for_requeue(job: CredentialReport, now) -> bool:
+    """Whether the job's message may be lost: never started after the requeue delay (its publish may have
+    failed), or older than the job timeout; and in either case no worker is generating it right now."""
+    waited = now - job.requested_at
+    never_started = job.attempts == 0 and waited >= timedelta(seconds=settings.IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS)
+    stalled = waited >= timedelta(seconds=settings.IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS)
+    return (never_started or stalled) and not _worker_holds(job)
+
+
+def requeue_pending_jobs() -> int:
+    """The periodic sweep: queue again every job whose message may be lost. Returns how many."""
+    requeued = 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_GENERATION_LOCK])
+        now = timezone.now()
+        for job in CredentialReport.objects.filter(state=State.INPROGRESS):
+            if _due_for_requeue(job, now):
+                CredentialReport.objects.filter(pk=job.pk).update(requested_at=now)
+                _enqueue(job.pk)
+                requeued += 1
+    return requeued
 
 
 def _worker_holds(job: CredentialReport) -> bool:
@@ -92,9 +129,8 @@ def generate_credential_report(*, caller: Caller) -> GenerationState:
         description = ("No report exists. Starting a new report generation task" if newest is None
                        else "The newest report is older than four hours. Starting a new report generation task")
         return GenerationState("STARTED", description, job.pk)
-    timeout = timedelta(seconds=settings.IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS)
-    if now - job.requested_at >= timeout and not _worker_holds(job):
-        # Queued long ago and no worker is on it: its message or its worker was lost. Queue it again.
+    if _due_for_requeue(job, now):
+        # Not picked up, and no worker is on it: its message or its worker was lost. Queue it again.
         CredentialReport.objects.filter(pk=job.pk).update(requested_at=now)
         _enqueue(job.pk)
         logger.warning("credential report job %s was stalled; queued again", job.pk)

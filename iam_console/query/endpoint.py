@@ -11,7 +11,8 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 
 from iam_console.callers import caller_from_request
-from iam_console.errors import IAMError
+from iam_console.errors import IAMError, ServiceUnavailable
+from iam_console.outages import OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_outage
 from iam_console.query import registry
 from iam_console.query.parsing import parse_input
 from iam_console.query.serialization import render_error, render_response
@@ -120,7 +121,14 @@ def handle(request: HttpRequest) -> HttpResponse:
         return _xml(body, 200, request_id)
     except IAMError as error:
         return _error(service, error, request_id)
-    except Exception:
+    except Exception as error:
+        if is_outage(error):
+            # The database or Redis is unreachable: a passing outage, not a fault of this request.
+            logger.warning("Query API request %s: a dependency is unreachable (%s)", request_id,
+                           type(error).__name__)
+            response = _error(service, ServiceUnavailable(OUTAGE_MESSAGE), request_id)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         logger.exception("Query API request %s failed", request_id)
         return _error(service, IAMError("We encountered an internal error. Please try again."), request_id)
 

@@ -137,3 +137,12 @@ def test_generated_passwords_satisfy_the_strictest_policy():
                                      is_default=False)
     for _ in range(20):
         check_password_against_policy(generate_password(policy), user=User(user_name="x"), policy=policy)
+
+
+def test_generated_passwords_paste_into_a_shell_unquoted():
+    import shlex
+
+    for _ in range(200):
+        password = generate_password(EffectivePasswordPolicy())
+        assert len(password) == 20 and password[0].isalpha()
+        assert shlex.quote(password) == password  # nothing a shell would expand, split or glob

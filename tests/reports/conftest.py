@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -13,28 +14,30 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from iam_console.celery import app
 from tests.console.conftest import root_console, user_console  # noqa: F401 - console fixtures for these tests
+from tests.support.database import database_url, terminate_other_backends
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def die_with_parent() -> None:
+    """The kernel kills the worker if the test process dies without its teardown (Linux). SIGKILL, because a
+    worker told to stop politely first finishes its task, which may wait for ever on a database now gone."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class WorkerProcess:
     def __init__(self, log_path: Path, queue: str) -> None:
         self.log_path = log_path
-        db = connection.settings_dict
-        url = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": settings.REDIS_URL, "DEBUG": "true",
+        env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "DEBUG": "true",
                "IAM_TESTING": "true", "DATABASE_CONN_MAX_AGE": "0"}
-        if db["PASSWORD"]:
-            env["PGPASSWORD"] = db["PASSWORD"]
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "iam_console", "worker", "--pool=solo", "--loglevel=INFO",
              "--without-heartbeat", "--without-gossip", "--without-mingle", "--queues", queue],
-            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30) -> None:
@@ -87,6 +90,9 @@ def start_worker(celery_queue, tmp_path):
     yield start
     for worker in workers:
         worker.stop()
+    # Whatever a killed worker or a failed test left open (a transaction holding a lock) must not stall the
+    # teardown's TRUNCATE: no other session may outlive the test.
+    terminate_other_backends()
 
 
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.05):

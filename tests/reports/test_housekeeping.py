@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from directory.models import AccessKey, CredentialReport, CredentialReportChunk, UnusedAccessKeyFlag
-from directory.reports import housekeeping
+from directory.reports import housekeeping, services
 from tests.reports.helpers import generate_now
 
 
@@ -56,3 +56,33 @@ def test_keys_unused_for_90_days_are_flagged_and_audited_once(root, make_user):
     AccessKey.objects.filter(user=idle).update(last_used_date=now)
     assert housekeeping.flag_unused_access_keys() == 0
     assert housekeeping.unused_access_key_count() == 1
+
+
+def test_the_sweep_queues_again_only_jobs_nobody_started_within_the_requeue_delay(
+        root, settings, django_capture_on_commit_callbacks):
+    settings.IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS = 60
+    settings.IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS = 600
+    now = timezone.now()
+    lost = CredentialReport.objects.create(requested_by="test", requested_at=now - timedelta(seconds=61))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert services.requeue_pending_jobs() == 1
+    assert len(queued) == 1  # one publish of the lost job, once the sweep commits
+    lost.refresh_from_db()
+    assert lost.requested_at > now  # and it waits another delay before the next attempt
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert services.requeue_pending_jobs() == 0
+    assert queued == []
+
+    # A job a worker has started is left alone until the job timeout.
+    CredentialReport.objects.filter(pk=lost.pk).update(attempts=1, requested_at=now - timedelta(seconds=300))
+    assert services.requeue_pending_jobs() == 0
+    CredentialReport.objects.filter(pk=lost.pk).update(requested_at=now - timedelta(seconds=601))
+    assert services.requeue_pending_jobs() == 1
+
+
+def test_the_sweep_runs_every_minute():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-pending-credential-reports"]
+    assert entry["task"] == "directory.tasks.requeue_pending_credential_reports"
+    assert entry["schedule"] == timedelta(minutes=1)

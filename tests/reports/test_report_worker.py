@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from directory.models import CredentialReport, CredentialReportChunk
 from directory.reports import services
@@ -16,9 +15,10 @@ from iam_console.celery import app
 from policies.authorization import Caller
 from tests.reports.conftest import wait_for
 from tests.reports.helpers import parse_rows
+from tests.support.database import raw_connection
 
 URL = "/api/v1/credential-report"
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery, pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
 
 def complete_reports() -> int:
@@ -72,13 +72,7 @@ def test_simultaneous_requests_start_exactly_one_job(root, start_worker):
     assert CredentialReport.objects.count() == 1
 
 
-def _test_database_connection() -> psycopg.Connection:
-    db = connection.settings_dict
-    return psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                           password=db["PASSWORD"] or None, dbname=db["NAME"])
-
-
-def _report_queries_waiting(probe: psycopg.Connection) -> int:
+def _report_queries_waiting(probe) -> int:
     return probe.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                          "AND query LIKE 'COPY (%%'").fetchone()[0]
 
@@ -87,22 +81,22 @@ def test_a_worker_killed_mid_report_leaves_no_partial_report_and_the_job_is_retr
         root_api, make_user, start_worker, settings):
     for index in range(20):
         make_user(f"user{index:02d}", access_key=True)
-    blocker, probe = _test_database_connection(), _test_database_connection()
-    probe.autocommit = True
-    # Hold the worker inside its report transaction: its query reads the password policy, which this lock holds.
-    blocker.execute("LOCK TABLE directory_passwordpolicy IN ACCESS EXCLUSIVE MODE")
-    worker = start_worker()
-    assert root_api.post(URL).json()["state"] == "STARTED"
-    wait_for(lambda: _report_queries_waiting(probe) == 1)
-    assert root_api.post(URL).json()["state"] == "INPROGRESS"
-    assert root_api.get(URL).json()["error"]["code"] == "ReportInProgress"
+    # The blocker's lock lapses on its own if this test dies before releasing it.
+    blocker = raw_connection(options="-c idle_in_transaction_session_timeout=60000")
+    probe = raw_connection(autocommit=True)
+    with blocker, probe:
+        # Hold the worker inside its report transaction: its query reads the password policy, locked here.
+        blocker.execute("LOCK TABLE directory_passwordpolicy IN ACCESS EXCLUSIVE MODE")
+        worker = start_worker()
+        assert root_api.post(URL).json()["state"] == "STARTED"
+        wait_for(lambda: _report_queries_waiting(probe) == 1)
+        assert root_api.post(URL).json()["state"] == "INPROGRESS"
+        assert root_api.get(URL).json()["error"]["code"] == "ReportInProgress"
 
-    worker.kill()
-    blocker.rollback()
-    blocker.close()
-    # The dead worker's transaction rolls back: nothing it wrote is visible.
-    wait_for(lambda: _report_queries_waiting(probe) == 0)
-    probe.close()
+        worker.kill()
+        blocker.rollback()
+        # The dead worker's transaction rolls back: nothing it wrote is visible.
+        wait_for(lambda: _report_queries_waiting(probe) == 0)
     job = CredentialReport.objects.get()
     assert job.state == "INPROGRESS"
     assert job.attempts == 1

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +41,19 @@ def _die_with_parent() -> None:
 class Child:
     name: str
     process: subprocess.Popen
+    log_path: Path
+    ready: threading.Event
+    pump: threading.Thread | None = None
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "".join(self.log_path.read_text(errors="replace").splitlines(keepends=True)[-lines:])
+        except OSError:
+            return ""
+
+
+# What each server prints once it serves: the console is announced only when all of them have.
+READY_MARKERS = {"web": "Booting worker", "worker": " ready.", "beat": "beat: Starting..."}
 
 
 class Command(BaseCommand):
@@ -53,15 +67,21 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("IAM_PORT", "8000")),
                             help="Port to listen on (default 8000).")
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (default 2).")
+        parser.add_argument("--verbose", action="store_true",
+                            help="Show the servers' own output (always kept in the data folder's logs/).")
 
-    def handle(self, *args, host: str, port: int, web_workers: int, **options) -> None:
+    def handle(self, *args, host: str, port: int, web_workers: int, verbose: bool, **options) -> None:
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}.")
         self.stopping = False
+        self.verbose = verbose
+        self.output_lock = threading.Lock()
+        self.log_dir = embedded.data_dir(settings.BASE_DIR) / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         self.say("applying database migrations")
         call_command("migrate", interactive=False, verbosity=0)
         base_url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"  # noqa: S104
-        self.announce_root(base_url)
+        self.new_root = self.create_root()
         # The children open their own connections; the launcher keeps none idle for hours.
         connections.close_all()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -77,8 +97,9 @@ class Command(BaseCommand):
 
     # --- output ------------------------------------------------------------------------------------
     def say(self, message: str) -> None:
-        self.stdout.write(f"[console] {message}")
-        self.stdout.flush()
+        with self.output_lock:
+            self.stdout.write(f"[console] {message}")
+            self.stdout.flush()
 
     def sign_in_url(self, base_url: str) -> str:
         try:
@@ -86,31 +107,43 @@ class Command(BaseCommand):
         except NoReverseMatch:
             return base_url + "/"
 
-    def announce_root(self, base_url: str) -> None:
-        """Create the root user on first start and print its password this once; later, only the URL."""
-        url = self.sign_in_url(base_url)
+    def create_root(self):
+        """Create the root user on first start; its credentials are announced once the console answers."""
         if root_user() is not None:
-            self.say(f"sign in at {url} as {root_user().user_name} with the password printed at first start "
-                     "(forgotten? run: python manage.py bootstrap_root --reset-password)")
-            return
+            return None
         try:
-            credentials = bootstrap_root_user(user_name=settings.IAM_ROOT_USER_NAME,
-                                              password=os.environ.get("IAM_ROOT_PASSWORD") or None)
+            return bootstrap_root_user(user_name=settings.IAM_ROOT_USER_NAME,
+                                       password=os.environ.get("IAM_ROOT_PASSWORD") or None)
         except IAMError as error:
             raise CommandError(f"{error.code}: {error.message}") from None
+
+    def announce(self, base_url: str) -> None:
+        """The last thing printed: where to sign in, as whom, and on first start the password, this once."""
+        url = self.sign_in_url(base_url)
         rule = "=" * 72
-        self.stdout.write("\n".join([
-            rule,
-            "  The root user was created. This password is shown ONCE: keep it safe.",
-            "",
-            f"  Sign-in URL : {url}",
-            f"  User name   : {credentials.user_name}",
-            f"  Password    : {credentials.password}",
-            "",
-            "  Forgotten later? Run: python manage.py bootstrap_root --reset-password",
-            rule,
-        ]))
-        self.stdout.flush()
+        if self.new_root is None:
+            lines = [rule,
+                     f"  The console is ready: {url}",
+                     f"  Sign in as {root_user().user_name} with the password printed at first start.",
+                     "  Forgotten? Run: python3 dev.py manage bootstrap_root --reset-password",
+                     "  Ctrl-C stops it.",
+                     rule]
+        else:
+            lines = [rule,
+                     "  The console is ready. The root user was created; its password is shown ONCE.",
+                     "",
+                     f"  Sign-in URL : {url}",
+                     f"  User name   : {self.new_root.user_name}",
+                     f"  Password    : {self.new_root.password}",
+                     "",
+                     "  Keep the password safe. Forgotten later? Run:",
+                     "  python3 dev.py manage bootstrap_root --reset-password   (manage.py bootstrap_root ...)",
+                     "  Ctrl-C stops the console.",
+                     rule]
+        self.say(f"the console is ready at {url} (server logs in {self.log_dir})")
+        with self.output_lock:
+            self.stdout.write("\n".join(lines))
+            self.stdout.flush()
 
     # --- children ----------------------------------------------------------------------------------
     def start_children(self, children: list[Child], host: str, port: int, web_workers: int) -> None:
@@ -131,9 +164,27 @@ class Command(BaseCommand):
             # Each child leads its own process group: the launcher alone decides how it stops, and can
             # reap grandchildren (gunicorn and Celery pool workers) that outlive their parent.
             process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy(),  # noqa: S603
-                                       start_new_session=True, preexec_fn=_die_with_parent)
+                                       start_new_session=True, preexec_fn=_die_with_parent,
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            child = Child(name, process, self.log_dir / f"{name}.log", threading.Event())
+            child.pump = threading.Thread(target=self.pump, args=(child,), daemon=True)
+            child.pump.start()
             self.say(f"started {name} (pid {process.pid})")
-            children.append(Child(name, process))
+            children.append(child)
+
+    def pump(self, child: Child) -> None:
+        """Copy a server's output to its log file (and, with --verbose, to ours), watching for its ready line."""
+        marker = READY_MARKERS[child.name]
+        with open(child.log_path, "a", buffering=1) as log:
+            for raw in child.process.stdout:
+                line = raw.decode(errors="replace")
+                log.write(line)
+                if marker in line:
+                    child.ready.set()
+                if self.verbose:
+                    with self.output_lock:
+                        self.stdout.write(f"{child.name}: {line}", ending="")
+                        self.stdout.flush()
 
     def request_stop(self, signum: int, frame: object) -> None:
         self.stopping = True
@@ -146,11 +197,19 @@ class Command(BaseCommand):
             for child in children:
                 code = child.process.poll()
                 if code is not None:
+                    if child.pump is not None:
+                        child.pump.join(timeout=2)
                     self.say(f"{child.name} exited with code {code}; stopping the others")
+                    if not self.verbose:
+                        self.stderr.write(f"last lines of {child.log_path}:\n{child.tail()}")
                     return 1
-            if not announced and time.monotonic() < ready_deadline and self.answers(base_url):
+            if not announced and all(child.ready.is_set() for child in children) and self.answers(base_url):
                 announced = True
-                self.say(f"the console is ready at {self.sign_in_url(base_url)} (Ctrl-C stops it)")
+                self.announce(base_url)
+            elif not announced and time.monotonic() > ready_deadline:
+                announced = True
+                self.say(f"not every server answered within {READY_TIMEOUT_SECONDS}s; see {self.log_dir}")
+                self.announce(base_url)
             time.sleep(0.25)
         self.say("stopping")
         return 0
