@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from audit.redaction import REDACTED
 from audit.services import record_event
 from directory import lookups
 from directory.auth_backend import _dummy_check
@@ -18,6 +17,7 @@ from directory.mfa.devices import has_enabled_device
 from directory.models import User
 from iam_console.errors import NoSuchEntity
 from iam_console.operations import iam_operation
+from iam_console.redaction import REDACTED
 from policies.authorization import Caller, authorize_caller
 
 GENERIC_FAILURE = "Incorrect user name or password."

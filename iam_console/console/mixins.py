@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from directory.identifiers import iam_arn
 from directory.mfa.requirement import must_enrol
 from directory.models import User
 from directory.passwords import EffectivePasswordPolicy, effective_policy
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
 from iam_console.console import role_sessions
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
+from iam_console.identifiers import iam_arn
 from policies.authorization import Caller, caller_may
 
 SIGNED_IN_AT = "iam_signed_in_at"
