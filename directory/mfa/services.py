@@ -48,6 +48,9 @@ class NewVirtualMFADevice:
     def qr_code_svg(self) -> str:
         return qr.qr_svg(self.otpauth_uri)
 
+    def qr_code_png(self) -> bytes:
+        return qr.qr_png(self.otpauth_uri)
+
     def audit_elements(self) -> dict:
         return {"serial_number": self.device.serial_number}
 
@@ -111,7 +114,10 @@ def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code
                       authentication_code_2: str, user_name: str | None = None) -> EnabledMFADevice:
     user = lookups.target_user(caller.principal, user_name, for_update=True)
     _authorize_for_user(caller, "iam:EnableMFADevice", user)
-    device = device_of(user, serial_number, for_update=True)
+    try:
+        device = device_of(user, serial_number, for_update=True)
+    except NoSuchEntity:
+        device = _assign_callers_device(caller, user, serial_number)
     if device.confirmed:
         raise EntityAlreadyExists("MFA Device is already in use.")
     # Two consecutive codes prove the app holds the seed and its clock agrees with ours.
@@ -125,6 +131,26 @@ def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code
     device.save(update_fields=["confirmed", "enable_date", "last_t", "drift"])
     codes = recovery.issue_codes(user) if first_device else []
     return EnabledMFADevice(device=device, recovery_codes=codes)
+
+
+def _assign_callers_device(caller: Caller, user: User, serial_number: str) -> MFADevice:
+    """AWS creates a virtual device unassigned and assigns it on EnableMFADevice. Here a device is created
+    for its creator; enabling one of the caller's pending devices for another user hands it over, its seed
+    sealed again for the new holder. Anyone else's device stays invisible (NoSuchEntity)."""
+    principal = caller.principal
+    device = (MFADevice.objects.select_for_update().select_related("user")
+              .filter(serial_number=serial_number, confirmed=False,
+                      user_id=principal.pk if isinstance(principal, User) else None).first())
+    if device is None:
+        raise NoSuchEntity(f"MFA device with serial number {serial_number} cannot be found for user "
+                           f"{user.user_name}.")
+    if MFADevice.objects.filter(user=user).count() >= MFA_DEVICES_PER_USER:
+        raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {MFA_DEVICES_PER_USER}")
+    seed = seed_of(device)
+    device.user = user
+    device.sealed_seed = sealing.seal(seed, user_id=user.user_id, serial_number=serial_number)
+    device.save(update_fields=["user", "sealed_seed"])
+    return device
 
 
 @iam_operation("ResyncMFADevice")
@@ -162,11 +188,12 @@ def deactivate_mfa_device(*, caller: Caller, serial_number: str, user_name: str 
 
 @iam_operation("DeleteVirtualMFADevice")
 def delete_virtual_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> None:
-    """Delete a device that was never enabled: one of the named user's, or (no user_name, as everywhere) the caller's."""
+    """Delete a device that is not enabled. As in AWS the serial number (the device's ARN, which the policy
+    check names) is enough; a user_name narrows the search to that user's devices."""
     authorize_caller(caller, "iam:DeleteVirtualMFADevice", serial_number)
     devices = MFADevice.objects.select_for_update().filter(serial_number=serial_number)
-    if user_name or isinstance(caller.principal, User):
-        devices = devices.filter(user=lookups.target_user(caller.principal, user_name))
+    if user_name:
+        devices = devices.filter(user=lookups.user_by_name(user_name))
     device = devices.first()
     if device is None:
         raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
@@ -180,6 +207,18 @@ def list_mfa_devices(*, caller: Caller, user_name: str | None = None) -> tuple[U
     user = lookups.target_user(caller.principal, user_name)
     _authorize_for_user(caller, "iam:ListMFADevices", user)
     return user, list(enabled_devices(user))
+
+
+@iam_operation("GetMFADevice")
+def get_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> MFADevice:
+    """One of the user's enabled devices (the caller's own when no user is named)."""
+    user = lookups.target_user(caller.principal, user_name)
+    _authorize_for_user(caller, "iam:GetMFADevice", user)
+    device = device_of(user, serial_number)
+    if not device.confirmed:
+        raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
+                           f"{user.user_name}.")
+    return device
 
 
 @iam_operation("ListPendingMFADevices")

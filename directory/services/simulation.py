@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from directory import lookups
 from directory.models import User
-from directory.policy_sets import user_policy_set
+from directory.policy_sets import group_policy_set, role_policy_set, user_policy_set
 from iam_console.errors import InvalidInput, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 from policies.documents import finding_as_dict
-from policies.language import CompiledPolicy, Decision, Request, compile_document, evaluate, validate
+from policies.language import (
+    CompiledPolicy,
+    Decision,
+    PolicyDocument,
+    Request,
+    compile_document,
+    evaluate,
+    validate,
+)
 from policies.language.arn import parse_arn
-from policies.loading import PolicySource
+from policies.loading import PolicySet, PolicySource
 
 POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY")
 MAX_SIMULATED_ACTIONS = 1000
@@ -172,15 +181,125 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[str], acti
                     sources | boundary_sources | session_sources)
 
 
+def _principal_policy_set(caller: Caller, action: str, *, user_name: str | None,
+                          policy_source_arn: str | None) -> tuple[PolicySet, str, dict]:
+    """The simulated entity's policy set, its ARN and its own context keys, after authorizing `action` on it.
+
+    The entity is named by a user name (the REST form) or, as in AWS, by a user, group or role ARN.
+    """
+    from directory.services.roles import role_by_name
+
+    if policy_source_arn is None:
+        user = lookups.user_by_name(user_name)
+        authorize_caller(caller, action, user.arn)
+        return user_policy_set(user), user.arn, {}
+    parsed = parse_arn(policy_source_arn) if isinstance(policy_source_arn, str) else None
+    kind, _, rest = parsed.resource.partition("/") if parsed and parsed.service == "iam" else ("", "", "")
+    name = rest.rsplit("/", 1)[-1]
+    if kind == "user" and name:
+        user = lookups.user_by_name(name)
+        authorize_caller(caller, action, user.arn)
+        return user_policy_set(user), user.arn, {}
+    if kind == "group" and name:
+        group = lookups.group_by_name(name)
+        authorize_caller(caller, action, group.arn)
+        return group_policy_set(group), group.arn, {}
+    if kind == "role" and name:
+        role = role_by_name(name)
+        authorize_caller(caller, action, role.arn)
+        return role_policy_set(role), role.arn, {"aws:PrincipalArn": role.arn, "aws:userid": role.role_id}
+    raise InvalidInput(f"PolicySourceArn {policy_source_arn!r} must be the ARN of an IAM user, group or role.")
+
+
 @iam_operation("SimulatePrincipalPolicy")
-def simulate_principal_policy(*, caller: Caller, user_name: str, action_names: list[str],
-                              resource_arns: list[str] | None = None, context_entries: list[dict] | None = None,
-                              session_policy: str | None = None) -> list[SimulationResult]:
-    user = lookups.user_by_name(user_name)
-    authorize_caller(caller, "iam:SimulatePrincipalPolicy", user.arn)
-    policy_set = user_policy_set(user)
+def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_name: str | None = None,
+                              policy_source_arn: str | None = None, resource_arns: list[str] | None = None,
+                              context_entries: list[dict] | None = None, session_policy: str | None = None,
+                              policy_input_list: list[str] | None = None,
+                              permissions_boundary_policy_input_list: list[str] | None = None,
+                              caller_arn: str | None = None) -> list[SimulationResult]:
+    """Simulate the entity's policies, plus any `policy_input_list` documents as if attached to it; a given
+    `permissions_boundary_policy_input_list` stands in for the entity's own boundary (AWS's rules)."""
+    policy_set, entity_arn, own_context = _principal_policy_set(
+        caller, "iam:SimulatePrincipalPolicy", user_name=user_name, policy_source_arn=policy_source_arn)
+    extra, extra_sources = _compiled_inputs(policy_input_list, field="policy_input_list",
+                                            prefix="PolicyInputList.")
+    boundary, boundary_sources = list(policy_set.boundary), {}
+    if permissions_boundary_policy_input_list:
+        boundary, boundary_sources = _compiled_inputs(permissions_boundary_policy_input_list,
+                                                      field="permissions_boundary_policy_input_list",
+                                                      prefix="PermissionsBoundaryPolicyInputList.")
     session, session_sources = _compiled_inputs([session_policy] if session_policy else None,
                                                 field="session_policy", prefix="SessionPolicy.")
-    context = simulation_context(user.arn, context_entries)
-    return _results(action_names, resource_arns, context, policy_set.identity, policy_set.boundary, session,
-                    policy_set.sources | session_sources)
+    if caller_arn:
+        context = simulation_context(caller_arn, context_entries)
+    elif ":user/" in entity_arn:
+        context = simulation_context(entity_arn, context_entries)
+    else:
+        context = own_context | simulation_context(None, context_entries)
+    return _results(action_names, resource_arns, context, [*policy_set.identity, *extra], boundary, session,
+                    policy_set.sources | extra_sources | boundary_sources | session_sources)
+
+
+# A policy variable as written: ${aws:username} or ${aws:username, 'default'}; ${*} ${?} ${$} are escapes.
+_VARIABLE = re.compile(r"\$\{\s*([^},\s]+)[^}]*\}")
+
+
+def context_keys(documents: Sequence[PolicyDocument]) -> list[str]:
+    """The context keys the documents use, in Condition blocks and as policy variables, each once
+    (case-insensitively), sorted: AWS's GetContextKeysFor*Policy answer."""
+    found: dict[str, str] = {}
+
+    def add(key: str) -> None:
+        if ":" in key:
+            found.setdefault(key.lower(), key)
+
+    def scan(text: str) -> None:
+        for match in _VARIABLE.finditer(text):
+            add(match.group(1))
+
+    for document in documents:
+        for statement in document.statements:
+            for element in (statement.resource, statement.not_resource):
+                for located in element or ():
+                    scan(located.value)
+            for clause in statement.condition or ():
+                add(clause.key.value)
+                for located in clause.values:
+                    scan(located.value)
+    return sorted(found.values(), key=str.lower)
+
+
+def _parsed(documents: object, *, field: str) -> list[PolicyDocument]:
+    if documents is None:
+        return []
+    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+        raise ValidationError(f"{field} must be a list of policy documents, each a JSON string")
+    parsed = []
+    for index, document in enumerate(documents):
+        result = validate(document)
+        if result.model is None or not result.valid:
+            first = result.errors()[0]
+            raise InvalidInput(f"{field}[{index}] is not a valid policy: {first.message} (line {first.line})")
+        parsed.append(result.model)
+    return parsed
+
+
+@iam_operation("GetContextKeysForCustomPolicy")
+def get_context_keys_for_custom_policy(*, caller: Caller, policy_input_list: list[str]) -> list[str]:
+    authorize_caller(caller, "iam:GetContextKeysForCustomPolicy", "*")
+    documents = _parsed(policy_input_list, field="policy_input_list")
+    if not documents:
+        raise ValidationError("policy_input_list must contain at least one policy document")
+    return context_keys(documents)
+
+
+@iam_operation("GetContextKeysForPrincipalPolicy")
+def get_context_keys_for_principal_policy(*, caller: Caller, policy_source_arn: str,
+                                          policy_input_list: list[str] | None = None) -> list[str]:
+    """The keys of every policy that applies to the entity (a user's include its groups'), plus the inputs."""
+    policy_set, _, _ = _principal_policy_set(caller, "iam:GetContextKeysForPrincipalPolicy", user_name=None,
+                                             policy_source_arn=policy_source_arn)
+    documents = [compiled.document for compiled in [*policy_set.identity, *policy_set.boundary]
+                 if compiled.document is not None]
+    return context_keys(documents + _parsed(policy_input_list, field="policy_input_list"))

@@ -13,4 +13,11 @@ HANDLER_MODULES = (
     "iam_console.query.iam_account",
     "iam_console.query.iam_absent_entities",
     "iam_console.query.sts_operations",
+    "iam_console.query.iam_policies",
+    "iam_console.query.iam_roles",
+    "iam_console.query.iam_attachments",
+    "iam_console.query.iam_mfa",
+    "iam_console.query.iam_reports",
+    "iam_console.query.iam_simulation",
+    "iam_console.query.iam_details",
 )

@@ -1,0 +1,61 @@
+"""IAM Query API: SimulatePrincipalPolicy and SimulateCustomPolicy, answered as AWS's EvaluationResults."""
+
+from __future__ import annotations
+
+from directory.services import simulation
+from iam_console.errors import InvalidInput
+from iam_console.query import iam_output as out
+from iam_console.query.registry import operation
+
+
+def _context_entries(params: dict) -> list[dict] | None:
+    entries = params.get("ContextEntries")
+    if entries is None:
+        return None
+    return [{"context_key_name": entry.get("ContextKeyName"), "context_key_values": entry.get("ContextKeyValues", []),
+             "context_key_type": entry.get("ContextKeyType", "string")} for entry in entries]
+
+
+def _unsupported(params: dict) -> None:
+    if params.get("ResourcePolicy"):
+        raise InvalidInput("ResourcePolicy is not supported by this directory's simulator: simulate identity "
+                           "policies only.")
+
+
+def _statement(matched: dict) -> dict:
+    return {"SourcePolicyId": matched["policy"], "SourcePolicyType": matched["source_policy_type"],
+            "StartPosition": {"Line": matched["line"]}}
+
+
+def _evaluation(result) -> dict:
+    return {"EvalActionName": result.action, "EvalResourceName": result.resource, "EvalDecision": result.decision,
+            "MatchedStatements": [_statement(matched) for matched in result.matched_statements],
+            "MissingContextValues": []}
+
+
+def _answer(results: list, params: dict) -> dict:
+    indexed = list(enumerate(results))
+    body = out.page(indexed, params, lambda entry: f"{entry[0]:08d}", "EvaluationResults")
+    return out.shaped(body, "EvaluationResults", lambda entry: _evaluation(entry[1]))
+
+
+@operation("iam", "SimulateCustomPolicy")
+def simulate_custom_policy(caller, params: dict) -> dict:
+    _unsupported(params)
+    results = simulation.simulate_custom_policy(
+        caller=caller, policy_input_list=params["PolicyInputList"], action_names=params["ActionNames"],
+        resource_arns=params.get("ResourceArns"),
+        permissions_boundary_policy_input_list=params.get("PermissionsBoundaryPolicyInputList"),
+        caller_arn=params.get("CallerArn"), context_entries=_context_entries(params))
+    return _answer(results, params)
+
+
+@operation("iam", "SimulatePrincipalPolicy")
+def simulate_principal_policy(caller, params: dict) -> dict:
+    _unsupported(params)
+    results = simulation.simulate_principal_policy(
+        caller=caller, policy_source_arn=params["PolicySourceArn"], action_names=params["ActionNames"],
+        resource_arns=params.get("ResourceArns"), policy_input_list=params.get("PolicyInputList"),
+        permissions_boundary_policy_input_list=params.get("PermissionsBoundaryPolicyInputList"),
+        caller_arn=params.get("CallerArn"), context_entries=_context_entries(params))
+    return _answer(results, params)
