@@ -341,14 +341,6 @@ class MFARequirement(models.Model):
     update_date = models.DateTimeField(default=timezone.now)
 
 
-class AccountAlias(models.Model):
-    """The account's alias (a friendly name for its sign-in page): one at most, as in AWS."""
-
-    alias = models.CharField(max_length=63, unique=True)
-    create_date = models.DateTimeField(default=timezone.now)
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
-
-
 # --- What users, groups and roles hold of policies: attachments, inline policies, permissions boundaries. ---
 # These models were born in the policies app; their tables keep the names they had there.
 
@@ -446,3 +438,11 @@ class RolePermissionsBoundary(models.Model):
 
     class Meta:
         db_table = "policies_rolepermissionsboundary"  # created by the policies app; the rows stayed where they were
+
+
+class AccountAlias(models.Model):
+    """The account's alias (a friendly name for its sign-in page): one at most, as in AWS."""
+
+    alias = models.CharField(max_length=63, unique=True)
+    create_date = models.DateTimeField(default=timezone.now)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from iam_console.errors import MalformedPolicyDocument, ValidationError
+from policies.catalogue import ensure_catalogue_loaded
 from policies.language import Finding, validate
 
 IDENTITY_POLICY = "IDENTITY_POLICY"
@@ -18,6 +19,7 @@ def checked_document(document: object, *, size_limit: str, policy_type: str = ID
     """Return the document text when it has no ERROR finding; otherwise raise with every finding."""
     if not isinstance(document, str) or not document.strip():
         raise ValidationError("policy_document is required: a JSON policy document as a string")
+    ensure_catalogue_loaded()  # registered services' actions are known, as iam's are
     result = validate(document, policy_type=policy_type, size_limit=size_limit)
     if not result.valid:
         errors = result.errors()

@@ -3,40 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.authentication import SessionAuthentication as DRFSessionAuthentication
 from rest_framework.request import Request
 
-from directory.credentials import derive_secret_access_key
-from directory.models import AccessKey
-from directory.services.access_keys import record_access_key_use
 from iam_console.callers import ROLE_SESSION_KEY
-from iam_console.errors import (
-    ExpiredToken,
-    IAMError,
-    IncompleteSignature,
-    InvalidClientTokenId,
-    SignatureDoesNotMatch,
-)
-from iam_console.identifiers import SESSION_KEY_PREFIX
+from iam_console.errors import IAMError
 from sts import sigv4
-from sts.models import RoleSession, UserSession
-from sts.secrets import derive_session_secret, token_matches
+from sts.verification import authenticate_signed
 
 SIGNING_SERVICES = frozenset({"iam", "sts"})
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
-_BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
-                  "Check your access key and signing method.")
-_ERRORS: dict[str, type[IAMError]] = {"IncompleteSignature": IncompleteSignature,
-                                      "SignatureDoesNotMatch": SignatureDoesNotMatch}
+# The service of a credential scope: `Credential=AKIA…/20240101/us-east-1/iam/aws4_request` in the Authorization
+# header, or the same (URL-encoded) in a presigned URL's X-Amz-Credential.
+_SCOPE = re.compile(r"Credential=[^/,\s&]+(?:/|%2F)\d{8}(?:/|%2F)[^/,\s&%]+(?:/|%2F)([^/,\s&%]+)(?:/|%2F)aws4_request",
+                    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,113 +49,46 @@ def signed_request_from(request: HttpRequest) -> sigv4.SignedRequest:
 
 
 class SigV4Authentication(BaseAuthentication):
-    """Accepts `Authorization: AWS4-HMAC-SHA256 …`; any other request is left to the next authenticator.
-
-    An unknown key and a wrong secret are refused with the same error and message, after the same work, so a
-    caller cannot tell which key ids exist.
-    """
+    """Accepts `Authorization: AWS4-HMAC-SHA256 …` (or a presigned URL); any other request is left to the next
+    authenticator. The checks themselves live in sts.verification, shared by every door."""
 
     def authenticate(self, request: Request):
         django_request = request._request
-        if not django_request.headers.get("Authorization", "").startswith(sigv4.ALGORITHM):
+        if not (django_request.headers.get("Authorization", "").startswith(sigv4.ALGORITHM)
+                or "X-Amz-Signature=" in django_request.META.get("QUERY_STRING", "")):
             return None
         try:
-            return self._authenticate(django_request)
-        except sigv4.SignatureError as error:
-            raise SignatureAuthenticationFailed(_ERRORS[error.code](error.message)) from None
-
-    def _authenticate(self, request: HttpRequest):
-        signed = signed_request_from(request)
-        credential = sigv4.parse_authorization(
-            signed, now=timezone.now(), max_skew=timedelta(seconds=settings.IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS),
-            services=SIGNING_SERVICES)
-        if credential.access_key_id.startswith(SESSION_KEY_PREFIX):
-            return self._authenticate_session(request, signed, credential)
-        key = AccessKey.objects.select_related("user").filter(access_key_id=credential.access_key_id).first()
-        # Unknown keys are checked against a throwaway secret so both failures cost the same.
-        secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else _decoy_secret()
-        if not sigv4.signature_matches(signed, credential, secret) or key is None:
-            raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
-        if not key.is_active:
-            raise SignatureAuthenticationFailed(InvalidClientTokenId(
-                f"The access key {key.access_key_id} is inactive: activate it or sign with another key."))
-        record_access_key_use(key, service=credential.service, region=credential.region)
-        request.iam_access_key_id = key.access_key_id  # type: ignore[attr-defined]
-        return key.user, SignedIdentity(access_key_id=key.access_key_id, region=credential.region,
-                                        service=credential.service)
-
-    def _authenticate_session(self, request: HttpRequest, signed: sigv4.SignedRequest, credential: sigv4.Credential):
-        """Session credentials (ASIA…): the signature, then the token, then expiry and revocation.
-
-        One query joins the session and its role, so a revocation committed before this request is always seen.
-        """
-        from sts.principals import RoleSessionPrincipal
-        from sts.services import INVALID_TOKEN_MESSAGE, check_session_live
-
-        session = (RoleSession.all_objects.select_related("role")
-                   .filter(access_key_id=credential.access_key_id).first())
-        if session is None:
-            user_session = (UserSession.all_objects.select_related("user")
-                            .filter(access_key_id=credential.access_key_id).first())
-            if user_session is not None:
-                return self._authenticate_user_session(request, signed, credential, user_session)
-        secret = derive_session_secret(session.access_key_id, session.secret_nonce) if session else _decoy_secret()
-        if not sigv4.signature_matches(signed, credential, secret) or session is None:
-            raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
-        if not token_matches(credential.security_token, session.token_digest):
-            raise SignatureAuthenticationFailed(InvalidClientTokenId(INVALID_TOKEN_MESSAGE))
-        try:
-            check_session_live(session)
+            signed_by = authenticate_signed(signed_request_from(django_request), services=SIGNING_SERVICES)
         except IAMError as error:
             raise SignatureAuthenticationFailed(error) from None
-        request.iam_access_key_id = session.access_key_id  # type: ignore[attr-defined]
-        return RoleSessionPrincipal(session), SignedIdentity(access_key_id=session.access_key_id,
-                                                             region=credential.region, service=credential.service)
-
-    def _authenticate_user_session(self, request: HttpRequest, signed: sigv4.SignedRequest,
-                                   credential: sigv4.Credential, session: UserSession):
-        """Session credentials from GetSessionToken: the same checks as a role session's."""
-        from sts.principals import UserSessionPrincipal
-        from sts.services import EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, REVOKED_MESSAGE
-
-        secret = derive_session_secret(session.access_key_id, session.secret_nonce)
-        if not sigv4.signature_matches(signed, credential, secret):
-            raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
-        if not token_matches(credential.security_token, session.token_digest):
-            raise SignatureAuthenticationFailed(InvalidClientTokenId(INVALID_TOKEN_MESSAGE))
-        if session.is_expired or session.revoked:
-            raise SignatureAuthenticationFailed(ExpiredToken(EXPIRED_MESSAGE if session.is_expired
-                                                             else REVOKED_MESSAGE))
-        request.iam_access_key_id = session.access_key_id  # type: ignore[attr-defined]
-        return UserSessionPrincipal(session), SignedIdentity(access_key_id=session.access_key_id,
-                                                             region=credential.region, service=credential.service)
+        django_request.iam_access_key_id = signed_by.access_key_id  # type: ignore[attr-defined]
+        return signed_by.principal, SignedIdentity(access_key_id=signed_by.access_key_id, region=signed_by.region,
+                                                   service=signed_by.service)
 
     def authenticate_header(self, request: Request) -> str:
         return sigv4.ALGORITHM
 
 
-def authenticate_signed_request(request: HttpRequest) -> tuple[object, SignedIdentity]:
-    """The principal who signed `request` (AWS4-HMAC-SHA256 in the Authorization header), for doors outside DRF.
+def authenticate_signed_request(request: HttpRequest):
+    """The principal who signed `request`, for doors outside DRF (the AWS Query API); sets the request's
+    access key id for the caller's context. Raises the IAM error the signature failed with."""
+    signed_by = authenticate_signed(signed_request_from(request), services=SIGNING_SERVICES)
+    request.iam_access_key_id = signed_by.access_key_id  # type: ignore[attr-defined]
+    return signed_by.principal, SignedIdentity(access_key_id=signed_by.access_key_id, region=signed_by.region,
+                                               service=signed_by.service)
 
-    Raises the IAM error the signature failed with (SignatureDoesNotMatch, InvalidClientTokenId, ExpiredToken…).
-    """
-    try:
-        return SigV4Authentication()._authenticate(request)
-    except sigv4.SignatureError as error:
-        raise _ERRORS[error.code](error.message) from None
-    except SignatureAuthenticationFailed as failed:
-        raise failed.error from None
+
+def is_signed(request: HttpRequest) -> bool:
+    return (request.headers.get("Authorization", "").startswith(sigv4.ALGORITHM)
+            or "X-Amz-Signature=" in request.META.get("QUERY_STRING", ""))
 
 
 def signing_service(request: HttpRequest) -> str | None:
-    """The service named in the credential scope of a signed request, or None when unsigned or malformed."""
+    """The service named in a signed request's credential scope, or None when unsigned or malformed."""
     header = request.headers.get("Authorization", "")
-    match = _SCOPE.search(header) if header.startswith(sigv4.ALGORITHM) else None
-    return match.group(1) if match else None
-
-
-def _decoy_secret() -> str:
-    return hmac.new(settings.IAM_CREDENTIAL_KEY.encode(), b"decoy", hashlib.sha256).hexdigest()[:40]
+    source = header if header.startswith(sigv4.ALGORITHM) else request.META.get("QUERY_STRING", "")
+    match = _SCOPE.search(source) if is_signed(request) else None
+    return match.group(1).lower() if match else None
 
 
 class SessionAuthentication(DRFSessionAuthentication):

@@ -14,6 +14,7 @@ from directory.policy_sets import group_policy_set, role_policy_set, user_policy
 from iam_console.errors import InvalidInput, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
+from policies.catalogue import ensure_catalogue_loaded
 from policies.documents import finding_as_dict
 from policies.language import (
     CompiledPolicy,
@@ -44,6 +45,7 @@ def validate_policy(*, caller: Caller, document: str, policy_type: str = "IDENTI
         raise ValidationError(f"policy_type must be one of {', '.join(POLICY_TYPES)}")
     if not isinstance(document, str):
         raise ValidationError("document must be the policy's JSON text, as a string")
+    ensure_catalogue_loaded()
     result = validate(document, policy_type=policy_type)
     return ValidationOutcome(valid=result.valid, findings=[finding_as_dict(f) for f in result.findings])
 

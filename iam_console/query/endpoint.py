@@ -24,7 +24,7 @@ from iam_console.query.service_models import (
     xml_namespace,
 )
 from iam_console.query.validation import validate_input
-from sts.authentication import authenticate_signed_request, signing_service
+from sts.authentication import authenticate_signed_request, is_signed, signing_service
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def handle(request: HttpRequest) -> HttpResponse:
                                               f"(service {service}, version {version}).")
         principal = None
         if found.signed:
-            if not request.headers.get("Authorization"):
+            if not is_signed(request):
                 raise QueryError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
             principal, _identity = authenticate_signed_request(request)
         model = operation_model(service, action)

@@ -58,20 +58,16 @@ _QUOTAS = {"UsersQuota": 5000, "GroupsQuota": 300, "GroupsPerUserQuota": GROUPS_
 @operation("iam", "GetAccountSummary")
 def get_account_summary(caller, params: dict) -> dict:
     summary = dashboard.get_account_summary(caller=caller)
-    counts = {"Users": summary.users, "Groups": summary.groups, "AccountMFAEnabled": 0,
-              "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0, "ServerCertificates": 0,
-              "InstanceProfiles": 0, "Providers": 0, "GlobalEndpointTokenVersion": 1,
-              "MFADevices": summary.users - summary.users_without_mfa,
-              "MFADevicesInUse": summary.users - summary.users_without_mfa}
-    for name in ("roles", "policies", "policy_versions_in_use", "account_password_present"):
-        value = getattr(summary, name, None)
-        if value is not None:
-            counts[_SUMMARY_KEYS[name]] = int(value)
+    totals = summary.account_totals()
+    counts = {"Users": summary.users, "Groups": summary.groups, "Roles": totals["roles"],
+              "Policies": totals["policies"], "PolicyVersionsInUse": totals["policy_versions_in_use"],
+              "MFADevices": totals["mfa_devices"], "MFADevicesInUse": totals["mfa_devices_in_use"],
+              "AccountMFAEnabled": int(totals["account_mfa_enabled"]),
+              "AccountAccessKeysPresent": int(totals["account_access_keys_present"]),
+              "AccountPasswordPresent": int(totals["account_password_present"]),
+              "AccountSigningCertificatesPresent": 0, "ServerCertificates": 0, "InstanceProfiles": 0,
+              "Providers": 0, "GlobalEndpointTokenVersion": 1}
     return {"SummaryMap": {**counts, **_QUOTAS}}
-
-
-_SUMMARY_KEYS = {"roles": "Roles", "policies": "Policies", "policy_versions_in_use": "PolicyVersionsInUse",
-                 "account_password_present": "AccountPasswordPresent"}
 
 
 @operation("iam", "CreateAccountAlias")

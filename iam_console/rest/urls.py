@@ -8,6 +8,7 @@ from django.urls import path, re_path
 from iam_console.rest import (  # noqa: F401 - schema registers the authentication docs
     account,
     audit,
+    authorization,
     credentials,
     groups,
     mfa,
@@ -105,4 +106,13 @@ urlpatterns = [
          name="credential-report-detail"),
     path("sts/assume-role", sts.AssumeRoleView.as_view(), name="api-sts-assume-role"),
     path("sts/caller-identity", sts.CallerIdentityView.as_view(), name="api-sts-caller-identity"),
+    # Other services: verify their callers' signatures, decide with the directory's policies, the catalogue.
+    re_path(r"^authorization/verify/?$", authorization.VerifyView.as_view(), name="api-authorization-verify"),
+    re_path(r"^authorization/decide/?$", authorization.DecideView.as_view(), name="api-authorization-decide"),
+    re_path(r"^authorization/decide-batch/?$", authorization.DecideBatchView.as_view(),
+            name="api-authorization-batch"),
+    re_path(r"^services/?$", authorization.ServiceListView.as_view(), name="api-services"),
+    re_path(r"^service-actions/?$", authorization.ServiceActionsView.as_view(), name="api-service-actions"),
+    re_path(r"^services/(?P<service_prefix>[^/]+)/?$", authorization.ServiceDetailView.as_view(),
+            name="api-service"),
 ]

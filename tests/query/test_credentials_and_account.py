@@ -103,11 +103,15 @@ def test_account_alias_set_replaced_listed_and_deleted(iam):
     assert iam.list_account_aliases()["AccountAliases"] == []
 
 
-def test_account_summary_counts_users_and_groups(iam):
+def test_account_summary_counts_the_directory(iam, make_role):
     iam.create_user(UserName="counted")
     iam.create_group(GroupName="counted")
+    make_role("counted", '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", '
+                         '"Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}')
     summary = iam.get_account_summary()["SummaryMap"]
-    assert summary["Users"] == 1 and summary["Groups"] == 1
+    assert (summary["Users"], summary["Groups"], summary["Roles"], summary["Policies"]) == (1, 1, 1, 0)
+    assert summary["AccountAccessKeysPresent"] == 1 and summary["AccountPasswordPresent"] == 1
+    assert summary["AccountMFAEnabled"] == 0 and summary["MFADevices"] == 0
     assert summary["AccessKeysPerUserQuota"] == 2 and summary["GroupsPerUserQuota"] == 10
 
 

@@ -147,3 +147,17 @@ def test_console_pages_at_root_are_untouched(client):
     assert client.get("/").status_code == 302  # the dashboard sends a visitor to sign in
     response = client.post("/", {"x": "y"})  # a form without an Action is the console's (it asks to sign in)
     assert response.status_code == 302 and b"ErrorResponse" not in response.content
+
+
+def test_presigned_get_url_is_answered(root_credentials):
+    from botocore.auth import SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from django.test import Client
+
+    request = AWSRequest(method="GET", url="http://testserver/?Action=GetUser&Version=2010-05-08")
+    SigV4QueryAuth(Credentials(root_credentials.access_key_id, root_credentials.secret_access_key), "iam",
+                   "us-east-1", expires=300).add_auth(request)
+    response = Client().get(request.url.replace("http://testserver", ""), HTTP_HOST="testserver")
+    assert response.status_code == 200, response.content
+    assert b"<Arn>arn:aws:iam::123456789012:root</Arn>" in response.content

@@ -43,6 +43,11 @@ def test_user_lifecycle_with_tags_rename_and_errors(iam):
     assert iam.list_users()["Users"] == []
 
 
+def test_get_user_without_a_name_as_root_is_the_account(iam):
+    root = iam.get_user()["User"]
+    assert root["Arn"] == "arn:aws:iam::123456789012:root" and root["UserId"] == "123456789012"
+
+
 def test_get_user_without_a_name_is_the_caller(aws, make_user):
     user = make_user("selfie", access_key=True, policies=("arn:aws:iam::aws:policy/IAMReadOnlyAccess",))
     mine = aws("iam", key=user.test_access_key).get_user()["User"]
@@ -120,3 +125,18 @@ def test_a_user_without_permission_is_access_denied_and_the_refusal_is_audited(a
     assert error_of(excinfo) == (403, "AccessDenied")
     event = AuditEvent.objects.get(event_name="CreateUser", request_parameters__user_name="intruder")
     assert event.outcome == "Failure" and event.error_code == "AccessDenied" and event.actor_arn == user.arn
+
+
+def test_group_members_and_groups_page_with_paginators(iam, root_caller):
+    from directory.services import groups, users
+
+    groups.create_group(caller=root_caller, group_name="big")
+    for index in range(5):
+        users.create_user(caller=root_caller, user_name=f"m{index}")
+        groups.add_user_to_group(caller=root_caller, group_name="big", user_name=f"m{index}")
+        groups.create_group(caller=root_caller, group_name=f"extra{index}")
+    pages = list(iam.get_paginator("get_group").paginate(GroupName="big", PaginationConfig={"PageSize": 2}))
+    assert len(pages) == 3 and all(page["Group"]["GroupName"] == "big" for page in pages)
+    assert [user["UserName"] for page in pages for user in page["Users"]] == [f"m{index}" for index in range(5)]
+    listed = iam.get_paginator("list_groups").paginate(PaginationConfig={"PageSize": 4}).build_full_result()
+    assert len(listed["Groups"]) == 6

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0005_user_created_index'),
+        ('directory', '0006_policy_holdings'),
     ]
 
     operations = [
