@@ -5,6 +5,7 @@ from __future__ import annotations
 from iam_console.errors import MalformedPolicyDocument, ValidationError
 from policies.catalogue import ensure_catalogue_loaded
 from policies.language import Finding, validate
+from policies.language.aws_messages import aws_policy_error
 
 IDENTITY_POLICY = "IDENTITY_POLICY"
 TRUST_POLICY = "TRUST_POLICY"
@@ -26,7 +27,9 @@ def checked_document(document: object, *, size_limit: str, policy_type: str = ID
         first = errors[0]
         where = f" (line {first.line}, column {first.column})" if first.line else ""
         more = f" and {len(errors) - 1} more error(s)" if len(errors) > 1 else ""
-        raise MalformedPolicyDocument(f"{first.message}{where}{more}",
+        # AWS's own words for the first problem it meets (identity policies), where its rules say it.
+        aws_message = aws_policy_error(document) if policy_type == IDENTITY_POLICY else None
+        raise MalformedPolicyDocument(f"{first.message}{where}{more}", aws_message=aws_message,
                                       details={"findings": [finding_as_dict(f) for f in result.findings]})
     return document
 
