@@ -55,9 +55,8 @@ def prepare(users: int, reuse: bool) -> None:
 def seed_role():
     """A user with an access key and a role that trusts it."""
     from directory.models import Role, User
-    from directory.services import access_keys, roles, users
+    from directory.services import access_keys, role_policies, roles, users
     from policies.authorization import Caller
-    from policies.services import role_policies
 
     root = Caller(principal=User.objects.get(is_superuser=True))
     user = User.objects.filter(user_name_key="bench").first() or users.create_user(caller=root, user_name="bench")

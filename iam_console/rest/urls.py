@@ -1,9 +1,11 @@
 """REST API v1 routes (mounted under /api/v1/): AWS's operations as resources, snake_case JSON.
 
 Policy ARNs appear in paths as they are. Routes are tried in order: policy routes come first.
+Every route answers with and without its trailing slash (``slash_optional``).
 """
 
-from django.urls import path, re_path
+from django.urls import URLPattern, path, re_path
+from django.urls.resolvers import RegexPattern
 
 from iam_console.rest import (  # noqa: F401 - schema registers the authentication docs
     account,
@@ -116,3 +118,36 @@ urlpatterns = [
     re_path(r"^services/(?P<service_prefix>[^/]+)/?$", authorization.ServiceDetailView.as_view(),
             name="api-service"),
 ]
+
+
+def slash_optional(patterns: list[URLPattern]) -> list[URLPattern]:
+    """Each route also under its other spelling: with a trailing slash if written without, and without if
+    written with. No redirect (a redirected POST would lose its body). The twin carries the route's name and
+    comes first, so reverse() (which prefers the last route of a name) keeps the written form; the schema
+    lists the written form only (twins are marked ``slash_twin``)."""
+    routes: list[URLPattern] = []
+    for pattern in patterns:
+        text = str(pattern.pattern)
+        if text.endswith("/?$"):  # already takes both spellings
+            routes.append(pattern)
+            continue
+        if isinstance(pattern.pattern, RegexPattern):
+            body = text.removesuffix("$")
+            # Without the slash, the route must not end in one: a policy ARN (any printable text) would
+            # otherwise take the trailing slash into itself.
+            other = body.removesuffix("/") + "(?<!/)$" if body.endswith("/") else body + "/$"
+            routes.append(re_path(other, _twin(pattern.callback), name=pattern.name))
+        else:
+            other = text.removesuffix("/") if text.endswith("/") else text + "/"
+            routes.append(path(other, _twin(pattern.callback), name=pattern.name))
+        routes.append(pattern)
+    return routes
+
+
+def _twin(callback):
+    view = callback.cls.as_view(**callback.initkwargs)
+    view.slash_twin = True
+    return view
+
+
+urlpatterns = slash_optional(urlpatterns)

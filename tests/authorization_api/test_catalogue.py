@@ -17,18 +17,18 @@ def _codes(response) -> list[str]:
 
 
 def test_registering_a_service_teaches_the_validator_its_actions(root_api, docs_service):
-    known = root_api.post("/api/v1/policies/validate", {"document": policy(
+    known = root_api.post("/api/v1/policies/validate", {"policy_document": policy(
         {"Effect": "Allow", "Action": "docs:GetDocument", "Resource": "arn:aws:docs:::document/alice/*"})})
     assert known.status_code == 200, known.content
     assert not [f for f in known.json()["findings"] if "docs" in f["message"] and f["severity"] == "ERROR"]
-    typo = root_api.post("/api/v1/policies/validate", {"document": policy(
+    typo = root_api.post("/api/v1/policies/validate", {"policy_document": policy(
         {"Effect": "Allow", "Action": "docs:GetDocumnt", "Resource": "*"})})
     messages = " ".join(f["message"] for f in typo.json()["findings"])
     assert "docs:GetDocument" in messages  # the near miss is named, as for iam actions
 
 
 def test_an_unregistered_service_is_not_known(root_api, db):
-    response = root_api.post("/api/v1/policies/validate", {"document": policy(
+    response = root_api.post("/api/v1/policies/validate", {"policy_document": policy(
         {"Effect": "Allow", "Action": "docs:GetDocument", "Resource": "*"})})
     assert "docs" not in engine_catalogue.KNOWN_SERVICES
     assert response.status_code == 200

@@ -56,6 +56,15 @@ def test_scripted_onboarding_and_offboarding(cli, live_server, tmp_path):
     denied = cli("iam", "list-users", "--profile", "newhire", env=own, expect_ok=False)
     assert "AccessDenied" in denied
 
+    # A `services` section naming each service's endpoint works too.
+    (tmp_path / "config").write_text(
+        f"[profile via-services]\nregion = us-east-1\nservices = directory\n\n"
+        f"[services directory]\niam =\n  endpoint_url = {live_server.url}\nsts =\n  endpoint_url = {live_server.url}\n")
+    (tmp_path / "creds").write_text(f"[via-services]\naws_access_key_id = {key['AccessKeyId']}\n"
+                                    f"aws_secret_access_key = {key['SecretAccessKey']}\n")
+    identity = cli("sts", "get-caller-identity", "--profile", "via-services", env=own)
+    assert identity["Arn"] == "arn:aws:iam::123456789012:user/newhire"
+
     # Service-specific endpoint variables work too (no --endpoint-url).
     by_variable = {"AWS_ENDPOINT_URL_IAM": live_server.url}
     users = cli("iam", "list-users", env=by_variable)["Users"]
