@@ -79,11 +79,11 @@ def user_policy_set(user: User) -> PolicySet:
     return load_policy_set("user", _user_sql, user.pk)
 
 
-def role_policy_set(role: Role) -> PolicySet:
-    """A role's permissions policies and boundary, in one query."""
-    return load_policy_set("role", _role_sql, role.pk)
-
-
 def group_policy_set(group: Group) -> PolicySet:
     """A group's own policies (attached and inline), in one query: what the simulator evaluates for a group."""
     return load_policy_set("group", _group_sql, group.pk)
+
+
+def role_policy_set(role: Role) -> PolicySet:
+    """A role's permissions policies and boundary, in one query."""
+    return load_policy_set("role", _role_sql, role.pk)

@@ -18,14 +18,21 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_KEY_PATTERN.search(name))
 
 
+def storable(text: str) -> str:
+    """Text PostgreSQL can keep: it refuses NUL in text and JSON, and hostile input may carry one."""
+    return text.replace("\x00", "\ufffd")
+
+
 def redact(value: Any, *, name: str = "") -> Any:
     """Return a JSON-safe copy of value with every secret-named field replaced by REDACTED."""
     if name and is_secret_name(name):
         return REDACTED
     if isinstance(value, Mapping):
-        return {str(key): redact(item, name=str(key)) for key, item in value.items()}
+        return {storable(str(key)): redact(item, name=str(key)) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [redact(item) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, str):
+        return storable(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
-    return str(value)
+    return storable(str(value))

@@ -13,7 +13,7 @@ from audit.services import record_event
 from directory import lookups
 from directory.mfa import qr, recovery, sealing, totp
 from directory.mfa.devices import MFA_DEVICES_PER_USER, device_of, enabled_devices, seed_of, serial_number_for
-from directory.models import MFADevice, User
+from directory.models import MFADevice, MFADeviceTag, User
 from iam_console import validation
 from iam_console.errors import (
     DeleteConflict,
@@ -24,6 +24,7 @@ from iam_console.errors import (
     ValidationError,
 )
 from iam_console.operations import iam_operation
+from iam_console.tagging import request_tag_context
 from policies.authorization import Caller, authorize_caller
 
 DEVICE_NAME_MAX = 226
@@ -81,7 +82,7 @@ def _authorize_for_user(caller: Caller, action: str, user: User) -> None:
 
 @iam_operation("CreateVirtualMFADevice")
 def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, user_name: str | None = None,
-                              path: str = "/") -> NewVirtualMFADevice:
+                              path: str = "/", tags: list[dict] | None = None) -> NewVirtualMFADevice:
     name = validation.validate_name(virtual_mfa_device_name, field="virtualMFADeviceName",
                                     max_length=DEVICE_NAME_MAX)
     path = validation.validate_path(path)
@@ -91,7 +92,12 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
                               "characters long: choose a shorter name or path.")
     # The user row is locked so that simultaneous creations cannot pass the per-user quota together.
     user = lookups.target_user(caller.principal, user_name, for_update=True)
-    authorize_caller(caller, "iam:CreateVirtualMFADevice", serial_number)
+    tag_map = validation.validate_tags(tags or [])
+    if len(tag_map) > validation.TAGS_PER_ENTITY:
+        raise LimitExceeded(f"Cannot exceed quota for TagsPerMFADevice: {validation.TAGS_PER_ENTITY}")
+    authorize_caller(caller, "iam:CreateVirtualMFADevice", serial_number, request_tag_context(tag_map))
+    if tag_map:
+        authorize_caller(caller, "iam:TagMFADevice", serial_number, request_tag_context(tag_map))
     if caller.principal.arn != user.arn:
         # A device made for someone else is the first half of enabling it for them.
         _authorize_for_user(caller, "iam:EnableMFADevice", user)
@@ -105,6 +111,8 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
                 sealed_seed=sealing.seal(seed, user_id=user.user_id, serial_number=serial_number))
     except IntegrityError as error:
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.") from error
+    MFADeviceTag.objects.bulk_create([MFADeviceTag(device=device, key=key, value=value)
+                                      for key, value in tag_map.items()])
     uri = totp.otpauth_uri(seed, account=settings.IAM_ACCOUNT_ID, user_name=user.user_name)
     return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
 

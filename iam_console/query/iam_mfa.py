@@ -1,20 +1,18 @@
-"""IAM Query API: virtual MFA devices: create, enable, resync, deactivate, delete and list them."""
+"""IAM Query API: virtual MFA devices: create, enable, resync, deactivate, delete, list and tag them."""
 
 from __future__ import annotations
 
 from directory.mfa import services as mfa
-from iam_console.errors import InvalidInput
+from directory.mfa import tags as mfa_tags
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
 
 
 @operation("iam", "CreateVirtualMFADevice")
 def create_virtual_mfa_device(caller, params: dict) -> dict:
-    if params.get("Tags"):
-        raise InvalidInput("Tags on virtual MFA devices are not supported by this directory: create the device "
-                           "without Tags.")
+    tags = {"tags": out.tags_in(params)} if params.get("Tags") else {}
     created = mfa.create_virtual_mfa_device(caller=caller, virtual_mfa_device_name=params["VirtualMFADeviceName"],
-                                            path=params.get("Path", "/"))
+                                            path=params.get("Path", "/"), **tags)
     # The seed and its QR code exist only in this answer: the directory keeps the seed sealed.
     return {"VirtualMFADevice": {"SerialNumber": created.serial_number,
                                  "Base32StringSeed": created.base32_string_seed.encode(),
@@ -76,3 +74,22 @@ def list_virtual_mfa_devices(caller, params: dict) -> dict:
     devices = mfa.list_virtual_mfa_devices(caller=caller, assignment_status=params.get("AssignmentStatus", "Any"))
     return out.shaped(out.page(devices, params, lambda device: device.serial_number, "VirtualMFADevices"),
                       "VirtualMFADevices", _virtual_device)
+
+
+@operation("iam", "TagMFADevice")
+def tag_mfa_device(caller, params: dict) -> dict:
+    mfa_tags.tag_mfa_device(caller=caller, serial_number=params["SerialNumber"], tags=out.tags_in(params))
+    return {}
+
+
+@operation("iam", "UntagMFADevice")
+def untag_mfa_device(caller, params: dict) -> dict:
+    mfa_tags.untag_mfa_device(caller=caller, serial_number=params["SerialNumber"], tag_keys=params["TagKeys"])
+    return {}
+
+
+@operation("iam", "ListMFADeviceTags")
+def list_mfa_device_tags(caller, params: dict) -> dict:
+    tags = mfa_tags.list_mfa_device_tags(caller=caller, serial_number=params["SerialNumber"])
+    return out.shaped(out.page(tags, params, lambda tag: tag.key_lower, "Tags"), "Tags",
+                      lambda tag: {"Key": tag.key, "Value": tag.value})

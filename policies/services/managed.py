@@ -77,7 +77,7 @@ def _version_number(version_id: object) -> int:
 
 
 @iam_operation("CreatePolicy")
-def create_policy(*, caller: Caller, policy_name: str, policy_document: object, path: str = "/",
+def create_policy(*, caller: Caller, policy_name: str, policy_document: str, path: str = "/",
                   description: str = "", tags: list[dict] | None = None) -> ManagedPolicy:
     validate_policy_name(policy_name)
     path = validate_path(path)
@@ -124,9 +124,8 @@ def boundary_usage_count(policy: ManagedPolicy) -> int:
 
 
 def _uses(relation: str) -> Coalesce:
-    """How many rows of the related attachment or boundary model name the policy: one correlated count each,
-    so counting five kinds of use never multiplies their joins. (The models are reached through the relation:
-    they belong to the directory, which this app may not import.)"""
+    """How many rows of a kind of use (an attachment or a boundary, held by the directory and reached through
+    the reverse relation) name the policy: one correlated count each, so five kinds never multiply joins."""
     model = ManagedPolicy._meta.get_field(relation).related_model
     counted = (model.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
                .annotate(n=Count("pk")).values("n"))
@@ -176,7 +175,7 @@ def delete_policy(*, caller: Caller, policy_arn: str) -> None:
 
 
 @iam_operation("CreatePolicyVersion")
-def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: object,
+def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: str,
                           set_as_default: bool = False) -> PolicyVersion:
     policy = customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:CreatePolicyVersion", policy.arn)

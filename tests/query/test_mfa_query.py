@@ -72,9 +72,6 @@ def test_an_unenabled_device_is_deleted_and_names_are_unique(iam):
     with pytest.raises(ClientError) as gone:
         iam.delete_virtual_mfa_device(SerialNumber=serial)
     assert error_code(gone) == "NoSuchEntity"
-    with pytest.raises(ClientError) as tagged:
-        iam.create_virtual_mfa_device(VirtualMFADeviceName="tagged", Tags=[{"Key": "k", "Value": "v"}])
-    assert error_code(tagged) == "InvalidInput"
 
 
 def test_device_lists_page(iam):
@@ -109,3 +106,24 @@ def test_a_user_enrols_their_own_device_and_cannot_take_someone_elses(iam, live_
         as_dana.enable_mfa_device(UserName="dana", SerialNumber=root_serial,
                                   **_codes(root_seed, totp.current_step() - 1))
     assert error_code(hidden) == "NoSuchEntity"  # another's pending device is not hers to take
+
+
+def test_device_tags_at_creation_and_after(iam):
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="tagged",
+                                           Tags=[{"Key": "owner", "Value": "ops"}])["VirtualMFADevice"]["SerialNumber"]
+    iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": f"k{index}", "Value": str(index)} for index in range(3)])
+    iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "OWNER", "Value": "security"}])
+    pages = list(iam.get_paginator("list_mfa_device_tags").paginate(SerialNumber=serial,
+                                                                   PaginationConfig={"PageSize": 2}))
+    assert [tag for page in pages for tag in page["Tags"]] == [
+        {"Key": "k0", "Value": "0"}, {"Key": "k1", "Value": "1"}, {"Key": "k2", "Value": "2"},
+        {"Key": "OWNER", "Value": "security"}]
+    iam.untag_mfa_device(SerialNumber=serial, TagKeys=["k0", "k1", "k2"])
+    assert iam.list_mfa_device_tags(SerialNumber=serial)["Tags"] == [{"Key": "OWNER", "Value": "security"}]
+    with pytest.raises(ClientError) as missing:
+        iam.tag_mfa_device(SerialNumber="arn:aws:iam::123456789012:mfa/none", Tags=[{"Key": "k", "Value": "v"}])
+    assert (error_code(missing), http_status(missing)) == ("NoSuchEntity", 404)
+    with pytest.raises(ClientError) as reserved:
+        iam.create_virtual_mfa_device(VirtualMFADeviceName="other", Tags=[{"Key": "aws:x", "Value": "v"}])
+    assert error_code(reserved) == "InvalidInput"
+    assert [d["SerialNumber"] for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]] == [serial]

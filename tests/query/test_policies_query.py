@@ -6,7 +6,11 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from iam_console.query.iam_policies import list_policies
+from iam_console.query.iam_roles import list_roles
 from tests.query.iam_clients import ALLOW_S3_READ, TRUST_ANYONE_IN_ACCOUNT, client_as, error_code, http_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -185,3 +189,19 @@ def test_context_keys_of_custom_and_principal_policies(iam):
     with pytest.raises(ClientError) as bad:
         iam.get_context_keys_for_custom_policy(PolicyInputList=["{not json"])
     assert error_code(bad) == "InvalidInput"
+
+
+def test_list_policies_and_roles_cost_the_same_queries_whatever_the_page(iam, root_caller):
+    def queries(handler, params: dict) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            handler(root_caller, params)
+        return len(captured.captured_queries)
+
+    arn = iam.create_policy(PolicyName="first", PolicyDocument=ALLOW_S3_READ)["Policy"]["Arn"]
+    iam.create_role(RoleName="first", AssumeRolePolicyDocument=TRUST_ANYONE_IN_ACCOUNT)
+    one = (queries(list_policies, {"Scope": "Local"}), queries(list_roles, {}))
+    for index in range(6):
+        iam.create_policy(PolicyName=f"more{index}", PolicyDocument=ALLOW_S3_READ)
+        iam.create_role(RoleName=f"more{index}", AssumeRolePolicyDocument=TRUST_ANYONE_IN_ACCOUNT)
+        iam.attach_role_policy(RoleName=f"more{index}", PolicyArn=arn)
+    assert (queries(list_policies, {"Scope": "Local"}), queries(list_roles, {})) == one

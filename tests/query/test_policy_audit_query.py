@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from audit.models import AuditEvent
 from tests.query.iam_clients import ALLOW_S3_READ, TRUST_ANYONE_IN_ACCOUNT
@@ -33,3 +34,12 @@ def test_policy_role_and_attachment_changes_are_audited_alike_through_both_doors
     assert rest == {**query, "role_name": "rest-role"}
     rest, query = (parameters for _, parameters in _parameters("AttachRolePolicy"))
     assert rest == {**query, "role_name": "rest-role"}
+
+
+def test_a_refused_request_carrying_nul_characters_is_answered_and_still_audited(iam):
+    iam.create_role(RoleName="target", AssumeRolePolicyDocument=TRUST_ANYONE_IN_ACCOUNT)
+    with pytest.raises(ClientError) as refused:
+        iam.tag_role(RoleName="target", Tags=[{"Key": "k", "Value": "bad\x00value"}])
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    event = AuditEvent.objects.get(event_name="TagRole", outcome="Failure")
+    assert event.request_parameters["tags"] == [{"key": "k", "value": "bad\ufffdvalue"}]

@@ -93,7 +93,67 @@ def test_simulation_errors(iam):
     with pytest.raises(ClientError) as bad_document:
         iam.simulate_custom_policy(PolicyInputList=['{"Statement": "no"}'], ActionNames=["s3:GetObject"])
     assert error_code(bad_document) == "InvalidInput"
-    with pytest.raises(ClientError) as resource_policy:
+    with pytest.raises(ClientError) as no_caller:
         iam.simulate_custom_policy(PolicyInputList=[_policy("Allow", "*")], ActionNames=["s3:GetObject"],
-                                   ResourcePolicy=_policy("Allow", "*"))
-    assert error_code(resource_policy) == "InvalidInput"
+                                   ResourcePolicy=_resource_policy("Allow", "*"))
+    assert error_code(no_caller) == "InvalidInput"
+
+
+def _resource_policy(effect: str, principal: str, action: str = "s3:GetObject") -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": effect, "Principal": {"AWS": principal}, "Action": action, "Resource": "arn:aws:s3:::bucket/*"}]})
+
+
+def test_resource_policies_are_simulated_with_the_identity_policies(iam):
+    user_arn = iam.create_user(UserName="reader")["User"]["Arn"]
+    nothing = _policy("Allow", "ec2:DescribeInstances")
+    common = {"ActionNames": ["s3:GetObject"], "ResourceArns": ["arn:aws:s3:::bucket/key"], "CallerArn": user_arn}
+
+    def decide(identity: str, resource: str, **extra) -> dict:
+        return iam.simulate_custom_policy(PolicyInputList=[identity], ResourcePolicy=resource, **common,
+                                          **extra)["EvaluationResults"][0]
+
+    granted = decide(nothing, _resource_policy("Allow", user_arn))  # the bucket names the user: enough
+    assert granted["EvalDecision"] == "allowed"
+    assert granted["MatchedStatements"][0] == {**granted["MatchedStatements"][0], "SourcePolicyId": "ResourcePolicy",
+                                               "SourcePolicyType": "resource"}
+    account_only = _resource_policy("Allow", "arn:aws:iam::123456789012:root")
+    assert decide(nothing, account_only)["EvalDecision"] == "implicitDeny"  # the account defers to the user
+    assert decide(_policy("Allow", "s3:GetObject"), account_only)["EvalDecision"] == "allowed"
+    assert decide(_policy("Allow", "s3:*"), _resource_policy("Deny", user_arn))["EvalDecision"] == "explicitDeny"
+    # Across accounts both sides must allow: the same grant is not enough for a bucket another account owns.
+    elsewhere = {"ResourceOwner": "arn:aws:iam::111122223333:root"}
+    assert decide(nothing, _resource_policy("Allow", user_arn), **elsewhere)["EvalDecision"] == "implicitDeny"
+    both = decide(_policy("Allow", "s3:GetObject"), _resource_policy("Allow", user_arn), **elsewhere)
+    assert both["EvalDecision"] == "allowed"
+
+    role_arn = iam.create_role(RoleName="reader-role", AssumeRolePolicyDocument=TRUST_ANYONE_IN_ACCOUNT)["Role"]["Arn"]
+    principal = iam.simulate_principal_policy(PolicySourceArn=role_arn, ResourcePolicy=_resource_policy("Allow", role_arn),
+                                              ActionNames=["s3:GetObject"], ResourceArns=["arn:aws:s3:::bucket/key"])
+    assert principal["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+def test_policies_granting_service_access_name_each_policy_and_its_holder(iam):
+    iam.create_user(UserName="dev")
+    iam.create_group(GroupName="builders")
+    iam.add_user_to_group(GroupName="builders", UserName="dev")
+    s3 = iam.create_policy(PolicyName="s3-read", PolicyDocument=_policy("Allow", "s3:Get*"))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="dev", PolicyArn=s3)
+    iam.put_user_policy(UserName="dev", PolicyName="all-but-iam", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}))
+    iam.put_group_policy(GroupName="builders", PolicyName="ec2", PolicyDocument=_policy("Allow", "ec2:*"))
+    iam.put_group_policy(GroupName="builders", PolicyName="no-s3", PolicyDocument=_policy("Deny", "s3:*"))
+    user_arn = iam.get_user(UserName="dev")["User"]["Arn"]
+
+    answer = iam.list_policies_granting_service_access(Arn=user_arn, ServiceNamespaces=["s3", "ec2", "iam"])
+    by_service = {entry["ServiceNamespace"]: entry["Policies"] for entry in answer["PoliciesGrantingServiceAccess"]}
+    assert sorted(p["PolicyName"] for p in by_service["s3"]) == ["all-but-iam", "s3-read"]
+    assert {"PolicyName": "s3-read", "PolicyType": "MANAGED", "PolicyArn": s3} in by_service["s3"]
+    assert {"PolicyName": "ec2", "PolicyType": "INLINE", "EntityType": "GROUP",
+            "EntityName": "builders"} in by_service["ec2"]
+    assert {"PolicyName": "all-but-iam", "PolicyType": "INLINE", "EntityType": "USER",
+            "EntityName": "dev"} in by_service["ec2"]
+    assert by_service["iam"] == []
+    with pytest.raises(ClientError) as missing:
+        iam.list_policies_granting_service_access(Arn="arn:aws:iam::123456789012:role/none", ServiceNamespaces=["s3"])
+    assert error_code(missing) == "NoSuchEntity"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policies', '0002_role_policies'),
+        ('policies', '0004_service_catalogue'),
     ]
 
     operations = [
