@@ -77,7 +77,7 @@ def _version_number(version_id: object) -> int:
 
 
 @iam_operation("CreatePolicy")
-def create_policy(*, caller: Caller, policy_name: str, policy_document: str, path: str = "/",
+def create_policy(*, caller: Caller, policy_name: str, policy_document: object, path: str = "/",
                   description: str = "", tags: list[dict] | None = None) -> ManagedPolicy:
     validate_policy_name(policy_name)
     path = validate_path(path)
@@ -175,7 +175,7 @@ def delete_policy(*, caller: Caller, policy_arn: str) -> None:
 
 
 @iam_operation("CreatePolicyVersion")
-def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: str,
+def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: object,
                           set_as_default: bool = False) -> PolicyVersion:
     policy = customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:CreatePolicyVersion", policy.arn)
