@@ -105,12 +105,9 @@ def _resource_policy(document: object, *, principal_arn: str | None,
                      resource_owner: str | None) -> tuple[ResourcePolicyInput | None, dict]:
     if document is None:
         return None, {}
-    if not isinstance(document, str):
-        raise ValidationError("resource_policy must be the policy's JSON text, as a string")
-    result = validate(document, policy_type="RESOURCE_POLICY")
+    result = validate(policy_text(document, field="resource_policy"), policy_type="RESOURCE_POLICY")
     if not result.valid:
-        first = result.errors()[0]
-        raise InvalidInput(f"resource_policy is not a valid policy: {first.message} (line {first.line})")
+        raise refusal(result, field="resource_policy")
     if not principal_arn:
         raise InvalidInput("CallerArn is required with a ResourcePolicy: it names the principal the resource "
                            "policy is evaluated for.")
@@ -260,7 +257,7 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[object] | 
                            resource_arns: list[str] | None = None,
                            permissions_boundary_policy_input_list: list[object] | None = None,
                            caller_arn: str | None = None, context_entries: list[dict] | None = None,
-                           session_policy: object | None = None, resource_policy: str | None = None,
+                           session_policy: object | None = None, resource_policy: object | None = None,
                            resource_owner: str | None = None) -> list[SimulationResult]:
     authorize_caller(caller, "iam:SimulateCustomPolicy", "*")
     # An empty list is allowed: the simulation then shows what the context alone decides
@@ -311,9 +308,9 @@ def principal_policy_set(caller: Caller, action: str, *, user_name: str | None,
 def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_name: str | None = None,
                               policy_source_arn: str | None = None, resource_arns: list[str] | None = None,
                               context_entries: list[dict] | None = None, session_policy: object | None = None,
-                              policy_input_list: list[str] | None = None,
-                              permissions_boundary_policy_input_list: list[str] | None = None,
-                              caller_arn: str | None = None, resource_policy: str | None = None,
+                              policy_input_list: list[object] | None = None,
+                              permissions_boundary_policy_input_list: list[object] | None = None,
+                              caller_arn: str | None = None, resource_policy: object | None = None,
                               resource_owner: str | None = None) -> list[SimulationResult]:
     """Simulate the entity's policies, plus any `policy_input_list` documents as if attached to it; a given
     `permissions_boundary_policy_input_list` stands in for the entity's own boundary (AWS's rules)."""
@@ -373,14 +370,14 @@ def context_keys(documents: Sequence[PolicyDocument]) -> list[str]:
 def _parsed(documents: object, *, field: str) -> list[PolicyDocument]:
     if documents is None:
         return []
-    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
-        raise ValidationError(f"{field} must be a list of policy documents, each a JSON string")
+    if not isinstance(documents, list):
+        raise ValidationError(f"{field} must be a list of policy documents")
     parsed = []
     for index, document in enumerate(documents):
-        result = validate(document)
+        item = f"{field}[{index}]"
+        result = validate(policy_text(document, field=item))
         if result.model is None or not result.valid:
-            first = result.errors()[0]
-            raise InvalidInput(f"{field}[{index}] is not a valid policy: {first.message} (line {first.line})")
+            raise refusal(result, field=item)
         parsed.append(result.model)
     return parsed
 

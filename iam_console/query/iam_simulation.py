@@ -3,10 +3,7 @@ ListPoliciesGrantingServiceAccess."""
 
 from __future__ import annotations
 
-import functools
-
 from directory.services import service_access, simulation
-from iam_console.errors import InvalidInput, MalformedPolicyDocument
 from iam_console.query import iam_output as out
 from iam_console.query.registry import operation
 
@@ -36,20 +33,7 @@ def _answer(results: list, params: dict) -> dict:
     return out.shaped(body, "EvaluationResults", lambda entry: _evaluation(entry[1]))
 
 
-def _unreadable_document_is_invalid_input(handler):
-    """AWS's simulation operations declare InvalidInput (not MalformedPolicyDocument) for a document they cannot
-    read: the same refusal, under the code their model names."""
-    @functools.wraps(handler)
-    def answer(caller, params: dict) -> dict:
-        try:
-            return handler(caller, params)
-        except MalformedPolicyDocument as error:
-            raise InvalidInput(error.message, details=error.details) from None
-    return answer
-
-
 @operation("iam", "SimulateCustomPolicy")
-@_unreadable_document_is_invalid_input
 def simulate_custom_policy(caller, params: dict) -> dict:
     results = simulation.simulate_custom_policy(
         caller=caller, policy_input_list=params["PolicyInputList"], action_names=params["ActionNames"],
@@ -61,7 +45,6 @@ def simulate_custom_policy(caller, params: dict) -> dict:
 
 
 @operation("iam", "SimulatePrincipalPolicy")
-@_unreadable_document_is_invalid_input
 def simulate_principal_policy(caller, params: dict) -> dict:
     results = simulation.simulate_principal_policy(
         caller=caller, policy_source_arn=params["PolicySourceArn"], action_names=params["ActionNames"],

@@ -188,7 +188,7 @@ def test_context_keys_of_custom_and_principal_policies(iam):
     assert principal == ["aws:PrincipalTag/team", "aws:SecureTransport", "aws:SourceIp", "aws:username"]
     with pytest.raises(ClientError) as bad:
         iam.get_context_keys_for_custom_policy(PolicyInputList=["{not json"])
-    assert error_code(bad) == "InvalidInput"
+    assert error_code(bad) == "MalformedPolicyDocument"
 
 
 def test_list_policies_and_roles_cost_the_same_queries_whatever_the_page(iam, root_caller):

@@ -92,7 +92,7 @@ def test_simulation_errors(iam):
     assert error_code(not_an_entity) == "InvalidInput"
     with pytest.raises(ClientError) as bad_document:
         iam.simulate_custom_policy(PolicyInputList=['{"Statement": "no"}'], ActionNames=["s3:GetObject"])
-    assert error_code(bad_document) == "InvalidInput"
+    assert error_code(bad_document) == "MalformedPolicyDocument"
     with pytest.raises(ClientError) as no_caller:
         iam.simulate_custom_policy(PolicyInputList=[_policy("Allow", "*")], ActionNames=["s3:GetObject"],
                                    ResourcePolicy=_resource_policy("Allow", "*"))
