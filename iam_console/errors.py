@@ -9,10 +9,14 @@ class IAMError(Exception):
     code = "ServiceFailure"
     http_status = 500
 
-    def __init__(self, message: str, *, details: object | None = None) -> None:
+    def __init__(self, message: str, *, details: object | None = None, aws_message: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        # AWS's own words for the error, where they differ from the fuller `message`: the AWS Query API answers
+        # with them, because SDKs and scripts written against AWS compare them; the console and REST API keep
+        # the message that says where and what to fix.
+        self.aws_message = aws_message or message
 
     def as_dict(self) -> dict:
         body: dict = {"code": self.code, "message": self.message}

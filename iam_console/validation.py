@@ -9,6 +9,9 @@ from iam_console.errors import InvalidInput, ValidationError
 NAME_PATTERN = re.compile(r"[\w+=,.@-]+", re.ASCII)
 PATH_PATTERN = re.compile(r"(/)|(/[\u0021-\u007E]+/)")
 TAG_PATTERN = re.compile(r"[\w\s.:/=+\-@]*")
+# The botocore model's (and so AWS's messages') spelling of TAG_PATTERN, for keys and for values.
+TAG_PATTERN_TEXT = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
+TAG_VALUE_PATTERN_TEXT = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"
 
 USER_NAME_MAX = 64
 GROUP_NAME_MAX = 128
@@ -71,12 +74,15 @@ def validate_tags(tags: object) -> dict[str, str]:
         key = tag.get("key", tag.get("Key"))
         value = tag.get("value", tag.get("Value", ""))
         key = validate_tag_key(key, index=index)
-        if not isinstance(value, str) or len(value) > TAG_VALUE_MAX or not TAG_PATTERN.fullmatch(value):
+        if not isinstance(value, str) or len(value) > TAG_VALUE_MAX:
             raise ValidationError(
                 f"tags[{index}].value must be at most {TAG_VALUE_MAX} characters of letters, digits, spaces and _.:/=+-@"
             )
+        if not TAG_PATTERN.fullmatch(value):
+            raise ValidationError(f"Value '{value}' at 'tags[{index}].value' failed to satisfy constraint: Member must "
+                                  f"satisfy regular expression pattern: {TAG_VALUE_PATTERN_TEXT}")
         if key.lower() in seen:
-            raise InvalidInput(f"Duplicate tag key '{key}': tag keys are case-insensitive and must be unique")
+            raise InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")  # AWS's words
         seen.add(key.lower())
         result[key] = value
     return result
@@ -84,10 +90,12 @@ def validate_tags(tags: object) -> dict[str, str]:
 
 def validate_tag_key(key: object, *, index: int | None = None) -> str:
     where = f"tags[{index}].key" if index is not None else "tag key"
-    if not isinstance(key, str) or not key or len(key) > TAG_KEY_MAX or not TAG_PATTERN.fullmatch(key):
-        raise ValidationError(
-            f"{where} must be 1 to {TAG_KEY_MAX} characters of letters, digits, spaces and _.:/=+-@"
-        )
+    if not isinstance(key, str) or not key or len(key) > TAG_KEY_MAX:
+        raise ValidationError(f"{where} must be 1 to {TAG_KEY_MAX} characters of letters, digits, spaces and _.:/=+-@")
+    if not TAG_PATTERN.fullmatch(key):
+        # AWS states the model's constraint; its \p{..} classes are what TAG_PATTERN spells with \w and \s.
+        raise ValidationError(f"Value '{key}' at '{where}' failed to satisfy constraint: Member must satisfy regular "
+                              f"expression pattern: {TAG_PATTERN_TEXT}")
     if key.lower().startswith("aws:"):
         raise InvalidInput(f"{where} '{key}' uses the reserved prefix aws:")
     return key

@@ -7,6 +7,7 @@ import json
 from iam_console.errors import LimitExceeded, MalformedPolicyDocument, ValidationError
 from policies.catalogue import ensure_catalogue_loaded
 from policies.language import Finding, ValidationResult, validate
+from policies.language.aws_messages import aws_policy_error
 
 IDENTITY_POLICY = "IDENTITY_POLICY"
 TRUST_POLICY = "TRUST_POLICY"
@@ -56,7 +57,12 @@ def checked_document(document: object, *, size_limit: str, policy_type: str = ID
     ensure_catalogue_loaded()  # registered services' actions are known, as iam's are
     result = validate(text, policy_type=policy_type, size_limit=size_limit)
     if not result.valid:
-        raise refusal(result)
+        error = refusal(result)
+        if policy_type == IDENTITY_POLICY and isinstance(error, MalformedPolicyDocument):
+            # AWS's own words for the first problem it meets, where its rules say it (the Query API answers
+            # with them); the message and findings keep the line and column.
+            error.aws_message = aws_policy_error(text) or error.message
+        raise error
     return text
 
 

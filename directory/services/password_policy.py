@@ -84,4 +84,4 @@ def delete_account_password_policy(*, caller: Caller) -> None:
     authorize_caller(caller, "iam:DeleteAccountPasswordPolicy", _ACCOUNT)
     deleted, _ = PasswordPolicy.objects.filter(singleton=True).delete()
     if not deleted:
-        raise NoSuchEntity("The account has no password policy to delete.")
+        raise NoSuchEntity("The account policy with name PasswordPolicy cannot be found.")  # AWS's words

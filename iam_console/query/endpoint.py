@@ -139,7 +139,7 @@ def _error(service: str, error: IAMError, request_id: str) -> HttpResponse:
     if error.code in _AUTHENTICATION_ERRORS:
         status = 403
     status = _HTTP_STATUS_OVERRIDES.get(error.code, status)
-    body = render_error(xml_namespace(service), error.code, error.message, sender_fault=status < 500,
+    body = render_error(xml_namespace(service), error.code, error.aws_message, sender_fault=status < 500,
                         request_id=request_id)
     return _xml(body, status, request_id)
 

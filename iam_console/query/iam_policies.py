@@ -9,8 +9,9 @@ from policies.models import ManagedPolicy, PolicyVersion
 from policies.services import managed, policy_tags
 
 
-def _policy(policy: ManagedPolicy, *, tags: list | None = None, detailed: bool = True) -> dict:
-    """botocore's Policy shape; `detailed` adds what GetPolicy shows and ListPolicies leaves out."""
+def _policy(policy: ManagedPolicy, *, tags: list | None = None, detailed: bool = True, created: bool = False) -> dict:
+    """botocore's Policy shape; `detailed` adds what GetPolicy shows and ListPolicies leaves out. As AWS answers,
+    CreatePolicy (`created`) shows no Description and Tags only when given; GetPolicy always shows Tags."""
     body = {"PolicyName": policy.policy_name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
             "DefaultVersionId": policy.default_version_id, "IsAttachable": True,
             "CreateDate": policy.create_date, "UpdateDate": policy.update_date}
@@ -19,10 +20,10 @@ def _policy(policy: ManagedPolicy, *, tags: list | None = None, detailed: bool =
     bounded = getattr(policy, "boundary_count", None)
     body["PermissionsBoundaryUsageCount"] = bounded if bounded is not None else managed.boundary_usage_count(policy)
     if detailed:
-        if policy.description:
+        if policy.description and not created:
             body["Description"] = policy.description
-        if tags:
-            body["Tags"] = out.tags_out(tags)
+        if tags or not created:
+            body["Tags"] = out.tags_out(tags or [])
     return body
 
 
@@ -46,7 +47,7 @@ def create_policy(caller, params: dict) -> dict:
     policy = managed.create_policy(caller=caller, policy_name=params["PolicyName"],
                                    policy_document=params["PolicyDocument"], path=params.get("Path", "/"),
                                    description=params.get("Description", ""), **tags)
-    return {"Policy": _policy(policy, tags=list(policy.tags.all()))}
+    return {"Policy": _policy(policy, tags=list(policy.tags.all()), created=True)}
 
 
 @operation("iam", "GetPolicy")
