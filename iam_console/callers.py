@@ -11,6 +11,10 @@ from policies.authorization import Caller
 MFA_SESSION_KEY = "iam_mfa_authenticated_at"
 # After "Switch role": the role session the browser acts as (its access key id only; no secret is kept).
 ROLE_SESSION_KEY = "iam_role_session"
+# Set on the request by the console session rules (sts.console_sessions): the session's restriction, "" if none.
+SESSION_SCOPE_ATTR = "iam_session_scope"
+# A console caller whose session rules never ran is refused everything (no such scope has escape hatches).
+UNRESOLVED_SCOPE = "unresolved"
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -33,4 +37,5 @@ def caller_from_request(request: HttpRequest, *, via: str, principal: object | N
         secure_transport=request.is_secure(),
         access_key_id=getattr(request, "iam_access_key_id", "") or "",
         mfa_authenticated_at=mfa_at,
+        session_scope=getattr(request, SESSION_SCOPE_ATTR, UNRESOLVED_SCOPE) if via == "console" else "",
     )

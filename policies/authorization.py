@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from django.utils import timezone
 
 from iam_console.errors import AccessDenied
+from policies import session_scope
 from policies.language import ALLOWED, EXPLICIT_DENY, Decision, Request, evaluate
 
 
@@ -57,6 +58,8 @@ class Caller:
     secure_transport: bool = False
     access_key_id: str = ""
     mfa_authenticated_at: datetime | None = None
+    # A console session held back by a sign-in rule (policies.session_scope): "" when unrestricted.
+    session_scope: str = ""
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     request_time: datetime = field(default_factory=timezone.now)
 
@@ -133,10 +136,30 @@ def authorize(principal: Principal, action: str, resource: str, context: Mapping
 
 
 def authorize_caller(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> None:
-    """authorize() for a Caller: builds the request context from how the caller reached us."""
+    """authorize() for a Caller: builds the request context from how the caller reached us.
+
+    A restricted console session (a password to change, MFA to enrol) is refused everything outside its escape
+    hatches before its policies are consulted, whichever door it came through.
+    """
+    check_session_scope(caller, action, resource)
     authorize(caller.principal, action, resource, caller.condition_context(extra_context))
 
 
 def caller_may(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> bool:
     """Whether authorize() would allow: for showing or hiding console controls, never instead of authorize()."""
+    if caller.session_scope and not _scope_permits(caller, action, resource):
+        return False
     return decide(caller.principal, action, resource, caller.condition_context(extra_context)).allowed
+
+
+def check_session_scope(caller: Caller, action: str, resource: str) -> None:
+    """Refuse what a restricted console session may not attempt. For the few operations that need no permission
+    (GetCallerIdentity) or decide by a resource policy alone (a trust policy naming the caller)."""
+    if caller.session_scope and not _scope_permits(caller, action, resource):
+        raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
+                           f"{resource} {session_scope.refusal_reason(caller.session_scope)}")
+
+
+def _scope_permits(caller: Caller, action: str, resource: str) -> bool:
+    return session_scope.permits(caller.session_scope, principal_arn=caller.principal.arn, action=action,
+                                 resource=resource)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 
 import botocore.auth
@@ -14,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from directory.models import AccessKey
+from sts.console_sessions import LAST_SEEN, SIGNED_IN_AT
 from tests.conftest import SELF_SERVICE
 from tests.support.signing import SignedClient
 
@@ -98,9 +100,23 @@ def test_curl_aws_sigv4_is_accepted_by_a_live_server(live_server, root_credentia
     assert status == "401" and json.loads(body)["error"]["code"] == "SignatureDoesNotMatch"
 
 
+def console_session(client: Client, user) -> None:
+    """A signed-in console session, as the sign-in page leaves it (both timeout clocks started)."""
+    client.force_login(user)
+    session = client.session
+    session[SIGNED_IN_AT] = session[LAST_SEEN] = int(time.time())
+    session.save()
+
+
+def test_session_without_sign_in_clocks_is_not_a_session(root):
+    client = Client()
+    client.force_login(root)  # no sign-in time: not a session the sign-in page made
+    assert error(client.get("/api/v1/me/")) == (401, "MissingAuthenticationToken")
+
+
 def test_session_post_without_csrf_token_is_refused(root):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(root)
+    console_session(client, root)
     response = client.post("/api/v1/users/", {"user_name": "csrf"}, content_type="application/json")
     assert error(response) == (403, "AccessDenied")
     assert "CSRF" in response.json()["error"]["message"]
@@ -108,7 +124,7 @@ def test_session_post_without_csrf_token_is_refused(root):
 
 def test_session_post_with_csrf_token_is_accepted(root):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(root)
+    console_session(client, root)
     token = _get_new_csrf_string()
     client.cookies["csrftoken"] = token
     response = client.post("/api/v1/users/", {"user_name": "csrf"}, content_type="application/json",
