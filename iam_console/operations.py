@@ -7,6 +7,7 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
@@ -20,6 +21,22 @@ R = TypeVar("R")
 # Failure events of operations running inside atomic_operations(): recorded once the group has rolled back.
 _deferred_failures: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("deferred_failures",
                                                                                         default=None)
+
+
+@dataclass
+class RunningOperation:
+    """The IAM operation in progress: who calls, the IAM action it stands for, whether anything was allowed yet."""
+
+    caller: Any
+    action: str
+    authorized: bool = False
+
+
+_running: contextvars.ContextVar[RunningOperation | None] = contextvars.ContextVar("running_operation", default=None)
+
+
+def running_operation() -> RunningOperation | None:
+    return _running.get()
 
 
 @contextmanager
@@ -38,15 +55,18 @@ def atomic_operations() -> Iterator[None]:
             record_event(**event)
 
 
-def iam_operation(event_name: str, *, audit_reads: bool = False,
-                  event_source: str = "iam.amazonaws.com") -> Callable[[Callable[P, R]], Callable[P, R]]:
+def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: str = "iam.amazonaws.com",
+                  action: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Run a service function as the IAM operation `event_name`.
 
     The function takes a keyword-only `caller` and does its own authorize() call (the resource ARN depends on
     its arguments). Its writes and the success audit event commit together; when it raises an IAMError the
     writes roll back and the failure is recorded in a transaction of its own, so nothing is half-written and
     denied attempts are still on record. Reads are audited only when they fail, unless `audit_reads`.
+    `action` is the IAM action the operation is authorized as, when it is not `<service>:<event_name>`: an entity
+    the operation cannot find is authorized against its ARN as that action before NoSuchEntity is told.
     """
+    iam_action = action or f"{event_source.split('.', 1)[0]}:{event_name}"
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(func)
@@ -55,6 +75,7 @@ def iam_operation(event_name: str, *, audit_reads: bool = False,
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             caller = kwargs.get("caller")
             parameters = _request_parameters(signature, args, kwargs)
+            running = _running.set(RunningOperation(caller=caller, action=iam_action))
             try:
                 with transaction.atomic():
                     result = func(*args, **kwargs)
@@ -71,6 +92,8 @@ def iam_operation(event_name: str, *, audit_reads: bool = False,
                 else:
                     record_event(**failure)
                 raise
+            finally:
+                _running.reset(running)
 
         run.event_name = event_name  # type: ignore[attr-defined]
         return run

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from django.utils import timezone
 
 from iam_console.errors import AccessDenied
+from iam_console.operations import running_operation
 from policies import session_scope
 from policies.language import ALLOWED, EXPLICIT_DENY, Decision, Request, evaluate
 
@@ -143,6 +144,22 @@ def authorize_caller(caller: Caller, action: str, resource: str, extra_context: 
     """
     check_session_scope(caller, action, resource)
     authorize(caller.principal, action, resource, caller.condition_context(extra_context))
+    running = running_operation()
+    if running is not None and running.caller is caller:
+        running.authorized = True
+
+
+def authorize_unknown(resource: str) -> None:
+    """Before an operation says an entity does not exist: may the caller act on it at all?
+
+    Called where a lookup finds nothing, with the ARN the entity would have. A caller that the running operation
+    has not yet allowed anything gets AccessDenied, exactly as for an entity that exists, so a caller who may
+    not read cannot learn which names are taken.
+    """
+    running = running_operation()
+    if running is None or running.authorized or running.caller is None:
+        return
+    authorize_caller(running.caller, running.action, resource)
 
 
 def caller_may(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> bool:

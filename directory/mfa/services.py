@@ -181,7 +181,7 @@ def list_mfa_devices(*, caller: Caller, user_name: str | None = None) -> tuple[U
     return user, list(enabled_devices(user))
 
 
-@iam_operation("ListPendingMFADevices")
+@iam_operation("ListPendingMFADevices", action="iam:ListMFADevices")
 def list_pending_mfa_devices(*, caller: Caller, user_name: str | None = None) -> list[MFADevice]:
     """Devices created for the user but not yet enabled (an enrolment left half-way)."""
     user = lookups.target_user(caller.principal, user_name)
@@ -203,7 +203,7 @@ def list_virtual_mfa_devices(*, caller: Caller, assignment_status: str = "Any") 
     return list(devices)
 
 
-@iam_operation("RegenerateMFARecoveryCodes")
+@iam_operation("RegenerateMFARecoveryCodes", action="iam:EnableMFADevice")
 def regenerate_recovery_codes(*, caller: Caller, user_name: str | None = None) -> RecoveryCodes:
     """A fresh set of ten codes; the old set stops working. Needs an enabled device: codes stand in for one."""
     user = lookups.target_user(caller.principal, user_name, for_update=True)

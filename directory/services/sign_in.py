@@ -140,7 +140,7 @@ def is_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
-@iam_operation("UnlockUser")
+@iam_operation("UnlockUser", action="iam:UpdateLoginProfile")
 def unlock_user(*, caller: Caller, user_name: str) -> User:
     """Lift a sign-in lockout now. Unlocking is a change to the user's console access, as in UpdateLoginProfile."""
     user = lookups.user_by_name(user_name, for_update=True)

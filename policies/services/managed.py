@@ -22,7 +22,7 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
-from policies.authorization import Caller, authorize_caller
+from policies.authorization import Caller, authorize_caller, authorize_unknown
 from policies.documents import checked_document
 from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyVersion
 
@@ -49,6 +49,7 @@ def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPol
         raise InvalidInput(f"ARN {policy_arn} is not valid: expected arn:aws:iam::<account>:policy/<path><name>.")
     is_system = match["account"] == SYSTEM_POLICY_ACCOUNT
     if not is_system and match["account"] != settings.IAM_ACCOUNT_ID:
+        authorize_unknown(policy_arn)
         raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
     queryset = ManagedPolicy.objects.filter(is_system=is_system, policy_name_key=match["name"].lower(),
                                             path=match["path"])
@@ -56,6 +57,7 @@ def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPol
         queryset = queryset.select_for_update()
     policy = queryset.first()
     if policy is None:
+        authorize_unknown(policy_arn)
         raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
     return policy
 
