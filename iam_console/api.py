@@ -32,7 +32,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return error_response(error.code, error.message, error.http_status,
                               headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
     if isinstance(exc, IAMError):
-        return error_response(exc.code, exc.message, exc.http_status, exc.details)
+        retry_after = getattr(exc, "retry_after", None)
+        return error_response(exc.code, exc.message, exc.http_status, exc.details,
+                              headers={"Retry-After": str(retry_after)} if retry_after else None)
     if isinstance(exc, exceptions.NotAuthenticated):
         return error_response("MissingAuthenticationToken",
                               "Request is missing authentication: sign it with AWS Signature Version 4 "

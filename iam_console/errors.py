@@ -69,6 +69,16 @@ class UnmodifiableEntity(IAMError):
     code, http_status = "UnmodifiableEntity", 400
 
 
+class Throttling(IAMError):
+    """Too many attempts: `retry_after` seconds to wait, sent as the Retry-After header."""
+
+    code, http_status = "Throttling", 429
+
+    def __init__(self, message: str, *, retry_after: int | None = None, details: object | None = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
 class AccessDenied(IAMError):
     code, http_status = "AccessDenied", 403
 

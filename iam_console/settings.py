@@ -59,6 +59,15 @@ IAM_MANAGED_POLICIES_PER_ENTITY = env_int("IAM_MANAGED_POLICIES_PER_ENTITY", 10,
 IAM_LOCKOUT_THRESHOLD = env_int("IAM_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
 IAM_LOCKOUT_WINDOW_SECONDS = env_int("IAM_LOCKOUT_WINDOW_SECONDS", 900, minimum=1, maximum=86400)
 IAM_LOCKOUT_DURATION_SECONDS = env_int("IAM_LOCKOUT_DURATION_SECONDS", 900, minimum=1, maximum=86400)
+# Sign-in protection (README, Security): failures from one client first slow that client down, exponentially.
+IAM_SIGN_IN_CLIENT_FREE_FAILURES = env_int("IAM_SIGN_IN_CLIENT_FREE_FAILURES", 10, minimum=1, maximum=1000)
+IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS = env_int("IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS", 1, minimum=1,
+                                                  maximum=60)
+IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS = env_int("IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS", 900, minimum=1,
+                                                 maximum=86400)
+IAM_SIGN_IN_CLIENT_WINDOW_SECONDS = env_int("IAM_SIGN_IN_CLIENT_WINDOW_SECONDS", 3600, minimum=60, maximum=86400)
+# A browser that signed in successfully keeps a signed cookie this long; a user's lockout does not apply to it.
+IAM_SIGN_IN_DEVICE_DAYS = env_int("IAM_SIGN_IN_DEVICE_DAYS", 30, minimum=1, maximum=400)
 SESSION_COOKIE_AGE = env_int("IAM_SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=60, maximum=7 * 86400)
 IAM_SESSION_IDLE_TIMEOUT_SECONDS = env_int("IAM_SESSION_IDLE_TIMEOUT_SECONDS", 3600, minimum=60, maximum=86400)
 
