@@ -18,14 +18,32 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_KEY_PATTERN.search(name))
 
 
-def redact(value: Any, *, name: str = "") -> Any:
+MAX_DEPTH = 32
+
+
+def redact(value: Any, *, name: str = "", depth: int = 0) -> Any:
     """Return a JSON-safe copy of value with every secret-named field replaced by REDACTED."""
     if name and is_secret_name(name):
         return REDACTED
+    if depth > MAX_DEPTH and isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return "(nested too deep to record)"
     if isinstance(value, Mapping):
-        return {str(key): redact(item, name=str(key)) for key, item in value.items()}
+        return {storable(str(key)): redact(item, name=str(key), depth=depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [redact(item) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
+        return [redact(item, depth=depth + 1) for item in value]
+    if isinstance(value, str):
+        return storable(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
-    return str(value)
+    return storable(str(value))
+
+
+def storable(text: str) -> str:
+    """Text PostgreSQL can keep: a NUL or a lone surrogate (hostile input, refused) is written as its escape."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

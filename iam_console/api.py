@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +13,7 @@ from rest_framework.views import APIView
 
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError
+from iam_console.parsers import BodyTooLarge
 from policies.authorization import Caller
 from sts.authentication import SessionAuthentication, SignatureAuthenticationFailed
 
@@ -46,6 +49,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.PermissionDenied):
         # DRF raises this for a failed CSRF check on session-authenticated writes.
         return error_response("AccessDenied", str(exc.detail), status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, BodyTooLarge | RequestDataTooBig):
+        return error_response("InvalidInput", f"The request body is larger than "
+                              f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, exceptions.ParseError):
         return error_response("MalformedInput", f"The request body is not valid JSON: {exc.detail}",
                               status.HTTP_400_BAD_REQUEST)

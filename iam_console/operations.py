@@ -13,7 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.db import transaction
 
 from audit.services import record_event
-from iam_console.errors import IAMError
+from iam_console.errors import IAMError, InvalidInput
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -77,6 +77,7 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
             parameters = _request_parameters(signature, args, kwargs)
             running = _running.set(RunningOperation(caller=caller, action=iam_action))
             try:
+                _refuse_unstorable(parameters)
                 with transaction.atomic():
                     result = func(*args, **kwargs)
                     if audit_reads or not _is_read(event_name):
@@ -106,6 +107,28 @@ _READ_PREFIXES = ("Get", "List", "Simulate", "Validate")
 
 def _is_read(event_name: str) -> bool:
     return event_name.startswith(_READ_PREFIXES)
+
+
+def _refuse_unstorable(value: Any, name: str = "", depth: int = 0) -> None:
+    """Refuse, before anything is read or written, text no IAM name or document may hold: a NUL character or a
+    lone surrogate (PostgreSQL cannot store either; AWS refuses them too). Nested parameters are bounded."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput(f"{name or 'A parameter'} must not contain the NUL character.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(f"{name or 'A parameter'} is not valid UTF-8 text.") from None
+    elif isinstance(value, dict | list | tuple):
+        if depth > MAX_PARAMETER_DEPTH:
+            raise InvalidInput(f"{name or 'A parameter'} is nested too deeply.")
+        items = value.items() if isinstance(value, dict) else ((name, item) for item in value)
+        for key, item in items:
+            _refuse_unstorable(key, name, depth + 1)
+            _refuse_unstorable(item, key if isinstance(key, str) and isinstance(value, dict) else name, depth + 1)
+
+
+MAX_PARAMETER_DEPTH = 32
 
 
 def _request_parameters(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:

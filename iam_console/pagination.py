@@ -15,6 +15,8 @@ from iam_console.errors import ValidationError
 T = TypeVar("T")
 MAX_ITEMS_LIMIT = 1000
 DEFAULT_MAX_ITEMS = 100
+# Markers name one row (a name or an ARN of at most 2,048 characters), base64-encoded: anything longer is forged.
+MAX_MARKER_LENGTH = 4096
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,13 @@ def decode_marker(marker: str | None) -> str | None:
     if not marker:
         return None
     try:
+        if len(marker) > MAX_MARKER_LENGTH:
+            raise ValueError("too long")
         padded = marker + "=" * (-len(marker) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError, RecursionError):
         raise ValidationError("marker is not valid: pass back the marker of the previous page unchanged") from None
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\x00" in value:
         raise ValidationError("marker is not valid: pass back the marker of the previous page unchanged")
     return value
 

@@ -239,6 +239,10 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# Largest request body accepted (JSON or form), in bytes: IAM's largest document is a few KiB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("IAM_MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=64 * 1024,
+                                      maximum=64 * 1024 * 1024)
+
 # --- Static files: everything served by the project, no CDN ------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -259,7 +263,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["iam_console.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "iam_console.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

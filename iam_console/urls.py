@@ -18,3 +18,5 @@ urlpatterns = [
     re_path(r"^api/", UnknownRouteView.as_view(), name="api-not-found"),
     path("", include("iam_console.console.urls")),
 ]
+
+handler400 = "iam_console.error_views.bad_request"

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.authentication import SessionAuthentication as DRFSessionAuthentication
 from rest_framework.request import Request
@@ -50,7 +51,10 @@ class SignatureAuthenticationFailed(Exception):
 
 def signed_request_from(request: HttpRequest) -> sigv4.SignedRequest:
     headers = {name.lower(): value for name, value in request.headers.items()}
-    raw_path = request.META.get("RAW_URI", "").split("?", 1)[0] or request.path
+    # The path as the client sent it, still percent-encoded (SigV4 encodes it once more): gunicorn gives RAW_URI,
+    # other servers REQUEST_URI; failing both, the decoded path encoded back as a client would have sent it.
+    raw_uri = request.META.get("RAW_URI") or request.META.get("REQUEST_URI") or ""
+    raw_path = raw_uri.split("?", 1)[0] or escape_uri_path(request.path)
     return sigv4.SignedRequest(method=request.method or "GET", raw_path=raw_path,
                                query_string=request.META.get("QUERY_STRING", ""), headers=headers,
                                body_sha256=hashlib.sha256(request.body).hexdigest())

@@ -59,6 +59,10 @@ class ConsoleView(View):
             return self.render("console/error.html", {"title": "Access denied", "error": error}, status=403)
         except NoSuchEntity as error:
             return self.render("console/error.html", {"title": "Not found", "error": error}, status=404)
+        except IAMError as error:
+            # Whatever a page did not handle itself (hostile input in a link, say) is still IAM's answer.
+            return self.render("console/error.html", {"title": "Request refused", "error": error},
+                               status=error.http_status)
 
     @property
     def caller(self) -> Caller:
