@@ -24,13 +24,16 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".iam-install-stamp"
 CHROMIUM = Path("/usr/bin/chromium")
 PYTEST_NO_TESTS = 5
+# The import contracts of pyproject.toml ([tool.importlinter]); see README, "Architecture".
+LINT_IMPORTS = [str(BIN / "lint-imports"), "--no-logo"]
 
 USAGE = """usage: python3 dev.py COMMAND [ARGS...]
 
   run [--host H] [--port P]   start the console: web server, Celery worker and beat (embedded database
                               and Redis unless DATABASE_URL / REDIS_URL are set)
-  test [PYTEST ARGS...]       manage.py check, makemigrations --check, ruff, then the whole test suite
-  lint                        ruff check
+  test [PYTEST ARGS...]       manage.py check, makemigrations --check, ruff, lint-imports, then the whole
+                              test suite
+  lint                        ruff check, lint-imports
   migrate                     apply database migrations
   bench                       seed a 100,000-user directory and measure the REST API
   manage ARGS...              any manage.py command inside the project's environment
@@ -165,6 +168,7 @@ def command_test(args: list[str]) -> int:
             ("manage.py check", manage("check", "--fail-level", "WARNING")),
             ("manage.py makemigrations --check --dry-run", manage("makemigrations", "--check", "--dry-run")),
             ("ruff check", [str(BIN / "ruff"), "check", "."]),
+            ("lint-imports (dependencies point one way)", LINT_IMPORTS),
         ]
         for title, command in steps:
             code = run_step(title, command)
@@ -183,7 +187,8 @@ def command_test(args: list[str]) -> int:
 
 def command_lint(args: list[str]) -> int:
     ensure_environment()
-    return run_step("ruff check", [str(BIN / "ruff"), "check", ".", *args])
+    code = run_step("ruff check", [str(BIN / "ruff"), "check", ".", *args])
+    return code or run_step("lint-imports (dependencies point one way)", LINT_IMPORTS)
 
 
 def command_migrate(args: list[str]) -> int:

@@ -12,9 +12,10 @@ from django.db.models import Q
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from iam_console.access import authorize_caller
+from iam_console.callers import Caller
 from iam_console.errors import AccessDenied, ValidationError
 from iam_console.pagination import clean_max_items
-from policies.authorization import Caller, authorize_caller
 
 
 @dataclass(frozen=True)

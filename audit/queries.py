@@ -8,9 +8,10 @@ from django.db.models import Q
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from iam_console.access import authorize_caller
+from iam_console.callers import Caller
 from iam_console.errors import AccessDenied, ValidationError
 from iam_console.pagination import Page, clean_max_items, decode_marker, encode_marker
-from policies.authorization import Caller, authorize_caller
 
 EVENT_SOURCE = "cloudtrail.amazonaws.com"
 

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from audit.models import AuditEvent
-from audit.redaction import redact, storable
+from iam_console.redaction import redact, storable
 
 if TYPE_CHECKING:
-    from policies.authorization import Caller
+    from iam_console.callers import Caller
 
 
 def record_event(

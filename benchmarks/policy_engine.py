@@ -139,7 +139,7 @@ def validate_round_trip(text: str) -> float:
     from rest_framework.test import APIRequestFactory, force_authenticate
 
     from directory.models import User
-    from policies.api.views import ValidatePolicyView
+    from iam_console.rest.policies import ValidatePolicyView
 
     root = User(user_name="root", is_superuser=True, user_id="AIDABENCHMARKROOT0000")
     view = ValidatePolicyView.as_view()

@@ -41,10 +41,10 @@ def seed(users: int, groups: int, key_fraction: float, seed_value: int) -> dict[
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from directory import identifiers
     from directory.credentials import new_secret_nonce
     from directory.models import AccessKey, Group, GroupMembership, User
     from directory.services.root import bootstrap_root_user
+    from iam_console import identifiers
 
     rng = random.Random(seed_value)
     call_command("migrate", interactive=False, verbosity=0)

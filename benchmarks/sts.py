@@ -48,10 +48,9 @@ def prepare_database() -> None:
 def seed():
     """A user, its access key, and a role that trusts it (created once, reused by later runs)."""
     from directory.models import Role, User
-    from directory.services import access_keys, roles, users
+    from directory.services import access_keys, role_policies, roles, users
     from directory.services.root import bootstrap_root_user
     from policies.authorization import Caller
-    from policies.services import role_policies
 
     if not User.objects.filter(is_superuser=True).exists():
         bootstrap_root_user(user_name="root", password="Bench-Root-Passw0rd!", with_access_key=False)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from directory.identifiers import group_arn, user_arn
 from directory.models import AccessKey, Group, User
 from iam_console.errors import NoSuchEntity
+from iam_console.identifiers import group_arn, user_arn
 from policies.authorization import authorize_unknown
 
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
-from directory import identifiers
+from iam_console import identifiers
 
 
 class UserManager(BaseUserManager):
@@ -56,7 +56,7 @@ class User(AbstractBaseUser):
     def __str__(self) -> str:
         return self.user_name
 
-    # --- Principal protocol (policies.authorization.Principal) ---
+    # --- Principal protocol (iam_console.callers.Principal) ---
     @property
     def arn(self) -> str:
         if self.is_superuser:
@@ -74,6 +74,12 @@ class User(AbstractBaseUser):
     @property
     def is_root(self) -> bool:
         return self.is_superuser
+
+    def policy_set(self):
+        """All policies that apply to this user (direct, inline, through groups, boundary), in one query."""
+        from directory.policy_sets import user_policy_set
+
+        return user_policy_set(self)
 
     @property
     def has_login_profile(self) -> bool:
@@ -333,3 +339,102 @@ class MFARequirement(models.Model):
     groups = models.ManyToManyField(Group, blank=True, related_name="+")
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     update_date = models.DateTimeField(default=timezone.now)
+
+
+# --- What users, groups and roles hold of policies: attachments, inline policies, permissions boundaries. ---
+# These models were born in the policies app; their tables keep the names they had there.
+
+
+class UserPolicyAttachment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey("policies.ManagedPolicy", on_delete=models.PROTECT, related_name="user_attachments")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_userpolicyattachment"  # created by the policies app; the rows stayed where they were
+        constraints = [models.UniqueConstraint(fields=["user", "policy"], name="user_policy_attachment_unique")]
+
+
+class GroupPolicyAttachment(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey("policies.ManagedPolicy", on_delete=models.PROTECT, related_name="group_attachments")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_grouppolicyattachment"  # created by the policies app; the rows stayed where they were
+        constraints = [models.UniqueConstraint(fields=["group", "policy"], name="group_policy_attachment_unique")]
+
+
+class UserInlinePolicy(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inline_policies")
+    policy_name = models.CharField(max_length=128)
+    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
+                                            output_field=models.CharField(max_length=128), db_persist=True)
+    document = models.TextField()
+    update_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_userinlinepolicy"  # created by the policies app; the rows stayed where they were
+        ordering = ["policy_name_key"]
+        constraints = [models.UniqueConstraint(fields=["user", "policy_name_key"], name="user_inline_unique")]
+
+
+class GroupInlinePolicy(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="inline_policies")
+    policy_name = models.CharField(max_length=128)
+    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
+                                            output_field=models.CharField(max_length=128), db_persist=True)
+    document = models.TextField()
+    update_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_groupinlinepolicy"  # created by the policies app; the rows stayed where they were
+        ordering = ["policy_name_key"]
+        constraints = [models.UniqueConstraint(fields=["group", "policy_name_key"], name="group_inline_unique")]
+
+
+class UserPermissionsBoundary(models.Model):
+    """A managed policy that caps what a user's identity policies can allow."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="permissions_boundary")
+    policy = models.ForeignKey("policies.ManagedPolicy", on_delete=models.PROTECT, related_name="user_boundaries")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_userpermissionsboundary"  # created by the policies app; the rows stayed where they were
+
+
+
+class RolePolicyAttachment(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey("policies.ManagedPolicy", on_delete=models.PROTECT, related_name="role_attachments")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_rolepolicyattachment"  # created by the policies app; the rows stayed where they were
+        constraints = [models.UniqueConstraint(fields=["role", "policy"], name="role_policy_attachment_unique")]
+
+
+class RoleInlinePolicy(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="inline_policies")
+    policy_name = models.CharField(max_length=128)
+    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
+                                            output_field=models.CharField(max_length=128), db_persist=True)
+    document = models.TextField()
+    update_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_roleinlinepolicy"  # created by the policies app; the rows stayed where they were
+        ordering = ["policy_name_key"]
+        constraints = [models.UniqueConstraint(fields=["role", "policy_name_key"], name="role_inline_unique")]
+
+
+class RolePermissionsBoundary(models.Model):
+    """A managed policy that caps what a role's policies can allow, in every session of the role."""
+
+    role = models.OneToOneField(Role, on_delete=models.CASCADE, related_name="permissions_boundary")
+    policy = models.ForeignKey("policies.ManagedPolicy", on_delete=models.PROTECT, related_name="role_boundaries")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "policies_rolepermissionsboundary"  # created by the policies app; the rows stayed where they were

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from directory.validation import TAGS_PER_ENTITY
 from iam_console.errors import LimitExceeded
+from iam_console.validation import TAGS_PER_ENTITY
 
 
 def request_tag_context(tags: dict[str, str]) -> dict:

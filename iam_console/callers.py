@@ -1,12 +1,101 @@
-"""Turning an HTTP request into a Caller: who acts, and the request context their policies test."""
+"""Who acts and how they reached us: the Principal protocol, the Caller (the request context their policies
+test), and turning an HTTP request into a Caller. The frame's own type: every layer passes Callers around."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from django.http import HttpRequest
+from django.utils import timezone
 
-from policies.authorization import Caller
+
+@runtime_checkable
+class Principal(Protocol):
+    """Who acts: the root user, an IAM user, a role session, or the system itself (Celery jobs)."""
+
+    @property
+    def arn(self) -> str: ...
+
+    @property
+    def unique_id(self) -> str: ...
+
+    @property
+    def principal_name(self) -> str: ...
+
+    @property
+    def is_root(self) -> bool: ...
+
+    def policy_set(self) -> Any:
+        """The policies that decide for it (a policies.loading.PolicySet); never asked of a root principal."""
+
+
+@dataclass(frozen=True)
+class SystemPrincipal:
+    """The directory acting on its own behalf (scheduled jobs, bootstrap)."""
+
+    arn: str = "arn:aws:iam::system"
+    unique_id: str = "SYSTEM"
+    principal_name: str = "system"
+    is_root: bool = True
+
+    def policy_set(self) -> None:
+        return None  # root: allowed everything, so no policy is ever asked for
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A principal plus how it reached us: the request context that policies test."""
+
+    principal: Principal
+    via: str = "api"  # "console", "api" or "system"
+    source_ip: str | None = None
+    user_agent: str = ""
+    secure_transport: bool = False
+    access_key_id: str = ""
+    mfa_authenticated_at: datetime | None = None
+    # A console session held back by a sign-in rule (policies.session_scope): "" when unrestricted.
+    session_scope: str = ""
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_time: datetime = field(default_factory=timezone.now)
+
+    @classmethod
+    def system(cls) -> Caller:
+        return cls(principal=SystemPrincipal(), via="system")
+
+    def condition_context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The global condition keys of this request (AWS's names)."""
+        principal = self.principal
+        context: dict[str, Any] = {
+            "aws:PrincipalArn": principal.arn,
+            "aws:userid": principal.unique_id,
+            "aws:username": principal.principal_name,
+            "aws:CurrentTime": self.request_time,
+            "aws:EpochTime": int(self.request_time.timestamp()),
+            "aws:SecureTransport": self.secure_transport,
+            "aws:UserAgent": self.user_agent,
+        }
+        if self.source_ip:
+            context["aws:SourceIp"] = self.source_ip
+        # Requests signed with a long-term access key carry no MFA key at all, as in AWS.
+        if self.via == "console" or self.mfa_authenticated_at is not None:
+            context["aws:MultiFactorAuthPresent"] = self.mfa_authenticated_at is not None
+        if self.mfa_authenticated_at is not None:
+            context["aws:MultiFactorAuthAge"] = int((self.request_time - self.mfa_authenticated_at).total_seconds())
+        own_keys = getattr(principal, "condition_keys", None)
+        if callable(own_keys):  # role sessions: aws:PrincipalArn is the role, aws:TokenIssueTime, no aws:username
+            for key, value in own_keys(self.request_time).items():
+                if value is None:
+                    context.pop(key, None)
+                else:
+                    context[key] = value
+        if extra:
+            context.update(extra)
+        return context
+
 
 MFA_SESSION_KEY = "iam_mfa_authenticated_at"
 # After "Switch role": the role session the browser acts as (its access key id only; no secret is kept).

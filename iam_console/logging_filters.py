@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from audit.redaction import REDACTED
+from iam_console.redaction import REDACTED
 
 # key=value or "key": "value" pairs whose key names a secret, and AWS-shaped secrets on their own.
 _PAIR = re.compile(

@@ -10,13 +10,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from audit.services import record_event
 from iam_console.errors import IAMError, InvalidInput
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# Who writes the audit events: the audit app installs its recorder when it is ready (the frame imports no app).
+_event_recorder: Callable[..., object] | None = None
+
+
+def install_event_recorder(recorder: Callable[..., object]) -> None:
+    global _event_recorder
+    _event_recorder = recorder
+
+
+def record_event(**event: Any) -> None:
+    """Record one audit event. No recorder installed is a broken deployment: refuse rather than act unaudited."""
+    if _event_recorder is None:
+        raise ImproperlyConfigured("No audit event recorder is installed: add the audit app to INSTALLED_APPS.")
+    _event_recorder(**event)
+
 
 # Failure events of operations running inside atomic_operations(): recorded once the group has rolled back.
 _deferred_failures: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("deferred_failures",

@@ -13,17 +13,9 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies and authorization"
 
     def ready(self) -> None:
-        from directory.services import groups, users
-        from policies.dependents import (
-            group_attached_policies,
-            group_inline_policies,
-            user_attached_policies,
-            user_inline_policies,
-        )
+        from iam_console import access
+        from policies.authorization import authorize_caller
 
-        # DeleteUser / DeleteGroup refuse while policies remain, as in AWS.
-        users.DEPENDENT_FINDERS["attached_policies"] = user_attached_policies
-        users.DEPENDENT_FINDERS["inline_policies"] = user_inline_policies
-        groups.GROUP_DEPENDENT_FINDERS["attached_policies"] = group_attached_policies
-        groups.GROUP_DEPENDENT_FINDERS["inline_policies"] = group_inline_policies
+        # Code below this app (the audit trail's readers) authorizes through the frame's port.
+        access.install_authorizer(authorize_caller)
         post_migrate.connect(_sync_system_policies, sender=self)

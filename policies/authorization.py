@@ -2,112 +2,32 @@
 
 Every service calls it before it acts, and every console view and REST endpoint reaches it through a
 service. Deny by default: a principal is allowed only what its IAM policies allow (AWS's evaluation logic);
-the root user is allowed everything.
+the root user is allowed everything. Principals are known only through the Principal protocol: each brings
+its own policy set, so this module imports no entity model. (Caller, Principal and SystemPrincipal live in the
+frame, iam_console.callers; they are re-exported here for the services that authorize.)
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from django.utils import timezone
-
+from iam_console.callers import Caller, Principal, SystemPrincipal
 from iam_console.errors import AccessDenied
 from iam_console.operations import running_operation
 from policies import session_scope
 from policies.language import ALLOWED, EXPLICIT_DENY, Decision, Request, evaluate
+from policies.loading import PolicySet
+
+__all__ = ["Caller", "Principal", "SystemPrincipal", "authorize", "authorize_caller", "authorize_unknown",
+           "caller_may", "check_session_scope", "decide", "policy_set_for"]
 
 
-@runtime_checkable
-class Principal(Protocol):
-    """Who acts: the root user, an IAM user, a role session, or the system itself (Celery jobs)."""
-
-    @property
-    def arn(self) -> str: ...
-
-    @property
-    def unique_id(self) -> str: ...
-
-    @property
-    def principal_name(self) -> str: ...
-
-    @property
-    def is_root(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class SystemPrincipal:
-    """The directory acting on its own behalf (scheduled jobs, bootstrap)."""
-
-    arn: str = "arn:aws:iam::system"
-    unique_id: str = "SYSTEM"
-    principal_name: str = "system"
-    is_root: bool = True
-
-
-@dataclass(frozen=True)
-class Caller:
-    """A principal plus how it reached us: the request context that policies test."""
-
-    principal: Principal
-    via: str = "api"  # "console", "api" or "system"
-    source_ip: str | None = None
-    user_agent: str = ""
-    secure_transport: bool = False
-    access_key_id: str = ""
-    mfa_authenticated_at: datetime | None = None
-    # A console session held back by a sign-in rule (policies.session_scope): "" when unrestricted.
-    session_scope: str = ""
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    request_time: datetime = field(default_factory=timezone.now)
-
-    @classmethod
-    def system(cls) -> Caller:
-        return cls(principal=SystemPrincipal(), via="system")
-
-    def condition_context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The global condition keys of this request (AWS's names)."""
-        principal = self.principal
-        context: dict[str, Any] = {
-            "aws:PrincipalArn": principal.arn,
-            "aws:userid": principal.unique_id,
-            "aws:username": principal.principal_name,
-            "aws:CurrentTime": self.request_time,
-            "aws:EpochTime": int(self.request_time.timestamp()),
-            "aws:SecureTransport": self.secure_transport,
-            "aws:UserAgent": self.user_agent,
-        }
-        if self.source_ip:
-            context["aws:SourceIp"] = self.source_ip
-        # Requests signed with a long-term access key carry no MFA key at all, as in AWS.
-        if self.via == "console" or self.mfa_authenticated_at is not None:
-            context["aws:MultiFactorAuthPresent"] = self.mfa_authenticated_at is not None
-        if self.mfa_authenticated_at is not None:
-            context["aws:MultiFactorAuthAge"] = int((self.request_time - self.mfa_authenticated_at).total_seconds())
-        own_keys = getattr(principal, "condition_keys", None)
-        if callable(own_keys):  # role sessions: aws:PrincipalArn is the role, aws:TokenIssueTime, no aws:username
-            for key, value in own_keys(self.request_time).items():
-                if value is None:
-                    context.pop(key, None)
-                else:
-                    context[key] = value
-        if extra:
-            context.update(extra)
-        return context
-
-
-def policy_set_for(principal: Principal):
-    """The policies that decide for a principal. Role sessions bring their own (`policy_set()`)."""
-    from directory.models import User
-    from policies.loading import PolicySet, user_policy_set
-
-    if isinstance(principal, User):
-        return user_policy_set(principal)
+def policy_set_for(principal: Principal) -> PolicySet:
+    """The policies that decide for a principal: each kind of principal brings its own (`policy_set()`)."""
     own = getattr(principal, "policy_set", None)
-    return own() if callable(own) else PolicySet()
+    policy_set = own() if callable(own) else None
+    return policy_set if policy_set is not None else PolicySet()
 
 
 def decide(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:

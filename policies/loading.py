@@ -1,25 +1,17 @@
-"""Loading a principal's effective policies (identity, via groups, boundary) in one query, compiled and cached."""
+"""A principal's effective policies, loaded in one query and compiled (cached by policy key and version).
+
+The PolicySet is what authorize() evaluates. The queries that gather it belong to the app owning the
+principals (directory.policy_sets for users and roles); this module runs them and compiles what they return.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
 
-from directory.models import Group, GroupMembership, Role, User
 from policies.language import CompiledPolicy, compile_policy
-from policies.models import (
-    GroupInlinePolicy,
-    GroupPolicyAttachment,
-    ManagedPolicy,
-    PolicyVersion,
-    RoleInlinePolicy,
-    RolePermissionsBoundary,
-    RolePolicyAttachment,
-    UserInlinePolicy,
-    UserPermissionsBoundary,
-    UserPolicyAttachment,
-)
 
 
 @dataclass(frozen=True)
@@ -52,66 +44,29 @@ class PolicySet:
     sources: dict[str, PolicySource] = field(default_factory=dict)
 
 
-def _tables(*models) -> dict[str, str]:
+def tables(*models) -> dict[str, str]:
     return {model.__name__: model._meta.db_table for model in models}
 
 
-def _managed_join(t: dict[str, str]) -> str:
+def managed_join(t: dict[str, str]) -> str:
     return (f"JOIN {t['ManagedPolicy']} p ON p.id = a.policy_id "
             f"JOIN {t['PolicyVersion']} v ON v.policy_id = p.id AND v.is_default_version")
 
 
-# Every query below returns the same columns:
+# Every policy-set query (directory.policy_sets) returns the same columns:
 # (use, key, version, document, policy name, path, is system, group name)
-_MANAGED_COLUMNS = "'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.is_system, ''"
-
-
-def _user_sql() -> str:
-    t = _tables(ManagedPolicy, PolicyVersion, UserPolicyAttachment, GroupPolicyAttachment, UserInlinePolicy,
-                GroupInlinePolicy, UserPermissionsBoundary, GroupMembership, Group)
-    managed = _managed_join(t)
-    return f"""
-        SELECT 'identity', {_MANAGED_COLUMNS}
-          FROM {t['UserPolicyAttachment']} a {managed} WHERE a.user_id = %(owner)s
-        UNION ALL
-        SELECT 'identity', {_MANAGED_COLUMNS}
-          FROM {t['GroupMembership']} m JOIN {t['GroupPolicyAttachment']} a ON a.group_id = m.group_id {managed}
-         WHERE m.user_id = %(owner)s
-        UNION ALL
-        SELECT 'identity', 'user-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false, ''
-          FROM {t['UserInlinePolicy']} i WHERE i.user_id = %(owner)s
-        UNION ALL
-        SELECT 'identity', 'group-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false,
-               g.group_name
-          FROM {t['GroupMembership']} m JOIN {t['GroupInlinePolicy']} i ON i.group_id = m.group_id
-          JOIN {t['Group']} g ON g.id = m.group_id
-         WHERE m.user_id = %(owner)s
-        UNION ALL
-        SELECT 'boundary', {_MANAGED_COLUMNS}
-          FROM {t['UserPermissionsBoundary']} a {managed} WHERE a.user_id = %(owner)s
-    """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
-
-
-def _role_sql() -> str:
-    t = _tables(ManagedPolicy, PolicyVersion, RolePolicyAttachment, RoleInlinePolicy, RolePermissionsBoundary)
-    managed = _managed_join(t)
-    return f"""
-        SELECT 'identity', {_MANAGED_COLUMNS}
-          FROM {t['RolePolicyAttachment']} a {managed} WHERE a.role_id = %(owner)s
-        UNION ALL
-        SELECT 'identity', 'role-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false, ''
-          FROM {t['RoleInlinePolicy']} i WHERE i.role_id = %(owner)s
-        UNION ALL
-        SELECT 'boundary', {_MANAGED_COLUMNS}
-          FROM {t['RolePermissionsBoundary']} a {managed} WHERE a.role_id = %(owner)s
-    """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
+MANAGED_COLUMNS = "'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.is_system, ''"
 
 
 _QUERIES: dict[str, str] = {}
 
 
-def _load(kind: str, build_sql, owner_pk: int) -> PolicySet:
-    """Run the owner's one query and compile what it returns (cached by policy key and version)."""
+def load_policy_set(kind: str, build_sql: Callable[[], str], owner_pk: int) -> PolicySet:
+    """Run the owner's one query (built once per kind, bound to %(owner)s) and compile what it returns.
+
+    Every query returns the same columns: (use, key, version, document, policy name, path, is system, group
+    name), `use` being "identity" or "boundary".
+    """
     from policies.services.managed import managed_policy_arn
 
     if kind not in _QUERIES:
@@ -131,13 +86,3 @@ def _load(kind: str, build_sql, owner_pk: int) -> PolicySet:
                                                is_system=is_system, group_name=group_name)
         (policy_set.identity if use == "identity" else policy_set.boundary).append(compiled)
     return policy_set
-
-
-def user_policy_set(user: User) -> PolicySet:
-    """All policies that apply to an IAM user (direct, inline, through groups, boundary), in one query."""
-    return _load("user", _user_sql, user.pk)
-
-
-def role_policy_set(role: Role) -> PolicySet:
-    """A role's permissions policies and boundary, in one query."""
-    return _load("role", _role_sql, role.pk)

@@ -1,4 +1,4 @@
-"""Managed policies and their versions, attachments, inline policies and permissions boundaries."""
+"""Managed policies and their versions. (Who holds them: directory.models, which owns users, groups, roles.)"""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-
-from directory.models import Group, Role, User
 
 SYSTEM_POLICY_ACCOUNT = "aws"  # system policies carry AWS-managed ARNs: arn:aws:iam::aws:policy/Name
 
@@ -57,85 +55,3 @@ class PolicyVersion(models.Model):
             models.UniqueConstraint(fields=["policy"], condition=models.Q(is_default_version=True),
                                     name="policy_one_default_version"),
         ]
-
-
-class UserPolicyAttachment(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="user_attachments")
-    create_date = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "policy"], name="user_policy_attachment_unique")]
-
-
-class GroupPolicyAttachment(models.Model):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="group_attachments")
-    create_date = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["group", "policy"], name="group_policy_attachment_unique")]
-
-
-class UserInlinePolicy(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inline_policies")
-    policy_name = models.CharField(max_length=128)
-    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
-                                            output_field=models.CharField(max_length=128), db_persist=True)
-    document = models.TextField()
-    update_date = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["policy_name_key"]
-        constraints = [models.UniqueConstraint(fields=["user", "policy_name_key"], name="user_inline_unique")]
-
-
-class GroupInlinePolicy(models.Model):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="inline_policies")
-    policy_name = models.CharField(max_length=128)
-    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
-                                            output_field=models.CharField(max_length=128), db_persist=True)
-    document = models.TextField()
-    update_date = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["policy_name_key"]
-        constraints = [models.UniqueConstraint(fields=["group", "policy_name_key"], name="group_inline_unique")]
-
-
-class UserPermissionsBoundary(models.Model):
-    """A managed policy that caps what a user's identity policies can allow."""
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="permissions_boundary")
-    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="user_boundaries")
-    create_date = models.DateTimeField(default=timezone.now)
-
-
-class RolePolicyAttachment(models.Model):
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="role_attachments")
-    create_date = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["role", "policy"], name="role_policy_attachment_unique")]
-
-
-class RoleInlinePolicy(models.Model):
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="inline_policies")
-    policy_name = models.CharField(max_length=128)
-    policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
-                                            output_field=models.CharField(max_length=128), db_persist=True)
-    document = models.TextField()
-    update_date = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["policy_name_key"]
-        constraints = [models.UniqueConstraint(fields=["role", "policy_name_key"], name="role_inline_unique")]
-
-
-class RolePermissionsBoundary(models.Model):
-    """A managed policy that caps what a role's policies can allow, in every session of the role."""
-
-    role = models.OneToOneField(Role, on_delete=models.CASCADE, related_name="permissions_boundary")
-    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="role_boundaries")
-    create_date = models.DateTimeField(default=timezone.now)

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from directory import identifiers
+from iam_console import identifiers
 from policies.models import ManagedPolicy, PolicyVersion
 
 SYSTEM_POLICY_DIR = Path(__file__).resolve().parent / "system"

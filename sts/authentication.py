@@ -16,11 +16,11 @@ from rest_framework.authentication import SessionAuthentication as DRFSessionAut
 from rest_framework.request import Request
 
 from directory.credentials import derive_secret_access_key
-from directory.identifiers import SESSION_KEY_PREFIX
 from directory.models import AccessKey
 from directory.services.access_keys import record_access_key_use
 from iam_console.callers import ROLE_SESSION_KEY
 from iam_console.errors import IAMError, IncompleteSignature, InvalidClientTokenId, SignatureDoesNotMatch
+from iam_console.identifiers import SESSION_KEY_PREFIX
 from sts import sigv4
 from sts.models import RoleSession
 from sts.secrets import derive_session_secret, token_matches
@@ -42,7 +42,7 @@ class SignedIdentity:
 
 
 class SignatureAuthenticationFailed(Exception):
-    """Raised inside DRF's authentication, turned into a 401 by iam_console.api.exception_handler."""
+    """Raised inside DRF's authentication, turned into a 401 by iam_console.rest.base.exception_handler."""
 
     def __init__(self, error: IAMError) -> None:
         super().__init__(error.message)

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from directory import identifiers
 from directory.models import Role
+from iam_console import identifiers
 
 
 class ExpiringManager(models.Manager):

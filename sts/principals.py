@@ -8,13 +8,14 @@ from typing import Any
 from django.utils import timezone
 
 from directory.models import RoleTag
+from directory.policy_sets import role_policy_set
 from policies.language import compile_policy
-from policies.loading import PolicySet, PolicySource, role_policy_set
+from policies.loading import PolicySet, PolicySource
 from sts.models import RoleSession
 
 
 class RoleSessionPrincipal:
-    """A principal (policies.authorization.Principal) backed by a RoleSession loaded with its role.
+    """A principal (iam_console.callers.Principal) backed by a RoleSession loaded with its role.
 
     Its permissions are the role's policies, capped by the role's permissions boundary and by the session
     policies given to AssumeRole. Each authorization re-checks that the session is still live, so a revocation

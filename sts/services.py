@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from directory import identifiers, lookups
+from directory import lookups
 from directory.models import Role, User
 from directory.services.roles import role_by_name, trust_policy_key
-from directory.validation import validate_tags
+from iam_console import identifiers
 from iam_console.errors import (
     AccessDenied,
     ExpiredToken,
@@ -24,6 +24,7 @@ from iam_console.errors import (
     ValidationError,
 )
 from iam_console.operations import iam_operation
+from iam_console.validation import validate_tags
 from policies.authorization import Caller, authorize_caller, check_session_scope, decide
 from policies.documents import checked_document, non_whitespace_length
 from policies.language import EXPLICIT_DENY, Request, compile_policy, evaluate_resource_policy

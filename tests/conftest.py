@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from directory.models import User
-from directory.services import access_keys, login_profiles, users
+from directory.services import access_keys, attachments, login_profiles, users
 from directory.services.root import RootCredentials, bootstrap_root_user
 from policies.authorization import Caller
-from policies.services import attachments
 from tests.support.signing import SignedClient
 
 ROOT_PASSWORD = "Root-Passw0rd!-for-tests"

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from directory import identifiers
 from directory.mfa import sealing, totp
 from directory.models import MFADevice, User
+from iam_console import identifiers
 from iam_console.errors import NoSuchEntity
 
 MFA_DEVICES_PER_USER = 8
@@ -88,5 +88,5 @@ def check_code(user: User, serial_number: str, code: object) -> CodeCheck:
 
 
 def verify_for_session(user: User, serial_number: str, code: str) -> bool:
-    """The AssumeRole check (sts.mfa.register_verifier): the caller's own device, the same one-time rules."""
+    """The AssumeRole check (registered by sts into sts.mfa): the caller's own device, the same one-time rules."""
     return check_code(user, serial_number, code).accepted

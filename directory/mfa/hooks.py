@@ -1,4 +1,4 @@
-"""Plugging MFA devices into DeleteUser, the credential report, the dashboard and AssumeRole."""
+"""Plugging MFA devices into DeleteUser, the credential report and the dashboard (sts plugs them into AssumeRole)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,11 @@ def users_without_mfa() -> QuerySet[User]:
 
 
 def register() -> None:
-    from directory.mfa.devices import verify_for_session
     from directory.reports import generation
     from directory.services import dashboard, users
-    from sts import mfa
 
     # DeleteUser refuses while an enabled device remains, as in AWS; pending ones go with the user.
     users.DEPENDENT_FINDERS["mfa_devices"] = user_mfa_devices
     generation.register_mfa_source(f"SELECT user_id FROM {MFADevice._meta.db_table} WHERE confirmed")  # noqa: S608
     if users_without_mfa not in dashboard.USERS_WITHOUT_MFA:
         dashboard.USERS_WITHOUT_MFA.append(users_without_mfa)
-    mfa.register_verifier(verify_for_session)

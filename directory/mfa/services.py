@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import record_event
-from directory import lookups, validation
+from directory import lookups
 from directory.mfa import qr, recovery, sealing, totp
 from directory.mfa.devices import MFA_DEVICES_PER_USER, device_of, enabled_devices, seed_of, serial_number_for
 from directory.models import MFADevice, User
+from iam_console import validation
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,

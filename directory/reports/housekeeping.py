@@ -9,9 +9,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import record_event
-from directory import identifiers
 from directory.models import AccessKey, CredentialReport, UnusedAccessKeyFlag
 from directory.reports.services import history_start
+from iam_console import identifiers
 from policies.authorization import Caller
 
 UNUSED_KEY_DAYS = 90

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from directory import identifiers, lookups
+from directory import lookups
 from directory.credentials import derive_secret_access_key, new_secret_nonce
 from directory.models import AccessKey, User
+from iam_console import identifiers
 from iam_console.errors import LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller, authorize_unknown

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from directory import identifiers, lookups
+from directory import lookups
 from directory.models import Group, GroupMembership, User
-from directory.validation import GROUP_NAME_MAX, validate_name, validate_path, validate_path_prefix
+from iam_console import identifiers
 from iam_console.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
+from iam_console.validation import GROUP_NAME_MAX, validate_name, validate_path, validate_path_prefix
 from policies.authorization import Caller, authorize_caller
 
 GROUPS_PER_USER = 10

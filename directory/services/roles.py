@@ -7,17 +7,9 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from directory import identifiers
 from directory.models import Role, RoleTag
 from directory.tagging import merge_tags, remove_tags, request_tag_context
-from directory.validation import (
-    TAGS_PER_ENTITY,
-    validate_name,
-    validate_path,
-    validate_path_prefix,
-    validate_tag_key,
-    validate_tags,
-)
+from iam_console import identifiers
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -27,6 +19,14 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
+from iam_console.validation import (
+    TAGS_PER_ENTITY,
+    validate_name,
+    validate_path,
+    validate_path_prefix,
+    validate_tag_key,
+    validate_tags,
+)
 from policies.authorization import Caller, authorize_caller, authorize_unknown
 from policies.documents import TRUST_POLICY, checked_document
 from policies.language import invalidate
@@ -112,7 +112,7 @@ def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: 
         raise EntityAlreadyExists(f"Role with name {role_name} already exists.") from None
     RoleTag.objects.bulk_create([RoleTag(role=role, key=key, value=value) for key, value in tag_map.items()])
     if boundary is not None:
-        from policies.models import RolePermissionsBoundary
+        from directory.models import RolePermissionsBoundary
 
         RolePermissionsBoundary.objects.create(role=role, policy=boundary)
     role.refresh_from_db(fields=["role_name_key"])
@@ -157,7 +157,8 @@ def update_assume_role_policy(*, caller: Caller, role_name: str, policy_document
 
 def role_dependents(role: Role) -> tuple[list[str], list[str]]:
     """(attached managed policy ARNs, inline policy names): what stops DeleteRole."""
-    from policies.models import ManagedPolicy, RoleInlinePolicy
+    from directory.models import RoleInlinePolicy
+    from policies.models import ManagedPolicy
 
     attached = [p.arn for p in ManagedPolicy.objects.filter(role_attachments__role=role).order_by("policy_name_key")]
     inline = list(RoleInlinePolicy.objects.filter(role=role).values_list("policy_name", flat=True))

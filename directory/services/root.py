@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
-from directory import identifiers
 from directory.credentials import derive_secret_access_key, new_secret_nonce
 from directory.models import AccessKey, User
 from directory.passwords import check_password_against_policy, effective_policy, generate_password
 from directory.services.login_profiles import _set_password
-from directory.validation import USER_NAME_MAX, validate_name
+from iam_console import identifiers
 from iam_console.errors import EntityAlreadyExists
+from iam_console.validation import USER_NAME_MAX, validate_name
 from policies.authorization import Caller
 
 

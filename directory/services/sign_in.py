@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from audit.redaction import REDACTED
 from audit.services import record_event
 from directory import lookups
 from directory.auth_backend import _dummy_check
@@ -20,6 +19,7 @@ from directory.mfa.devices import has_enabled_device
 from directory.models import User
 from iam_console.errors import NoSuchEntity, Throttling
 from iam_console.operations import iam_operation
+from iam_console.redaction import REDACTED
 from iam_console.throttle import FailureThrottle
 from policies.authorization import Caller, authorize_caller
 

@@ -12,10 +12,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from directory.models import AccessKey, Group, GroupMembership, User
-from directory.validation import validate_path_prefix
 from iam_console.errors import ValidationError
 from iam_console.operations import iam_operation
 from iam_console.pagination import clean_max_items
+from iam_console.validation import validate_path_prefix
 from policies.authorization import Caller, authorize_caller
 
 SORTS = ("name", "-name", "created", "-created")

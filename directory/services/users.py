@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from directory import identifiers, lookups
+from directory import lookups
 from directory.models import Group, User, UserTag
 from directory.tagging import request_tag_context
-from directory.validation import (
+from iam_console import identifiers
+from iam_console.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
+from iam_console.operations import iam_operation
+from iam_console.pagination import Page, keyset_page
+from iam_console.validation import (
     TAGS_PER_ENTITY,
     USER_NAME_MAX,
     validate_name,
@@ -18,9 +22,6 @@ from directory.validation import (
     validate_path_prefix,
     validate_tags,
 )
-from iam_console.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
-from iam_console.operations import iam_operation
-from iam_console.pagination import Page, keyset_page
 from policies.authorization import Caller, authorize_caller
 
 
@@ -59,7 +60,7 @@ def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[d
         raise EntityAlreadyExists(f"User with name {user_name} already exists.") from None
     UserTag.objects.bulk_create([UserTag(user=user, key=key, value=value) for key, value in tag_map.items()])
     if boundary is not None:
-        from policies.models import UserPermissionsBoundary
+        from directory.models import UserPermissionsBoundary
 
         UserPermissionsBoundary.objects.create(user=user, policy=boundary)
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from directory.validation import GROUP_NAME_MAX, PATH_MAX, USER_NAME_MAX
+from iam_console.validation import GROUP_NAME_MAX, PATH_MAX, USER_NAME_MAX
 
 
 class ConsoleForm(forms.Form):

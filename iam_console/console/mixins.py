@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from directory.identifiers import iam_arn
 from directory.passwords import EffectivePasswordPolicy
 from iam_console.callers import caller_from_request
 from iam_console.console import role_sessions
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
+from iam_console.identifiers import iam_arn
 from policies.authorization import Caller, caller_may
 from sts import console_sessions
 from sts.console_sessions import (  # noqa: F401 - the console's views start sessions and show expiry

@@ -9,12 +9,13 @@ import json
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from directory.models import GroupPolicyAttachment, RolePolicyAttachment, UserPolicyAttachment
 from directory.services.user_search import SearchPage
 from iam_console.errors import ValidationError
 from iam_console.operations import iam_operation
 from iam_console.pagination import clean_max_items
 from policies.authorization import Caller, authorize_caller, caller_may
-from policies.models import GroupPolicyAttachment, ManagedPolicy, RolePolicyAttachment, UserPolicyAttachment
+from policies.models import ManagedPolicy
 
 SCOPES = ("All", "AWS", "Local")
 USAGES = ("any", "attached", "unattached")

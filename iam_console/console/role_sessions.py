@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
-from directory.models import User
 from iam_console.callers import ROLE_SESSION_KEY
 from iam_console.errors import ExpiredToken, InvalidClientTokenId
-from sts.models import RecentRole
 from sts.principals import RoleSessionPrincipal
+from sts.recent_roles import recent
 from sts.services import REVOKED_MESSAGE, session_principal
-
-RECENT_ROLES = 5
 
 
 def start(request: HttpRequest, *, access_key_id: str, role_name: str, display_name: str, color: str) -> None:
@@ -43,20 +38,6 @@ def active_principal(request: HttpRequest) -> RoleSessionPrincipal | None:
         messages.warning(request, f"Your session as {state['display_name']} ({state['role_name']}) {why}. "
                                   f"You are back to {request.user.user_name}.")
         return None
-
-
-def remember(user: User, *, account: str, role_name: str, display_name: str, color: str) -> None:
-    """Record a switch: the role moves to the top of the user's recent roles and only the last five stay."""
-    with transaction.atomic():
-        RecentRole.objects.update_or_create(
-            user=user, account=account, role_name=role_name,
-            defaults={"display_name": display_name, "color": color, "used_at": timezone.now()})
-        stale = RecentRole.objects.filter(user=user).values_list("pk", flat=True)[RECENT_ROLES:]
-        RecentRole.objects.filter(pk__in=list(stale)).delete()
-
-
-def recent(user: User) -> list[RecentRole]:
-    return list(RecentRole.objects.filter(user=user)[:RECENT_ROLES])
 
 
 def time_left(seconds: int) -> str:

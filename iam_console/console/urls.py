@@ -1,6 +1,6 @@
 """The browser console's URLs."""
 
-from django.urls import include, path, re_path
+from django.urls import path, re_path
 
 from iam_console.console import (
     views_account,
@@ -8,6 +8,7 @@ from iam_console.console import (
     views_auth,
     views_groups,
     views_mfa,
+    views_reports,
     views_roles,
     views_self,
     views_simulator,
@@ -101,5 +102,11 @@ urlpatterns = [
          name="role-revoke-sessions"),
     path("roles/<str:role_name>/delete/", views_roles.RoleDeleteView.as_view(), name="role-delete"),
     path("roles/<str:role_name>/tags/", views_roles.RoleTagsView.as_view(), name="role-tags"),
-    path("", include("directory.reports.console_urls")),
+    path("credential-report/", views_reports.CredentialReportView.as_view(), name="credential-report"),
+    path("credential-report/compare/", views_reports.CredentialReportDiffView.as_view(),
+         name="credential-report-diff"),
+    path("credential-report/<int:report_id>/download/", views_reports.CredentialReportDownloadView.as_view(),
+         name="credential-report-download"),
+    path("credential-report/<int:report_id>/users/", views_reports.CredentialReportBucketView.as_view(),
+         name="credential-report-users"),
 ]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from directory.services import attachments, simulation
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.policy_editing import editor_context, findings_of, side_by_side, summary_rows
 from iam_console.console.policy_forms import PolicyCreateForm, PolicyVersionForm
@@ -14,7 +15,7 @@ from iam_console.console.policy_search import search_policies
 from iam_console.errors import AccessDenied, IAMError, ValidationError
 from policies.authorization import caller_may
 from policies.models import ManagedPolicy
-from policies.services import attachments, managed, simulation
+from policies.services import managed
 
 PAGE_SIZE = 50
 TABS = [("permissions", "Permissions"), ("versions", "Policy versions"), ("entities", "Entities attached")]

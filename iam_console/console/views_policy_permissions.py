@@ -7,15 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from directory.services import groups, users
+from directory.models import UserPermissionsBoundary
+from directory.services import attachments, boundaries, groups, inline, users
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.policy_editing import editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
 from iam_console.console.policy_search import search_policies
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from policies.authorization import caller_may
-from policies.models import UserPermissionsBoundary
-from policies.services import attachments, boundaries, inline
 
 INLINE_FIELDS = {"policyName": "policy_name", "MalformedPolicyDocument": "document", "LimitExceeded": "document",
                  "policy_document": "document"}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from directory.models import Role
-from directory.services import roles
+from directory.services import role_policies, roles
 from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.policy_editing import editor_context, findings_of
@@ -29,7 +29,6 @@ from iam_console.console.views_tags import TagsView
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from policies.authorization import caller_may
 from policies.documents import TRUST_POLICY
-from policies.services import role_policies
 from sts import services as sts
 
 PAGE_SIZE = 50

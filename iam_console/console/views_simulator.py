@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from directory.services import inline, simulation
 from directory.services.user_search import search_users
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.policy_forms import SimulatorForm
 from iam_console.errors import AccessDenied, IAMError
 from policies.language import ALLOWED, EXPLICIT_DENY
-from policies.services import inline, simulation
 
 USER_CHOICES = 200
 DECISIONS = {ALLOWED: ("Allowed", "allowed"), EXPLICIT_DENY: ("Denied explicitly", "denied"),

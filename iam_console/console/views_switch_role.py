@@ -26,6 +26,7 @@ from iam_console.console.role_forms import (
 )
 from iam_console.errors import AccessDenied, IAMError
 from policies.authorization import Caller
+from sts import recent_roles
 from sts import services as sts
 
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
@@ -101,7 +102,7 @@ class SwitchRoleView(ConsoleView):
         color = normalise_color(data["color"])
         role_sessions.start(request, access_key_id=assumed.access_key_id, role_name=data["role_name"],
                             display_name=data["display_name"], color=color)
-        role_sessions.remember(request.user, account=data["account"], role_name=data["role_name"],
+        recent_roles.remember(request.user, account=data["account"], role_name=data["role_name"],
                                display_name=data["display_name"], color=color)
         self.role_principal = sts.session_principal(assumed.access_key_id)
         expiration = _iso(assumed.expiration)

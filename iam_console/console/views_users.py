@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit.console_queries import lookup_events
 from directory.models import User
 from directory.passwords import check_password_against_policy, generate_password
-from directory.services import access_keys, groups, login_profiles, tags, users
+from directory.services import access_keys, attachments, groups, login_profiles, tags, users
 from directory.services.sign_in import is_locked, unlock_user
 from directory.services.user_search import search_groups, search_users
 from iam_console.console.forms import LoginProfileForm, RenameForm, TagForm, UserCreateForm
@@ -22,7 +22,6 @@ from iam_console.console.views_self import key_action
 from iam_console.console.views_tags import TagsView
 from iam_console.errors import AccessDenied, IAMError, ValidationError
 from iam_console.operations import atomic_operations
-from policies.services import attachments
 from policies.system_policies import CHANGE_PASSWORD_POLICY_ARN
 
 PAGE_SIZE = 50

@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from directory import identifiers
-from directory.validation import validate_path, validate_path_prefix
+from iam_console import identifiers
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -22,6 +21,7 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
+from iam_console.validation import validate_path, validate_path_prefix
 from policies.authorization import Caller, authorize_caller, authorize_unknown
 from policies.documents import checked_document
 from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyVersion

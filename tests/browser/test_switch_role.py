@@ -7,8 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from directory.services import roles
-from policies.services import role_policies
+from directory.services import role_policies, roles
 from tests.browser.conftest import sign_in
 from tests.conftest import ROOT_PASSWORD
 

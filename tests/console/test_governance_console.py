@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from directory.models import User
-from policies.services import boundaries, managed
+from directory.services import boundaries
+from policies.services import managed
 from tests.console.conftest import USER_PASSWORD, sign_in
 from tests.policies.conftest import ADMIN, READ_ONLY, allow, deny, document
 

@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.services import groups
-from policies.models import ManagedPolicy, UserInlinePolicy, UserPermissionsBoundary, UserPolicyAttachment
-from policies.services import attachments, inline, managed
+from directory.models import UserInlinePolicy, UserPermissionsBoundary, UserPolicyAttachment
+from directory.services import attachments, groups, inline
+from policies.models import ManagedPolicy
+from policies.services import managed
 
 pytestmark = pytest.mark.django_db
 

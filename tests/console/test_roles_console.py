@@ -7,10 +7,8 @@ import json
 import pytest
 
 from audit.models import AuditEvent
-from directory.models import Role
-from directory.services import roles
-from policies.models import RolePolicyAttachment
-from policies.services import role_policies
+from directory.models import Role, RolePolicyAttachment
+from directory.services import role_policies, roles
 from sts import services as sts
 
 pytestmark = pytest.mark.django_db

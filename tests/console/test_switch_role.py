@@ -9,9 +9,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from directory.services import roles
+from directory.services import role_policies, roles
 from iam_console.console.role_sessions import ROLE_SESSION_KEY
-from policies.services import role_policies
 from sts import services as sts
 from sts.models import RecentRole, RoleSession
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from directory.models import PasswordHistory, User
 from directory.passwords import EffectivePasswordPolicy, check_password_against_policy, generate_password
-from directory.services import login_profiles, password_policy, users
+from directory.services import attachments, login_profiles, password_policy, users
 from iam_console.errors import (
     AccessDenied,
     EntityAlreadyExists,
@@ -17,7 +17,6 @@ from iam_console.errors import (
     ValidationError,
 )
 from policies.authorization import Caller
-from policies.services import attachments
 
 pytestmark = pytest.mark.django_db
 

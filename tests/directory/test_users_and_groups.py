@@ -176,8 +176,8 @@ def test_reserved_aws_tag_prefix_is_refused(root_caller):
 
 
 def test_self_service_policy_reads_own_user_but_not_others(root_caller, make_user):
+    from directory.services.attachments import attach_user_policy
     from policies.authorization import Caller
-    from policies.services.attachments import attach_user_policy
 
     alice = make_user("alice")
     make_user("bob")

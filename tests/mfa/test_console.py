@@ -12,8 +12,8 @@ from directory.mfa import totp
 from directory.mfa.requirement import update_mfa_requirement
 from directory.models import MFADevice, User
 from directory.services import groups
+from directory.services.inline import put_user_policy
 from iam_console.callers import MFA_SESSION_KEY
-from policies.services.inline import put_user_policy
 from tests.console.conftest import USER_PASSWORD, sign_in
 from tests.mfa.conftest import seed_from
 

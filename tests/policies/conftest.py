@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from policies.services import attachments, managed
+from directory.services import attachments
+from policies.services import managed
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"

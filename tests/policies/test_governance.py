@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from directory.services import login_profiles
-from policies.services import boundaries, inline
+from directory.services import boundaries, inline, login_profiles
 from tests.policies.conftest import ADMIN, CHANGE_PASSWORD, READ_ONLY, allow, deny, document
 from tests.support.signing import SignedClient
 
@@ -193,8 +192,7 @@ def test_self_service_policies_cover_users_with_a_path(root_caller, make_user):
 
 
 def test_list_entities_for_policy_names_users_groups_and_roles(root_caller, root_api, make_user, customer_policy):
-    from directory.services import roles
-    from policies.services import role_policies
+    from directory.services import role_policies, roles
 
     policy = customer_policy("Shared", allow("iam:GetUser"))
     make_user("alice", policies=(policy.arn,))

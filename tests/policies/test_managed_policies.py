@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from directory.services import groups, users
+from directory.services import attachments, groups, inline, users
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -14,7 +14,7 @@ from iam_console.errors import (
     UnmodifiableEntity,
 )
 from policies.models import ManagedPolicy
-from policies.services import attachments, inline, managed
+from policies.services import managed
 from tests.policies.conftest import ADMIN, allow, document
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_group_with_attached_policy_cannot_be_deleted(root_caller):
 
 def test_effective_policies_load_in_one_query_however_many(root_caller, customer_policy, make_user, attach,
                                                            django_assert_num_queries):
-    from policies.loading import user_policy_set
+    from directory.policy_sets import user_policy_set
 
     alice = make_user("alice")
     for index in range(3):

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from directory.mfa.requirement import update_mfa_requirement
-from directory.models import AccessKey, Group, MFADevice, PasswordPolicy, Role, User
+from directory.models import AccessKey, Group, MFADevice, PasswordPolicy, Role, User, UserPolicyAttachment
 from directory.services import groups
-from policies.models import ManagedPolicy, UserPolicyAttachment
+from policies.models import ManagedPolicy
 from sts.console_sessions import LAST_SEEN, SIGNED_IN_AT
 from tests.test_url_security import GUARDED
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from directory.services import roles
-from policies.services import attachments, managed, role_policies
+from directory.services import attachments, role_policies, roles
+from policies.services import managed
 from sts import services as sts
 from tests.support.signing import SignedClient
 

@@ -6,7 +6,7 @@ import pytest
 
 from audit.models import AuditEvent
 from directory.models import Role
-from directory.services import roles
+from directory.services import role_policies, roles
 from iam_console.errors import (
     AccessDenied,
     DeleteConflict,
@@ -16,7 +16,7 @@ from iam_console.errors import (
     NoSuchEntity,
     ValidationError,
 )
-from policies.services import managed, role_policies
+from policies.services import managed
 from tests.sts.conftest import ADMIN, READ_ONLY, allow, document, role_arn, trust, user_arn
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from directory.services import role_policies
 from policies.authorization import Caller
-from policies.services import role_policies
 from sts import services as sts
 from sts import tasks
 from sts.models import RoleSession

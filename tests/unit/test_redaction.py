@@ -2,8 +2,8 @@
 
 import logging
 
-from audit.redaction import REDACTED, redact
 from iam_console.logging_filters import RedactSecretsFilter, scrub
+from iam_console.redaction import REDACTED, redact
 
 
 def test_secret_named_fields_are_redacted_at_any_depth():

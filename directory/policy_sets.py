@@ -1,0 +1,71 @@
+"""The queries that gather a user's or a role's effective policies (policies.loading runs and compiles them)."""
+
+from __future__ import annotations
+
+from directory.models import (
+    Group,
+    GroupInlinePolicy,
+    GroupMembership,
+    GroupPolicyAttachment,
+    Role,
+    RoleInlinePolicy,
+    RolePermissionsBoundary,
+    RolePolicyAttachment,
+    User,
+    UserInlinePolicy,
+    UserPermissionsBoundary,
+    UserPolicyAttachment,
+)
+from policies.loading import MANAGED_COLUMNS, PolicySet, load_policy_set, managed_join, tables
+from policies.models import ManagedPolicy, PolicyVersion
+
+
+def _user_sql() -> str:
+    t = tables(ManagedPolicy, PolicyVersion, UserPolicyAttachment, GroupPolicyAttachment, UserInlinePolicy,
+                GroupInlinePolicy, UserPermissionsBoundary, GroupMembership, Group)
+    managed = managed_join(t)
+    return f"""
+        SELECT 'identity', {MANAGED_COLUMNS}
+          FROM {t['UserPolicyAttachment']} a {managed} WHERE a.user_id = %(owner)s
+        UNION ALL
+        SELECT 'identity', {MANAGED_COLUMNS}
+          FROM {t['GroupMembership']} m JOIN {t['GroupPolicyAttachment']} a ON a.group_id = m.group_id {managed}
+         WHERE m.user_id = %(owner)s
+        UNION ALL
+        SELECT 'identity', 'user-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false, ''
+          FROM {t['UserInlinePolicy']} i WHERE i.user_id = %(owner)s
+        UNION ALL
+        SELECT 'identity', 'group-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false,
+               g.group_name
+          FROM {t['GroupMembership']} m JOIN {t['GroupInlinePolicy']} i ON i.group_id = m.group_id
+          JOIN {t['Group']} g ON g.id = m.group_id
+         WHERE m.user_id = %(owner)s
+        UNION ALL
+        SELECT 'boundary', {MANAGED_COLUMNS}
+          FROM {t['UserPermissionsBoundary']} a {managed} WHERE a.user_id = %(owner)s
+    """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
+
+
+def _role_sql() -> str:
+    t = tables(ManagedPolicy, PolicyVersion, RolePolicyAttachment, RoleInlinePolicy, RolePermissionsBoundary)
+    managed = managed_join(t)
+    return f"""
+        SELECT 'identity', {MANAGED_COLUMNS}
+          FROM {t['RolePolicyAttachment']} a {managed} WHERE a.role_id = %(owner)s
+        UNION ALL
+        SELECT 'identity', 'role-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false, ''
+          FROM {t['RoleInlinePolicy']} i WHERE i.role_id = %(owner)s
+        UNION ALL
+        SELECT 'boundary', {MANAGED_COLUMNS}
+          FROM {t['RolePermissionsBoundary']} a {managed} WHERE a.role_id = %(owner)s
+    """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
+
+
+def user_policy_set(user: User) -> PolicySet:
+    """All policies that apply to an IAM user (direct, inline, through groups, boundary), in one query."""
+    return load_policy_set("user", _user_sql, user.pk)
+
+
+def role_policy_set(role: Role) -> PolicySet:
+    """A role's permissions policies and boundary, in one query."""
+    return load_policy_set("role", _role_sql, role.pk)

@@ -1,0 +1,118 @@
+"""The REST API's shared glue: IAM error bodies, the base view, strict request parsing, pages, documented errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from iam_console.callers import caller_from_request
+from iam_console.errors import IAMError
+from iam_console.pagination import Page
+from iam_console.parsers import BodyTooLarge
+from iam_console.rest.serializers import ErrorEnvelope
+from policies.authorization import Caller
+from sts.authentication import SessionAuthentication, SignatureAuthenticationFailed
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(code: str, message: str, http_status: int, details: object | None = None,
+                   headers: dict | None = None) -> Response:
+    body: dict = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return Response({"error": body}, status=http_status, headers=headers)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every API error as {"error": {"code", "message"}} with IAM's code and the right HTTP status."""
+    if isinstance(exc, SignatureAuthenticationFailed):
+        error = exc.error
+        return error_response(error.code, error.message, error.http_status,
+                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+    if isinstance(exc, IAMError):
+        retry_after = getattr(exc, "retry_after", None)
+        return error_response(exc.code, exc.message, exc.http_status, exc.details,
+                              headers={"Retry-After": str(retry_after)} if retry_after else None)
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return error_response("MissingAuthenticationToken",
+                              "Request is missing authentication: sign it with AWS Signature Version 4 "
+                              "(an access key) or sign in to the console.", status.HTTP_401_UNAUTHORIZED,
+                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return error_response("InvalidClientTokenId", str(exc.detail), status.HTTP_401_UNAUTHORIZED,
+                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+    if isinstance(exc, exceptions.PermissionDenied):
+        # DRF raises this for a failed CSRF check on session-authenticated writes.
+        return error_response("AccessDenied", str(exc.detail), status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, BodyTooLarge | RequestDataTooBig):
+        return error_response("InvalidInput", f"The request body is larger than "
+                              f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, exceptions.ParseError):
+        return error_response("MalformedInput", f"The request body is not valid JSON: {exc.detail}",
+                              status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ValidationError):
+        return error_response("ValidationError", _validation_message(exc.detail), status.HTTP_400_BAD_REQUEST,
+                              details=exc.detail)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return error_response("InvalidInput", "Send the request body as application/json.",
+                              status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return error_response("InvalidAction", str(exc.detail), status.HTTP_405_METHOD_NOT_ALLOWED)
+    if isinstance(exc, exceptions.NotFound):
+        return error_response("NoSuchEntity", str(exc.detail), status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, exceptions.Throttled):
+        return error_response("Throttling", str(exc.detail), status.HTTP_429_TOO_MANY_REQUESTS)
+    if isinstance(exc, exceptions.APIException):
+        return error_response("InvalidInput", str(exc.detail), exc.status_code)
+    return None
+
+
+def _validation_message(detail: object) -> str:
+    if isinstance(detail, dict):
+        parts = []
+        for field, problems in detail.items():
+            text = "; ".join(str(p) for p in problems) if isinstance(problems, list) else str(problems)
+            parts.append(f"{field}: {text}")
+        return "Invalid request: " + " | ".join(parts)
+    if isinstance(detail, list):
+        return "Invalid request: " + "; ".join(str(item) for item in detail)
+    return f"Invalid request: {detail}"
+
+
+class IAMAPIView(APIView):
+    """Base view: authenticated callers only; each handler calls a service, which authorizes."""
+
+    def caller(self, request: Request) -> Caller:
+        # The console's own pages call the API with the session cookie: those calls are the console's, and
+        # carry its MFA sign-in time; signed requests are scripts'.
+        via = "console" if isinstance(request.successful_authenticator, SessionAuthentication) else "api"
+        return caller_from_request(request._request, via=via, principal=request.user)
+
+
+def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict:
+    """Validated input, or a 400 ValidationError naming each bad field (InvalidInput for unknown ones)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def page_body(page: Page, name: str, item_serializer: type[serializers.Serializer]) -> dict:
+    return {name: item_serializer(page.items, many=True).data, "is_truncated": page.is_truncated,
+            "marker": page.marker}
+
+
+def errors(*statuses: int) -> Mapping[int, OpenApiResponse]:
+    """The error responses an operation documents, all with the {"error": {...}} body."""
+    described = {400: "Invalid input", 401: "Not authenticated", 403: "Access denied",
+                 404: "No such entity", 409: "Conflict (exists, limit exceeded, delete conflict)"}
+    return {status: OpenApiResponse(ErrorEnvelope, description=described[status]) for status in statuses}

@@ -1,0 +1,185 @@
+"""REST API serializers for policies: AWS's parameter and field names in snake_case."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from iam_console.rest.serializers import Date, StrictSerializer, Text
+
+
+class CreatePolicyRequest(StrictSerializer):
+    policy_name = Text(help_text="1 to 128 characters from letters, digits and +=,.@_-")
+    policy_document = Text(help_text="The JSON policy document, as a string (at most 6,144 characters "
+                                     "without whitespace).")
+    path = Text(required=False, default="/")
+    description = Text(required=False, default="", allow_blank=True)
+
+
+class ListPoliciesQuery(StrictSerializer):
+    scope = serializers.ChoiceField(choices=["All", "AWS", "Local"], required=False, default="All")
+    only_attached = serializers.BooleanField(required=False, default=False)
+    path_prefix = Text(required=False, default="/")
+    limit = serializers.IntegerField(required=False)
+    max_items = serializers.IntegerField(required=False)
+    marker = Text(required=False)
+
+
+class CreatePolicyVersionRequest(StrictSerializer):
+    policy_document = Text()
+    set_as_default = serializers.BooleanField(required=False, default=False)
+
+
+class SetDefaultVersionRequest(StrictSerializer):
+    version_id = Text()
+
+
+class PolicyArnRequest(StrictSerializer):
+    policy_arn = Text()
+
+
+class PermissionsBoundaryRequest(StrictSerializer):
+    permissions_boundary = Text(help_text="The ARN of the managed policy that caps the user's permissions.")
+
+
+class InlinePolicyRequest(StrictSerializer):
+    policy_document = Text()
+
+
+class ValidatePolicyRequest(StrictSerializer):
+    document = Text(help_text="The policy's JSON text.")
+    policy_type = serializers.ChoiceField(choices=["IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY"],
+                                          required=False, default="IDENTITY_POLICY")
+
+
+class ContextEntry(StrictSerializer):
+    context_key_name = Text()
+    context_key_values = serializers.ListField(child=Text(allow_blank=True), default=list)
+    context_key_type = Text(required=False, default="string")
+
+
+class SimulatePrincipalPolicyRequest(StrictSerializer):
+    action_names = serializers.ListField(child=Text(), min_length=1)
+    resource_arns = serializers.ListField(child=Text(), required=False, default=list)
+    context_entries = ContextEntry(many=True, required=False, default=list)
+    session_policy = Text(required=False, allow_null=True, default=None)
+
+
+class SimulateCustomPolicyRequest(SimulatePrincipalPolicyRequest):
+    policy_input_list = serializers.ListField(child=Text(), min_length=1)
+    permissions_boundary_policy_input_list = serializers.ListField(child=Text(), required=False, default=list)
+    caller_arn = Text(required=False, allow_null=True, default=None)
+
+
+# --- Responses -------------------------------------------------------------------------------------
+
+class PolicyOut(serializers.Serializer):
+    policy_name = serializers.CharField()
+    policy_id = serializers.CharField()
+    arn = serializers.CharField()
+    path = serializers.CharField()
+    description = serializers.CharField()
+    default_version_id = serializers.CharField()
+    is_attachable = serializers.SerializerMethodField()
+    attachment_count = serializers.IntegerField(required=False)
+    create_date = Date()
+    update_date = Date()
+
+    def get_is_attachable(self, policy) -> bool:
+        return True
+
+
+class PolicyEnvelope(serializers.Serializer):
+    policy = PolicyOut()
+
+
+class PolicyPage(serializers.Serializer):
+    policies = PolicyOut(many=True)
+    is_truncated = serializers.BooleanField()
+    marker = serializers.CharField(allow_null=True)
+
+
+class PolicyVersionOut(serializers.Serializer):
+    version_id = serializers.CharField()
+    document = serializers.CharField()
+    is_default_version = serializers.BooleanField()
+    create_date = Date()
+
+
+class PolicyVersionEnvelope(serializers.Serializer):
+    policy_version = PolicyVersionOut()
+
+
+class PolicyVersionList(serializers.Serializer):
+    versions = PolicyVersionOut(many=True)
+    is_truncated = serializers.BooleanField()
+
+
+class AttachedPolicyOut(serializers.Serializer):
+    policy_name = serializers.CharField()
+    policy_arn = serializers.CharField(source="arn")
+
+
+class AttachedPolicyList(serializers.Serializer):
+    attached_policies = AttachedPolicyOut(many=True)
+    is_truncated = serializers.BooleanField()
+
+
+class InlinePolicyOut(serializers.Serializer):
+    policy_name = serializers.CharField()
+    policy_document = serializers.CharField(source="document")
+
+
+class InlinePolicyNames(serializers.Serializer):
+    policy_names = serializers.ListField(child=serializers.CharField())
+    is_truncated = serializers.BooleanField()
+
+
+class EntityNameOut(serializers.Serializer):
+    name = serializers.CharField()
+    id = serializers.CharField()
+
+
+class PolicyEntities(serializers.Serializer):
+    policy_users = serializers.ListField(child=serializers.DictField())
+    policy_groups = serializers.ListField(child=serializers.DictField())
+    policy_roles = serializers.ListField(child=serializers.DictField())
+    permissions_boundary_users = serializers.ListField(child=serializers.DictField())
+    permissions_boundary_roles = serializers.ListField(child=serializers.DictField())
+
+
+class FindingOut(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=["ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"])
+    issue_code = serializers.CharField()
+    message = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    column = serializers.IntegerField(allow_null=True)
+    path = serializers.CharField()
+
+
+class ValidatePolicyResponse(serializers.Serializer):
+    valid = serializers.BooleanField()
+    findings = FindingOut(many=True)
+
+
+class MatchedStatementOut(serializers.Serializer):
+    policy = serializers.CharField()
+    policy_kind = serializers.CharField()
+    source_policy_type = serializers.ChoiceField(
+        choices=["user", "group", "role", "aws-managed", "user-managed", "none"],
+        help_text="AWS's SourcePolicyType: an inline policy of a user, group or role, or a managed policy.")
+    group_name = serializers.CharField(required=False, help_text="For a group's inline policy: the group.")
+    sid = serializers.CharField(allow_null=True)
+    statement_index = serializers.IntegerField()
+    line = serializers.IntegerField(allow_null=True)
+    effect = serializers.CharField()
+
+
+class SimulationResultOut(serializers.Serializer):
+    action = serializers.CharField()
+    resource = serializers.CharField()
+    decision = serializers.ChoiceField(choices=["allowed", "explicitDeny", "implicitDeny"])
+    matched_statements = MatchedStatementOut(many=True)
+
+
+class SimulationResponse(serializers.Serializer):
+    results = SimulationResultOut(many=True)
