@@ -148,14 +148,18 @@ def resync_mfa_device(*, caller: Caller, serial_number: str, authentication_code
 
 @iam_operation("DeactivateMFADevice")
 def deactivate_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> None:
-    """Remove the device from the user. Its seed is destroyed: the user enrols again to use MFA again."""
+    """Stop the device counting as the user's MFA, as AWS does: it stays, Unassigned, until DeleteVirtualMFADevice.
+
+    Using it again takes EnableMFADevice with two fresh codes; a code it already accepted stays spent (last_t).
+    """
     user = lookups.target_user(caller.principal, user_name, for_update=True)
     _authorize_for_user(caller, "iam:DeactivateMFADevice", user)
     device = device_of(user, serial_number, for_update=True)
     if not device.confirmed:
         raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
                            f"{user.user_name}.")
-    device.delete()
+    device.confirmed, device.enable_date = False, None
+    device.save(update_fields=["confirmed", "enable_date"])
     if not enabled_devices(user).exists():
         recovery.discard(user)  # recovery codes stand in for a device; with none left they would be a bypass
 
@@ -165,7 +169,7 @@ def delete_virtual_mfa_device(*, caller: Caller, serial_number: str, user_name: 
     """Delete a device that was never enabled: one of the named user's, or (no user_name, as everywhere) the caller's."""
     authorize_caller(caller, "iam:DeleteVirtualMFADevice", serial_number)
     devices = MFADevice.objects.select_for_update().filter(serial_number=serial_number)
-    if user_name or isinstance(caller.principal, User):
+    if user_name or (isinstance(caller.principal, User) and not caller.principal.is_root):
         devices = devices.filter(user=lookups.target_user(caller.principal, user_name))
     device = devices.first()
     if device is None:

@@ -42,6 +42,11 @@ def test_create_enable_list_deactivate_through_the_api(root_api, make_user):
     gone = root_api.post("/api/v1/users/alice/mfa-devices/deactivate", {"serial_number": created["serial_number"]})
     assert gone.status_code == 204
     assert root_api.get("/api/v1/users/alice/mfa-devices/").json()["mfa_devices"] == []
+    unassigned = root_api.get("/api/v1/virtual-mfa-devices/?assignment_status=Unassigned").json()
+    assert [d["serial_number"] for d in unassigned["virtual_mfa_devices"]] == [created["serial_number"]]
+    deleted = root_api.request("DELETE", "/api/v1/users/alice/mfa-devices/", {"serial_number": created["serial_number"]})
+    assert deleted.status_code == 204
+    assert root_api.get("/api/v1/virtual-mfa-devices/").json()["virtual_mfa_devices"] == []
 
 
 def test_wrong_or_reused_codes_are_400_invalid_authentication_code(root_api, make_user):
