@@ -83,28 +83,29 @@ class AccessDenied(IAMError):
     code, http_status = "AccessDenied", 403
 
 
+# Authentication failures answer 403, as AWS does (SDKs and security tools key on the code, not the status).
 class MissingAuthenticationToken(IAMError):
-    code, http_status = "MissingAuthenticationToken", 401
+    code, http_status = "MissingAuthenticationToken", 403
 
 
 class InvalidClientTokenId(IAMError):
-    code, http_status = "InvalidClientTokenId", 401
+    code, http_status = "InvalidClientTokenId", 403
 
 
 class SignatureDoesNotMatch(IAMError):
-    code, http_status = "SignatureDoesNotMatch", 401
+    code, http_status = "SignatureDoesNotMatch", 403
 
 
 class IncompleteSignature(IAMError):
-    code, http_status = "IncompleteSignature", 401
+    code, http_status = "IncompleteSignature", 403
 
 
 class ExpiredToken(IAMError):
-    code, http_status = "ExpiredToken", 401
+    code, http_status = "ExpiredToken", 403
 
 
 class RequestExpired(IAMError):
-    code, http_status = "RequestExpired", 401
+    code, http_status = "RequestExpired", 403
 
 
 class ReportNotPresent(IAMError):

@@ -19,7 +19,13 @@ from directory.credentials import derive_secret_access_key
 from directory.models import AccessKey
 from directory.services.access_keys import record_access_key_use
 from iam_console.callers import ROLE_SESSION_KEY
-from iam_console.errors import IAMError, IncompleteSignature, InvalidClientTokenId, SignatureDoesNotMatch
+from iam_console.errors import (
+    IAMError,
+    IncompleteSignature,
+    InvalidClientTokenId,
+    RequestExpired,
+    SignatureDoesNotMatch,
+)
 from iam_console.identifiers import SESSION_KEY_PREFIX
 from sts import sigv4
 from sts.models import RoleSession
@@ -29,7 +35,9 @@ SIGNING_SERVICES = frozenset({"iam", "sts"})
 _BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
                   "Check your access key and signing method.")
 _ERRORS: dict[str, type[IAMError]] = {"IncompleteSignature": IncompleteSignature,
-                                      "SignatureDoesNotMatch": SignatureDoesNotMatch}
+                                      "SignatureDoesNotMatch": SignatureDoesNotMatch,
+                                      "RequestExpired": RequestExpired}
+_UNKNOWN_KEY = "The security token included in the request is invalid."
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,9 @@ def signed_request_from(request: HttpRequest) -> sigv4.SignedRequest:
 class SigV4Authentication(BaseAuthentication):
     """Accepts `Authorization: AWS4-HMAC-SHA256 …`; any other request is left to the next authenticator.
 
-    An unknown key and a wrong secret are refused with the same error and message, after the same work, so a
-    caller cannot tell which key ids exist.
+    Failures answer as AWS does: InvalidClientTokenId for a key id that does not exist, SignatureDoesNotMatch
+    for a wrong secret, RequestExpired for a stale X-Amz-Date. Both key checks do the same work (an unknown key
+    is checked against a decoy secret), so timing adds nothing to what the code already says.
     """
 
     def authenticate(self, request: Request):
@@ -86,7 +95,10 @@ class SigV4Authentication(BaseAuthentication):
         key = AccessKey.objects.select_related("user").filter(access_key_id=credential.access_key_id).first()
         # Unknown keys are checked against a throwaway secret so both failures cost the same.
         secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else _decoy_secret()
-        if not sigv4.signature_matches(signed, credential, secret) or key is None:
+        matches = sigv4.signature_matches(signed, credential, secret)
+        if key is None:
+            raise SignatureAuthenticationFailed(InvalidClientTokenId(_UNKNOWN_KEY))
+        if not matches:
             raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
         if not key.is_active:
             raise SignatureAuthenticationFailed(InvalidClientTokenId(
@@ -107,7 +119,10 @@ class SigV4Authentication(BaseAuthentication):
         session = (RoleSession.all_objects.select_related("role")
                    .filter(access_key_id=credential.access_key_id).first())
         secret = derive_session_secret(session.access_key_id, session.secret_nonce) if session else _decoy_secret()
-        if not sigv4.signature_matches(signed, credential, secret) or session is None:
+        matches = sigv4.signature_matches(signed, credential, secret)
+        if session is None:
+            raise SignatureAuthenticationFailed(InvalidClientTokenId(_UNKNOWN_KEY))
+        if not matches:
             raise SignatureAuthenticationFailed(SignatureDoesNotMatch(_BAD_SIGNATURE))
         if not token_matches(credential.security_token, session.token_digest):
             raise SignatureAuthenticationFailed(InvalidClientTokenId(INVALID_TOKEN_MESSAGE))

@@ -37,8 +37,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every API error as {"error": {"code", "message"}} with IAM's code and the right HTTP status."""
     if isinstance(exc, SignatureAuthenticationFailed):
         error = exc.error
-        return error_response(error.code, error.message, error.http_status,
-                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+        return error_response(error.code, error.message, error.http_status)
     if isinstance(exc, IAMError):
         retry_after = getattr(exc, "retry_after", None)
         return error_response(exc.code, exc.message, exc.http_status, exc.details,
@@ -46,11 +45,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.NotAuthenticated):
         return error_response("MissingAuthenticationToken",
                               "Request is missing authentication: sign it with AWS Signature Version 4 "
-                              "(an access key) or sign in to the console.", status.HTTP_401_UNAUTHORIZED,
-                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+                              "(an access key) or sign in to the console.", status.HTTP_403_FORBIDDEN)
     if isinstance(exc, exceptions.AuthenticationFailed):
-        return error_response("InvalidClientTokenId", str(exc.detail), status.HTTP_401_UNAUTHORIZED,
-                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+        return error_response("InvalidClientTokenId", str(exc.detail), status.HTTP_403_FORBIDDEN)
     if isinstance(exc, exceptions.PermissionDenied):
         # DRF raises this for a failed CSRF check on session-authenticated writes.
         return error_response("AccessDenied", str(exc.detail), status.HTTP_403_FORBIDDEN)
@@ -112,7 +109,15 @@ def page_body(page: Page, name: str, item_serializer: type[serializers.Serialize
 
 
 def errors(*statuses: int) -> Mapping[int, OpenApiResponse]:
-    """The error responses an operation documents, all with the {"error": {...}} body."""
-    described = {400: "Invalid input", 401: "Not authenticated", 403: "Access denied",
-                 404: "No such entity", 409: "Conflict (exists, limit exceeded, delete conflict)"}
-    return {status: OpenApiResponse(ErrorEnvelope, description=described[status]) for status in statuses}
+    """The error responses an operation documents, all with the {"error": {...}} body.
+
+    Every operation can also be refused for its input (400: a NUL, a body nested too deep), its authentication
+    (403, as AWS answers: MissingAuthenticationToken, SignatureDoesNotMatch …), its size (413) or its caller's
+    pace (429 Throttling). 401 is accepted for brevity in the views and documented as the 403 it is.
+    """
+    described = {400: "Invalid input", 403: "Not authenticated (MissingAuthenticationToken, InvalidClientTokenId, "
+                 "SignatureDoesNotMatch …) or access denied", 404: "No such entity",
+                 409: "Conflict (exists, limit exceeded, delete conflict)", 413: "Request body too large",
+                 429: "Throttling"}
+    wanted = {403 if status == 401 else status for status in statuses} | {400, 403, 413, 429}
+    return {status: OpenApiResponse(ErrorEnvelope, description=described[status]) for status in sorted(wanted)}

@@ -126,17 +126,17 @@ def test_a_restricted_cookie_session_can_use_nothing_but_its_escape_hatches(stat
     assert [key for key, status in restricted.items() if 200 <= status < 300] == []
 
     # The control: the same walk once the rule no longer holds. Every route that works then was refused before,
-    # by the session rule itself (403 AccessDenied, or 401 for a session that has ended).
+    # by the session rule itself (403 AccessDenied, or MissingAuthenticationToken for a session that has ended).
     if state in TIMEOUTS:
-        assert client.get("/api/v1/me/").status_code == 401  # the cookie is signed out, not merely refused
+        ended = client.get("/api/v1/me/")  # the cookie is signed out, not merely refused
+        assert (ended.status_code, ended.json()["error"]["code"]) == (403, "MissingAuthenticationToken")
         client = signed_in("boss", PASSWORD)
     else:
         lift(state, boss, root_caller)
     control = walk(client, samples, skip=hatches)
     worked = [key for key, status in control.items() if 200 <= status < 300]
     assert len(worked) >= 25, worked
-    expected = 401 if state in TIMEOUTS else 403
-    assert {key: restricted[key] for key in worked if restricted[key] != expected} == {}
+    assert {key: restricted[key] for key in worked if restricted[key] != 403} == {}
     assert ("api-me-access-keys", "POST") in worked
 
 
@@ -172,7 +172,7 @@ def test_a_session_past_its_idle_timeout_is_ended_by_the_api_too(world, root_cal
     client = signed_in("boss", PASSWORD)
     assert client.get("/api/v1/me/").status_code == 200
     restrict("idle-timeout", boss, client, root_caller)
-    assert client.get("/api/v1/me/").status_code == 401
+    assert client.get("/api/v1/me/").json()["error"]["code"] == "MissingAuthenticationToken"
     # Ended, not just refused: the console now asks for a sign-in, saying why.
     page = client.get("/", follow=True)
     assert b"inactivity" in page.content
