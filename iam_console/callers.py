@@ -3,12 +3,14 @@ test), and turning an HTTP request into a Caller. The frame's own type: every la
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -107,8 +109,27 @@ UNRESOLVED_SCOPE = "unresolved"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by whoever connects and would let a caller choose aws:SourceIp.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or behind IAM_TRUSTED_PROXIES reverse proxies the address the outermost
+    trusted proxy saw. X-Forwarded-For is otherwise ignored: whoever connects writes it, and would choose their
+    own aws:SourceIp and audit trail."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.IAM_TRUSTED_PROXIES
+    if not proxies or remote is None:
+        return remote
+    # Each trusted proxy appends the address it received from: read from the right, skip the proxies' own hops.
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    chain = [*hops, remote]
+    index = len(chain) - 1 - proxies
+    candidate = chain[max(index, 0)]
+    return candidate if _is_ip(candidate) else remote
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def caller_from_request(request: HttpRequest, *, via: str, principal: object | None = None) -> Caller:
@@ -127,4 +148,5 @@ def caller_from_request(request: HttpRequest, *, via: str, principal: object | N
         access_key_id=getattr(request, "iam_access_key_id", "") or "",
         mfa_authenticated_at=mfa_at,
         session_scope=getattr(request, SESSION_SCOPE_ATTR, UNRESOLVED_SCOPE) if via == "console" else "",
+        **({"request_id": request.iam_request_id} if getattr(request, "iam_request_id", None) else {}),
     )

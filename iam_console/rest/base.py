@@ -34,7 +34,16 @@ def error_response(code: str, message: str, http_status: int, details: object | 
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Every API error as {"error": {"code", "message"}} with IAM's code and the right HTTP status."""
+    """Every API error as {"error": {"code", "message", "request_id"}} with IAM's code and the right HTTP status."""
+    response = _error_for(exc)
+    request = context.get("request")
+    request_id = getattr(getattr(request, "_request", request), "iam_request_id", None)
+    if response is not None and request_id:
+        response.data["error"]["request_id"] = request_id
+    return response
+
+
+def _error_for(exc: Exception) -> Response | None:
     if isinstance(exc, SignatureAuthenticationFailed):
         error = exc.error
         return error_response(error.code, error.message, error.http_status)

@@ -318,6 +318,8 @@ class ErrorBody(serializers.Serializer):
     code = serializers.CharField(help_text="IAM's error code, e.g. NoSuchEntity.")
     message = serializers.CharField()
     details = serializers.JSONField(required=False)
+    request_id = serializers.CharField(required=False, help_text="This request's id, also in the x-amzn-RequestId "
+                                                                  "header and the audit event.")
 
 
 class ErrorEnvelope(serializers.Serializer):
