@@ -14,6 +14,6 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     else:
         status, message = 400, "The request is malformed."
     if request.path.startswith("/api/"):
-        body = {"code": "InvalidInput", "message": message, "request_id": getattr(request, "iam_request_id", "")}
+        body = {"code": "ValidationError", "message": message, "request_id": getattr(request, "iam_request_id", "")}
         return JsonResponse({"error": body}, status=status)
     return render(request, "console/bad_request.html", {"message": message}, status=status)

@@ -1,4 +1,7 @@
-"""The project's URLs: the REST API under /api/v1/, its schema and docs, and the console."""
+"""The project's URLs: the REST API under /api/v1/, its schema and docs, and the console.
+
+Every API route answers with and without its trailing slash, as the REST routes do.
+"""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
@@ -8,8 +11,12 @@ from iam_console.rest.docs import RedocView
 from iam_console.rest.fallback import UnknownRouteView
 
 urlpatterns = [
+    # Each without its slash first, under the same name: reverse() gives the last, the written form.
+    path("api/v1/health", health, name="health"),
     path("api/v1/health/", health, name="health"),
+    path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs", RedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/docs/", RedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("iam_console.rest.urls")),
     # Last of the API routes: any other /api/ path is a JSON 404, never the HTML page.

@@ -1,32 +1,63 @@
-"""Checking policy documents on save: any ERROR finding refuses the write with MalformedPolicyDocument."""
+"""Checking policy documents on save: IAM's verdict refuses the write with MalformedPolicyDocument."""
 
 from __future__ import annotations
 
-from iam_console.errors import MalformedPolicyDocument, ValidationError
-from policies.language import Finding, validate
+import json
+
+from iam_console.errors import LimitExceeded, MalformedPolicyDocument, ValidationError
+from policies.catalogue import ensure_catalogue_loaded
+from policies.language import Finding, ValidationResult, validate
 
 IDENTITY_POLICY = "IDENTITY_POLICY"
 TRUST_POLICY = "TRUST_POLICY"
 
 
 def finding_as_dict(finding: Finding) -> dict:
-    return {"severity": finding.severity.value, "issue_code": finding.issue_code, "message": finding.message,
-            "line": finding.line, "column": finding.column, "path": finding.path}
+    """The one shape of a finding in every response (the engine's own ``Finding.to_dict``)."""
+    return finding.to_dict()
+
+
+def policy_text(document: object, *, field: str = "policy_document") -> str:
+    """The policy's JSON text, from either a JSON string or the policy as a JSON object.
+
+    An object is serialized compactly, so its size is what IAM would count.
+    """
+    if isinstance(document, dict):
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(document, str) and document.strip():
+        return document
+    raise ValidationError(f"{field} is required: a JSON policy document, as a JSON string or a JSON object")
+
+
+def refusal(result: ValidationResult, *, field: str = "policy_document") -> MalformedPolicyDocument | LimitExceeded:
+    """The error for a document IAM refuses, carrying every finding (blocking and advice).
+
+    A document over its size quota is LimitExceeded, as in IAM; any other refusal is
+    MalformedPolicyDocument. Every door and operation reports refusals in this one shape.
+    """
+    errors = result.blocking()
+    first = errors[0]
+    where = f" (line {first.line}, column {first.column})" if first.line else ""
+    more = f" and {len(errors) - 1} more error(s)" if len(errors) > 1 else ""
+    details = {"field": field, "findings": [finding_as_dict(f) for f in result.findings]}
+    oversized = next((f for f in errors if f.issue_code == "POLICY_SIZE_EXCEEDED"), None)
+    if oversized is not None:
+        return LimitExceeded(oversized.message, details=details)
+    return MalformedPolicyDocument(f"{first.message}{where}{more}", details=details)
 
 
 def checked_document(document: object, *, size_limit: str, policy_type: str = IDENTITY_POLICY) -> str:
-    """Return the document text when it has no ERROR finding; otherwise raise with every finding."""
-    if not isinstance(document, str) or not document.strip():
-        raise ValidationError("policy_document is required: a JSON policy document as a string")
-    result = validate(document, policy_type=policy_type, size_limit=size_limit)
+    """Return the document text when IAM would accept it; otherwise raise with every finding.
+
+    Only IAM's own verdict (blocking findings) refuses the write; advice, even at ERROR
+    level, is returned by validation and shown in the editor but never blocks.
+    """
+    text = policy_text(document)
+    ensure_catalogue_loaded()  # registered services' actions are known, as iam's are
+    result = validate(text, policy_type=policy_type, size_limit=size_limit)
     if not result.valid:
-        errors = result.errors()
-        first = errors[0]
-        where = f" (line {first.line}, column {first.column})" if first.line else ""
-        more = f" and {len(errors) - 1} more error(s)" if len(errors) > 1 else ""
-        raise MalformedPolicyDocument(f"{first.message}{where}{more}",
-                                      details={"findings": [finding_as_dict(f) for f in result.findings]})
-    return document
+        raise refusal(result)
+    return text
 
 
 def non_whitespace_length(document: str) -> int:

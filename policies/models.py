@@ -55,3 +55,25 @@ class PolicyVersion(models.Model):
             models.UniqueConstraint(fields=["policy"], condition=models.Q(is_default_version=True),
                                     name="policy_one_default_version"),
         ]
+
+
+class ServiceDefinition(models.Model):
+    """A service registered in the directory's catalogue: its actions, resource types and condition keys, as
+    AWS's Service Authorization Reference describes a service. Policies, the editor, summaries and the simulator
+    then know its actions as they know iam's; the service asks the directory for decisions about its callers."""
+
+    service_prefix = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=128)
+    description = models.CharField(max_length=1000, blank=True)
+    # {"actions": [{"name", "access_level", "resource_types", "description"}], "resource_types": [{"name",
+    # "arn_format"}], "condition_keys": [{"name", "type", "description"}]}
+    definition = models.JSONField(default=dict)
+    create_date = models.DateTimeField(default=timezone.now)
+    update_date = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.service_prefix
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:service/{self.service_prefix}"

@@ -48,6 +48,7 @@ class Credential:
     amz_date: str
     request_time: datetime
     security_token: str | None
+    presigned: bool = False  # signed in the query string (a presigned URL), not the Authorization header
 
     @property
     def scope(self) -> str:
@@ -89,6 +90,66 @@ def parse_authorization(request: SignedRequest, *, now: datetime, max_skew: time
                       request_time=request_time, security_token=request.headers.get("x-amz-security-token"))
 
 
+_PRESIGN_REQUIRED = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+                     "X-Amz-Signature")
+MAX_PRESIGN_EXPIRES = 7 * 24 * 3600  # seven days, as AWS
+
+
+def is_presigned(request: SignedRequest) -> bool:
+    return "X-Amz-Signature=" in request.query_string
+
+
+def parse_presigned(request: SignedRequest, *, now: datetime, max_skew: timedelta,
+                    services: frozenset[str] | None) -> Credential:
+    """A presigned URL's credential (query-string SigV4 with X-Amz-Expires), checked for form and expiry."""
+    params = dict(parse_qsl(request.query_string, keep_blank_values=True))
+    missing = [name for name in _PRESIGN_REQUIRED if not params.get(name)]
+    if missing:
+        raise SignatureError("IncompleteSignature", f"A presigned request needs {', '.join(missing)} in its "
+                             "query string.")
+    if params["X-Amz-Algorithm"] != ALGORITHM:
+        raise SignatureError("IncompleteSignature", f"X-Amz-Algorithm must be {ALGORITHM}.")
+    parts = params["X-Amz-Credential"].split("/")
+    if len(parts) != 5 or parts[4] != "aws4_request":
+        raise SignatureError("IncompleteSignature", "X-Amz-Credential must have the form "
+                             "<access key id>/<yyyymmdd>/<region>/<service>/aws4_request.")
+    access_key_id, date, region, service, _ = parts
+    if services is not None and service not in services:
+        raise SignatureError("SignatureDoesNotMatch", f"Credential should be scoped to a valid service: "
+                             f"{' or '.join(sorted(services))}, not '{service}'.")
+    signature = params["X-Amz-Signature"]
+    if not re.fullmatch(r"[0-9a-f]{64}", signature):
+        raise SignatureError("IncompleteSignature", "X-Amz-Signature must be 64 hexadecimal characters.")
+    signed = tuple(params["X-Amz-SignedHeaders"].split(";"))
+    if "host" not in signed:
+        raise SignatureError("IncompleteSignature", "X-Amz-SignedHeaders must include host.")
+    amz_date = params["X-Amz-Date"]
+    try:
+        request_time = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        expires = int(params["X-Amz-Expires"])
+    except ValueError:
+        raise SignatureError("IncompleteSignature", "X-Amz-Date must be YYYYMMDDTHHMMSSZ and X-Amz-Expires a "
+                             "number of seconds.") from None
+    if amz_date[:8] != date:
+        raise SignatureError("SignatureDoesNotMatch", "Credential date does not match the date of X-Amz-Date.")
+    if not 1 <= expires <= MAX_PRESIGN_EXPIRES:
+        raise SignatureError("AuthorizationQueryParametersError", "X-Amz-Expires must be between 1 and "
+                             f"{MAX_PRESIGN_EXPIRES} seconds (seven days).")
+    if request_time - now > max_skew:
+        raise SignatureError("SignatureDoesNotMatch", f"Signature not yet current: {amz_date} is later than the "
+                             f"server's time {now:%Y%m%dT%H%M%SZ}. Check your clock.")
+    if now > request_time + timedelta(seconds=expires):
+        raise SignatureError("RequestExpired", f"Request has expired: the URL was signed at {amz_date} for "
+                             f"{expires} seconds.")
+    return Credential(access_key_id=access_key_id, date=date, region=region, service=service,
+                      signed_headers=signed, signature=signature, amz_date=amz_date, request_time=request_time,
+                      security_token=params.get("X-Amz-Security-Token"), presigned=True)
+
+
+def _without_signature(query_string: str) -> str:
+    return "&".join(pair for pair in query_string.split("&") if pair and not pair.startswith("X-Amz-Signature="))
+
+
 def canonical_queries(query_string: str) -> list[str]:
     """The canonical query string: decoded and encoded again (the SigV4 rule), and, for signers that sort the
     query exactly as sent (botocore does), the sent pairs sorted as they are."""
@@ -117,8 +178,9 @@ def canonical_uris(raw_path: str) -> list[str]:
     return [once] if once == path else [once, path]
 
 
-def string_to_sign(request: SignedRequest, credential: Credential, canonical_uri: str, canonical_query: str) -> str:
-    payload_hash = request.headers.get("x-amz-content-sha256") or request.body_sha256
+def string_to_sign(request: SignedRequest, credential: Credential, canonical_uri: str, canonical_query: str,
+                   payload_hash: str | None = None) -> str:
+    payload_hash = payload_hash or request.headers.get("x-amz-content-sha256") or request.body_sha256
     canonical_request = "\n".join([
         request.method.upper(),
         canonical_uri,
@@ -145,10 +207,14 @@ def signature_matches(request: SignedRequest, credential: Credential, secret_acc
     if content_hash and not hmac.compare_digest(content_hash, request.body_sha256):
         return False
     key = signing_key(secret_access_key, credential)
+    query_string = _without_signature(request.query_string) if credential.presigned else request.query_string
+    # A presigned URL may leave its payload unsigned (S3's presigned URLs do), as AWS allows.
+    payloads = [None, "UNSIGNED-PAYLOAD"] if credential.presigned else [None]
     matched = False
     for uri in canonical_uris(request.raw_path):
-        for query in canonical_queries(request.query_string):
-            to_sign = string_to_sign(request, credential, uri, query)
-            expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-            matched |= hmac.compare_digest(expected, credential.signature)
+        for query in canonical_queries(query_string):
+            for payload in payloads:
+                to_sign = string_to_sign(request, credential, uri, query, payload)
+                expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+                matched |= hmac.compare_digest(expected, credential.signature)
     return matched

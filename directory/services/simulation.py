@@ -13,9 +13,11 @@ from directory.policy_sets import user_policy_set
 from iam_console.errors import InvalidInput, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
-from policies.documents import finding_as_dict
+from policies.catalogue import ensure_catalogue_loaded
+from policies.documents import finding_as_dict, policy_text, refusal
 from policies.language import CompiledPolicy, Decision, Request, compile_document, evaluate, validate
 from policies.language.arn import parse_arn
+from policies.language.iam_grammar import parse_policy_date
 from policies.loading import PolicySource
 
 POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY")
@@ -29,13 +31,15 @@ class ValidationOutcome:
 
 
 @iam_operation("ValidatePolicy")
-def validate_policy(*, caller: Caller, document: str, policy_type: str = "IDENTITY_POLICY") -> ValidationOutcome:
+def validate_policy(*, caller: Caller, policy_document: object,
+                    policy_type: str = "IDENTITY_POLICY") -> ValidationOutcome:
+    """IAM's verdict (``valid``) and every finding, blocking and advice, for a document
+    given as JSON text or as a JSON object."""
     authorize_caller(caller, "access-analyzer:ValidatePolicy", "*")
     if policy_type not in POLICY_TYPES:
         raise ValidationError(f"policy_type must be one of {', '.join(POLICY_TYPES)}")
-    if not isinstance(document, str):
-        raise ValidationError("document must be the policy's JSON text, as a string")
-    result = validate(document, policy_type=policy_type)
+    ensure_catalogue_loaded()
+    result = validate(policy_text(policy_document), policy_type=policy_type)
     return ValidationOutcome(valid=result.valid, findings=[finding_as_dict(f) for f in result.findings])
 
 
@@ -48,16 +52,18 @@ class SimulationResult:
 
 
 def _compiled_inputs(documents: object, *, field: str, prefix: str) -> tuple[list[CompiledPolicy], dict]:
+    """Compile ad-hoc documents (each JSON text or a JSON object); a document IAM would
+    refuse is refused here too, in the same shape as CreatePolicy's refusal."""
     if documents is None:
         return [], {}
-    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
-        raise ValidationError(f"{field} must be a list of policy documents, each a JSON string")
+    if not isinstance(documents, list):
+        raise ValidationError(f"{field} must be a list of policy documents")
     compiled, sources = [], {}
     for index, document in enumerate(documents):
-        result = validate(document)
+        item = f"{field}[{index}]"
+        result = validate(policy_text(document, field=item))
         if not result.valid:
-            first = result.errors()[0]
-            raise InvalidInput(f"{field}[{index}] is not a valid policy: {first.message} (line {first.line})")
+            raise refusal(result, field=item)
         key = f"{prefix}{index + 1}"
         # Ad-hoc documents are compiled uncached: the cache is keyed by stored policy id and version.
         compiled.append(compile_document(result.model, key))
@@ -73,27 +79,41 @@ def _context_value(kind: str, raw: str):
     base = kind.removesuffix("List")
     try:
         if base == "numeric":
-            return float(raw) if "." in raw else int(raw)
+            return float(raw) if any(c in raw for c in ".eE") else int(raw)
         if base == "boolean":
             if raw.lower() not in ("true", "false"):
                 raise ValueError(raw)
             return raw.lower() == "true"
         if base == "ip":
             ipaddress.ip_address(raw)
-        if base == "date":
+        if base == "date" and parse_policy_date(raw) is None and not _is_number(raw):
+            # ISO 8601 or epoch seconds (fractions too), as Date conditions take them.
             datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"context value {raw!r} is not a valid {base}") from None
     return raw
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def simulation_context(caller_arn: str | None, entries: object) -> dict:
+    """The request context: the keys AWS derives from the caller, then the caller's entries.
+
+    Keys are case-insensitive, so an entry replaces a derived key whatever its case: what
+    the caller supplies is what the simulation uses (AWS's ContextEntries).
+    """
     context: dict = {}
     if caller_arn:
         parsed = parse_arn(caller_arn)
         if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("user/"):
             raise InvalidInput(f"caller_arn must be an IAM user ARN such as arn:aws:iam::123456789012:user/alice, "
-                               f"not {caller_arn!r}")
+                               f"not {caller_arn}")
         name = parsed.resource.rsplit("/", 1)[-1]
         user = User.objects.iam_users().filter(user_name_key=name.lower()).first()
         context.update({"aws:username": name, "aws:PrincipalArn": caller_arn,
@@ -106,16 +126,23 @@ def simulation_context(caller_arn: str | None, entries: object) -> dict:
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("context_key_name"), str):
             raise ValidationError(f"context_entries[{index}] needs context_key_name")
+        name = entry["context_key_name"]
         kind = entry.get("context_key_type", "string")
         values = entry.get("context_key_values", [])
         if kind not in _CONTEXT_TYPES:
             raise ValidationError(f"context_entries[{index}].context_key_type must be one of "
                                   f"{', '.join(sorted(_CONTEXT_TYPES))}")
+        if isinstance(values, str):
+            values = [values]
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise ValidationError(f"context_entries[{index}].context_key_values must be a list of strings")
+        if not kind.endswith("List") and len(values) > 1:
+            raise InvalidInput(f"context_entries[{index}] ({name}) has {len(values)} values but type {kind} takes "
+                               f"one: use {kind}List for a multivalued key")
         converted = [_context_value(kind, value) for value in values]
-        context[entry["context_key_name"]] = converted if kind.endswith("List") else (converted[0] if converted
-                                                                                        else None)
+        for existing in [key for key in context if key.lower() == name.lower()]:
+            del context[existing]
+        context[name] = converted if kind.endswith("List") else (converted[0] if converted else None)
     return context
 
 
@@ -153,15 +180,16 @@ def _statement(matched, sources: dict[str, PolicySource]) -> dict:
 
 
 @iam_operation("SimulateCustomPolicy")
-def simulate_custom_policy(*, caller: Caller, policy_input_list: list[str], action_names: list[str],
+def simulate_custom_policy(*, caller: Caller, policy_input_list: list[object] | None, action_names: list[str],
                            resource_arns: list[str] | None = None,
-                           permissions_boundary_policy_input_list: list[str] | None = None,
+                           permissions_boundary_policy_input_list: list[object] | None = None,
                            caller_arn: str | None = None, context_entries: list[dict] | None = None,
-                           session_policy: str | None = None) -> list[SimulationResult]:
+                           session_policy: object | None = None) -> list[SimulationResult]:
     authorize_caller(caller, "iam:SimulateCustomPolicy", "*")
-    identity, sources = _compiled_inputs(policy_input_list, field="policy_input_list", prefix="PolicyInputList.")
-    if not identity:
-        raise ValidationError("policy_input_list must contain at least one policy document")
+    # An empty list is allowed: the simulation then shows what the context alone decides
+    # (an implicit deny, except for actions that need no permission).
+    identity, sources = _compiled_inputs(policy_input_list or [], field="policy_input_list",
+                                         prefix="PolicyInputList.")
     boundary, boundary_sources = _compiled_inputs(permissions_boundary_policy_input_list,
                                                   field="permissions_boundary_policy_input_list",
                                                   prefix="PermissionsBoundaryPolicyInputList.")
@@ -175,7 +203,7 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[str], acti
 @iam_operation("SimulatePrincipalPolicy")
 def simulate_principal_policy(*, caller: Caller, user_name: str, action_names: list[str],
                               resource_arns: list[str] | None = None, context_entries: list[dict] | None = None,
-                              session_policy: str | None = None) -> list[SimulationResult]:
+                              session_policy: object | None = None) -> list[SimulationResult]:
     user = lookups.user_by_name(user_name)
     authorize_caller(caller, "iam:SimulatePrincipalPolicy", user.arn)
     policy_set = user_policy_set(user)

@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from iam_console.errors import IAMError, MalformedPolicyDocument
+from policies.catalogue import ensure_catalogue_loaded
 from policies.language import summarize
 
 SEVERITIES = [("ERROR", "Errors", "error"), ("SECURITY_WARNING", "Security warnings", "security"),
@@ -30,6 +31,7 @@ def findings_of(error: IAMError) -> list[dict]:
 
 def summary_rows(document: str) -> list[dict]:
     """summarize() as table rows: service, effect, access levels in AWS's order, resources, conditions."""
+    ensure_catalogue_loaded()  # registered services are summarized by access level, as iam is
     rows = []
     for summary in summarize(document or ""):
         levels = [{"level": level, "extent": extent} for level, extent in summary.access_levels.items()]

@@ -223,7 +223,7 @@ class PolicySummaryView(ConsoleView):
         policy_type = request.POST.get("policy_type", "IDENTITY_POLICY")
         try:
             # Validation is what the editor is allowed to do with an unsaved document: it authorizes.
-            outcome = simulation.validate_policy(caller=self.caller, document=document, policy_type=policy_type)
+            outcome = simulation.validate_policy(caller=self.caller, policy_document=document, policy_type=policy_type)
         except ValidationError as error:
             return HttpResponse(error.message, status=400, content_type="text/plain")
         return self.render("console/policies/_summary.html", {

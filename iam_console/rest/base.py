@@ -33,6 +33,30 @@ def error_response(code: str, message: str, http_status: int, details: object | 
     return Response({"error": body}, status=http_status, headers=headers)
 
 
+# Errors the door itself answers with, beside the IAM errors services raise: code -> (HTTP statuses, when).
+DOOR_ERRORS: dict[str, tuple[tuple[int, ...], str]] = {
+    "ValidationError": ((400, 413, 415), "The request does not fit the operation: a body that is not JSON (or not "
+                        "application/json), nested too deep or too large, an unknown parameter, a missing or "
+                        "mistyped field."),
+    "InvalidAction": ((404, 405), "No route has this path, or the route does not take this method."),
+    "Throttling": ((429,), "Too many requests: retry later."),
+    "ServiceFailure": ((500,), "The server failed; nothing was changed."),
+}
+
+
+def error_codes() -> dict[str, tuple[tuple[int, ...], str]]:
+    """Every error code the REST API can answer with (the README's "Error codes" table lists the same)."""
+    codes = {}
+    pending = list(IAMError.__subclasses__())
+    while pending:
+        error = pending.pop()
+        pending.extend(error.__subclasses__())
+        doc = (error.__doc__ or "").strip().splitlines()[0] if error.__doc__ else ""
+        codes.setdefault(error.code, ((error.http_status,), doc))
+    codes.update(DOOR_ERRORS)
+    return dict(sorted(codes.items()))
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every API error as {"error": {"code", "message", "request_id"}} with IAM's code and the right HTTP status."""
     response = _error_for(exc)
@@ -61,16 +85,18 @@ def _error_for(exc: Exception) -> Response | None:
         # DRF raises this for a failed CSRF check on session-authenticated writes.
         return error_response("AccessDenied", str(exc.detail), status.HTTP_403_FORBIDDEN)
     if isinstance(exc, BodyTooLarge | RequestDataTooBig):
-        return error_response("InvalidInput", f"The request body is larger than "
+        return error_response("ValidationError", f"The request body is larger than "
                               f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, exceptions.ParseError):
-        return error_response("MalformedInput", f"The request body is not valid JSON: {exc.detail}",
+        return error_response("ValidationError", f"The request body is not valid JSON: {exc.detail}",
                               status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ValidationError):
-        return error_response("ValidationError", _validation_message(exc.detail), status.HTTP_400_BAD_REQUEST,
-                              details=exc.detail)
+        problems = field_problems(exc.detail)
+        return error_response("ValidationError", "Invalid request: " + " | ".join(
+            f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems),
+            status.HTTP_400_BAD_REQUEST, details={"fields": problems})
     if isinstance(exc, exceptions.UnsupportedMediaType):
-        return error_response("InvalidInput", "Send the request body as application/json.",
+        return error_response("ValidationError", "Send the request body as application/json.",
                               status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
     if isinstance(exc, exceptions.MethodNotAllowed):
         return error_response("InvalidAction", str(exc.detail), status.HTTP_405_METHOD_NOT_ALLOWED)
@@ -79,20 +105,28 @@ def _error_for(exc: Exception) -> Response | None:
     if isinstance(exc, exceptions.Throttled):
         return error_response("Throttling", str(exc.detail), status.HTTP_429_TOO_MANY_REQUESTS)
     if isinstance(exc, exceptions.APIException):
-        return error_response("InvalidInput", str(exc.detail), exc.status_code)
+        return error_response("ValidationError", str(exc.detail), exc.status_code)
     return None
 
 
-def _validation_message(detail: object) -> str:
+def field_problems(detail: object, field: str = "") -> list[dict[str, str]]:
+    """DRF's nested error detail as a flat list of {"field": "a.b[0]", "message": "..."} (plain strings)."""
     if isinstance(detail, dict):
-        parts = []
-        for field, problems in detail.items():
-            text = "; ".join(str(p) for p in problems) if isinstance(problems, list) else str(problems)
-            parts.append(f"{field}: {text}")
-        return "Invalid request: " + " | ".join(parts)
+        problems = []
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                name = field
+            elif isinstance(key, int):
+                name = f"{field}[{key}]"
+            else:
+                name = f"{field}.{key}" if field else str(key)
+            problems.extend(field_problems(value, name))
+        return problems
     if isinstance(detail, list):
-        return "Invalid request: " + "; ".join(str(item) for item in detail)
-    return f"Invalid request: {detail}"
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [{"field": field, "message": str(item)} for item in detail]
+        return [p for index, item in enumerate(detail) for p in field_problems(item, f"{field}[{index}]")]
+    return [{"field": field, "message": str(detail)}]
 
 
 class IAMAPIView(APIView):
@@ -118,15 +152,17 @@ def page_body(page: Page, name: str, item_serializer: type[serializers.Serialize
 
 
 def errors(*statuses: int) -> Mapping[int, OpenApiResponse]:
-    """The error responses an operation documents, all with the {"error": {...}} body.
+    """The error responses an operation documents, all with the {"error": {...}} body; each names the
+    codes that status can carry.
 
     Every operation can also be refused for its input (400: a NUL, a body nested too deep), its authentication
     (403, as AWS answers: MissingAuthenticationToken, SignatureDoesNotMatch …), its size (413) or its caller's
-    pace (429 Throttling). 401 is accepted for brevity in the views and documented as the 403 it is.
+    pace (429 Throttling), so those are always documented. A 401 asked for is documented as the 403 it is.
     """
-    described = {400: "Invalid input", 403: "Not authenticated (MissingAuthenticationToken, InvalidClientTokenId, "
-                 "SignatureDoesNotMatch …) or access denied", 404: "No such entity",
-                 409: "Conflict (exists, limit exceeded, delete conflict)", 413: "Request body too large",
-                 429: "Throttling"}
-    wanted = {403 if status == 401 else status for status in statuses} | {400, 403, 413, 429}
-    return {status: OpenApiResponse(ErrorEnvelope, description=described[status]) for status in sorted(wanted)}
+    by_status: dict[int, list[str]] = {}
+    for code, (codes_statuses, _when) in error_codes().items():
+        for number in codes_statuses:
+            by_status.setdefault(number, []).append(code)
+    wanted = {403 if number == 401 else number for number in statuses} | {400, 403, 413, 429}
+    return {number: OpenApiResponse(ErrorEnvelope, description=", ".join(by_status.get(number, [])))
+            for number in sorted(wanted)}

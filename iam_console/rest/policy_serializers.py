@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from iam_console.rest.serializers import Date, StrictSerializer, Text
+from iam_console.rest.serializers import Date, PolicyDocumentField, StrictSerializer, Text
+
+CONTEXT_KEY_TYPES = ["string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList",
+                     "binary", "binaryList", "date", "dateList"]
 
 
 class CreatePolicyRequest(StrictSerializer):
     policy_name = Text(help_text="1 to 128 characters from letters, digits and +=,.@_-")
-    policy_document = Text(help_text="The JSON policy document, as a string (at most 6,144 characters "
-                                     "without whitespace).")
+    policy_document = PolicyDocumentField(help_text="The policy, as a JSON object or as JSON text (at most 6,144 "
+                                                    "characters without whitespace).")
     path = Text(required=False, default="/")
     description = Text(required=False, default="", allow_blank=True)
 
@@ -25,7 +28,7 @@ class ListPoliciesQuery(StrictSerializer):
 
 
 class CreatePolicyVersionRequest(StrictSerializer):
-    policy_document = Text()
+    policy_document = PolicyDocumentField(help_text="The policy, as a JSON object or as JSON text.")
     set_as_default = serializers.BooleanField(required=False, default=False)
 
 
@@ -42,31 +45,40 @@ class PermissionsBoundaryRequest(StrictSerializer):
 
 
 class InlinePolicyRequest(StrictSerializer):
-    policy_document = Text()
+    policy_document = PolicyDocumentField(help_text="The policy, as a JSON object or as JSON text.")
 
 
 class ValidatePolicyRequest(StrictSerializer):
-    document = Text(help_text="The policy's JSON text.")
+    policy_document = PolicyDocumentField(help_text="The policy, as a JSON object or as JSON text.")
     policy_type = serializers.ChoiceField(choices=["IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY"],
                                           required=False, default="IDENTITY_POLICY")
 
 
 class ContextEntry(StrictSerializer):
-    context_key_name = Text()
-    context_key_values = serializers.ListField(child=Text(allow_blank=True), default=list)
-    context_key_type = Text(required=False, default="string")
+    context_key_name = Text(help_text="A condition key, e.g. aws:SourceIp (case-insensitive).")
+    context_key_values = serializers.ListField(
+        child=Text(allow_blank=True), default=list,
+        help_text="The values, as strings. A single-valued type takes one; give several with the List type.")
+    context_key_type = serializers.ChoiceField(
+        choices=CONTEXT_KEY_TYPES, required=False, default="string",
+        help_text="AWS's ContextKeyType. Dates are ISO 8601 or epoch seconds.")
 
 
 class SimulatePrincipalPolicyRequest(StrictSerializer):
     action_names = serializers.ListField(child=Text(), min_length=1)
     resource_arns = serializers.ListField(child=Text(), required=False, default=list)
     context_entries = ContextEntry(many=True, required=False, default=list)
-    session_policy = Text(required=False, allow_null=True, default=None)
+    session_policy = PolicyDocumentField(required=False, allow_null=True, default=None,
+                                         help_text="A session policy, as a JSON object or as JSON text.")
 
 
 class SimulateCustomPolicyRequest(SimulatePrincipalPolicyRequest):
-    policy_input_list = serializers.ListField(child=Text(), min_length=1)
-    permissions_boundary_policy_input_list = serializers.ListField(child=Text(), required=False, default=list)
+    policy_input_list = serializers.ListField(
+        child=PolicyDocumentField(), required=False, default=list,
+        help_text="Identity-based policies, each a JSON object or JSON text. May be empty: the simulation then "
+                  "shows what the context alone decides.")
+    permissions_boundary_policy_input_list = serializers.ListField(child=PolicyDocumentField(), required=False,
+                                                                   default=list)
     caller_arn = Text(required=False, allow_null=True, default=None)
 
 
@@ -100,7 +112,7 @@ class PolicyPage(serializers.Serializer):
 
 class PolicyVersionOut(serializers.Serializer):
     version_id = serializers.CharField()
-    document = serializers.CharField()
+    policy_document = serializers.CharField(source="document", help_text="The policy's JSON text.")
     is_default_version = serializers.BooleanField()
     create_date = Date()
 
@@ -148,16 +160,21 @@ class PolicyEntities(serializers.Serializer):
 
 
 class FindingOut(serializers.Serializer):
+    """One finding, in the one shape used by validation, refused writes and the console editor."""
+
     severity = serializers.ChoiceField(choices=["ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"])
     issue_code = serializers.CharField()
     message = serializers.CharField()
-    line = serializers.IntegerField(allow_null=True)
-    column = serializers.IntegerField(allow_null=True)
-    path = serializers.CharField()
+    line = serializers.IntegerField()
+    column = serializers.IntegerField()
+    path = serializers.CharField(help_text="Where, in Access Analyzer's notation: Statement[0].Action[1].")
+    blocking = serializers.BooleanField(
+        help_text="True when IAM refuses the document for it (MalformedPolicyDocument, or LimitExceeded for "
+                  "size); false for advice, which never blocks a write.")
 
 
 class ValidatePolicyResponse(serializers.Serializer):
-    valid = serializers.BooleanField()
+    valid = serializers.BooleanField(help_text="IAM's verdict: true when IAM would store the document.")
     findings = FindingOut(many=True)
 
 

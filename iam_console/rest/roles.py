@@ -19,8 +19,9 @@ from sts import services as sts_services
 
 class CreateRoleRequest(s.StrictSerializer):
     role_name = s.Text(help_text="1 to 64 characters from letters, digits and +=,.@_-")
-    assume_role_policy_document = s.Text(help_text="The trust policy: who may assume the role (JSON, at most "
-                                                   "2,048 characters without whitespace).")
+    assume_role_policy_document = s.PolicyDocumentField(
+        help_text="The trust policy: who may assume the role, as a JSON object or JSON text (at most 2,048 "
+                  "characters without whitespace).")
     path = s.Text(required=False, default="/")
     description = s.Text(required=False, default="", allow_blank=True, help_text="At most 1,000 characters.")
     max_session_duration = serializers.IntegerField(required=False, default=3600,
@@ -35,7 +36,7 @@ class UpdateRoleRequest(s.StrictSerializer):
 
 
 class TrustPolicyRequest(s.StrictSerializer):
-    policy_document = s.Text(help_text="The new trust policy (JSON).")
+    policy_document = s.PolicyDocumentField(help_text="The new trust policy, as a JSON object or JSON text.")
 
 
 # --- Responses --------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from iam_console.errors import InvalidInput
+from iam_console.errors import ValidationError
 
 AWS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -43,6 +43,27 @@ def Text(**kwargs) -> serializers.CharField:  # noqa: N802
     return StrictCharField(trim_whitespace=False, **kwargs)
 
 
+@extend_schema_field({"oneOf": [{"type": "string", "description": "The policy as JSON text."},
+                                {"type": "object", "additionalProperties": True,
+                                 "description": "The policy as a JSON object."}]})
+class PolicyDocumentField(serializers.Field):
+    """A policy document, given as JSON text or as the JSON object itself.
+
+    The services take either (policies.documents.policy_text), so the value is passed on
+    as sent; the check that it is a policy is IAM's, with IAM's findings.
+    """
+
+    default_error_messages = {"invalid": "Give the policy as a JSON object or as a string of JSON text."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict | str):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, so a misspelt parameter is an error instead of being ignored."""
 
@@ -50,8 +71,9 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, Mapping):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise InvalidInput(f"Unknown parameter '{unknown[0]}': this operation accepts "
-                                   f"{', '.join(sorted(self.fields)) or 'no parameters'}.")
+                # The request does not fit the operation's input: the same code as any other schema error.
+                raise ValidationError(f"Unknown parameter '{unknown[0]}': this operation accepts "
+                                      f"{', '.join(sorted(self.fields)) or 'no parameters'}.")
         return super().to_internal_value(data)
 
 

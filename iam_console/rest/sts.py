@@ -16,7 +16,8 @@ class AssumeRoleRequest(s.StrictSerializer):
     role_session_name = s.Text(help_text=r"2 to 64 characters from [\w+=,.@-]: appears in the session's ARN.")
     duration_seconds = serializers.IntegerField(required=False, help_text="900 up to the role's "
                                                 "MaxSessionDuration (default 3,600; at most 3,600 when chaining).")
-    policy = s.Text(required=False, help_text="A session policy (JSON): the session gets at most what it allows.")
+    policy = s.PolicyDocumentField(required=False, help_text="A session policy, as a JSON object or JSON text: the "
+                                   "session gets at most what it allows.")
     policy_arns = serializers.ListField(child=s.Text(), required=False, max_length=10,
                                         help_text="Up to 10 managed policy ARNs used as session policies.")
     external_id = s.Text(required=False, help_text="Tested by the trust policy's sts:ExternalId condition.")

@@ -1,13 +1,16 @@
 """REST API v1 routes (mounted under /api/v1/): AWS's operations as resources, snake_case JSON.
 
 Policy ARNs appear in paths as they are. Routes are tried in order: policy routes come first.
+Every route answers with and without its trailing slash (``slash_optional``).
 """
 
-from django.urls import path, re_path
+from django.urls import URLPattern, path, re_path
+from django.urls.resolvers import RegexPattern
 
 from iam_console.rest import (  # noqa: F401 - schema registers the authentication docs
     account,
     audit,
+    authorization,
     credentials,
     groups,
     mfa,
@@ -105,4 +108,46 @@ urlpatterns = [
          name="credential-report-detail"),
     path("sts/assume-role", sts.AssumeRoleView.as_view(), name="api-sts-assume-role"),
     path("sts/caller-identity", sts.CallerIdentityView.as_view(), name="api-sts-caller-identity"),
+    # Other services: verify their callers' signatures, decide with the directory's policies, the catalogue.
+    re_path(r"^authorization/verify/?$", authorization.VerifyView.as_view(), name="api-authorization-verify"),
+    re_path(r"^authorization/decide/?$", authorization.DecideView.as_view(), name="api-authorization-decide"),
+    re_path(r"^authorization/decide-batch/?$", authorization.DecideBatchView.as_view(),
+            name="api-authorization-batch"),
+    re_path(r"^services/?$", authorization.ServiceListView.as_view(), name="api-services"),
+    re_path(r"^service-actions/?$", authorization.ServiceActionsView.as_view(), name="api-service-actions"),
+    re_path(r"^services/(?P<service_prefix>[^/]+)/?$", authorization.ServiceDetailView.as_view(),
+            name="api-service"),
 ]
+
+
+def slash_optional(patterns: list[URLPattern]) -> list[URLPattern]:
+    """Each route also under its other spelling: with a trailing slash if written without, and without if
+    written with. No redirect (a redirected POST would lose its body). The twin carries the route's name and
+    comes first, so reverse() (which prefers the last route of a name) keeps the written form; the schema
+    lists the written form only (twins are marked ``slash_twin``)."""
+    routes: list[URLPattern] = []
+    for pattern in patterns:
+        text = str(pattern.pattern)
+        if text.endswith("/?$"):  # already takes both spellings
+            routes.append(pattern)
+            continue
+        if isinstance(pattern.pattern, RegexPattern):
+            body = text.removesuffix("$")
+            # Without the slash, the route must not end in one: a policy ARN (any printable text) would
+            # otherwise take the trailing slash into itself.
+            other = body.removesuffix("/") + "(?<!/)$" if body.endswith("/") else body + "/$"
+            routes.append(re_path(other, _twin(pattern.callback), name=pattern.name))
+        else:
+            other = text.removesuffix("/") if text.endswith("/") else text + "/"
+            routes.append(path(other, _twin(pattern.callback), name=pattern.name))
+        routes.append(pattern)
+    return routes
+
+
+def _twin(callback):
+    view = callback.cls.as_view(**callback.initkwargs)
+    view.slash_twin = True
+    return view
+
+
+urlpatterns = slash_optional(urlpatterns)

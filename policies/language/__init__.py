@@ -3,14 +3,16 @@
 Standard library only — no Django, no project imports — so it can be used and tested
 on its own.
 
-Validate (findings shaped like IAM Access Analyzer's ValidatePolicy)::
+Validate: IAM's verdict, and advice shaped like IAM Access Analyzer's findings::
 
     from policies.language import validate, SIZE_LIMITS
 
     result = validate(text, policy_type="IDENTITY_POLICY", size_limit="managed")
-    result.valid          # False when any finding has severity ERROR
-    for f in result.findings:   # sorted by (line, column)
-        print(f.severity.value, f.issue_code, f.line, f.column, f.path, f.message)
+    result.valid          # IAM's verdict: False exactly when IAM refuses the document
+    result.blocking()     # the findings IAM refuses it for (MalformedPolicyDocument / size quota)
+    for f in result.findings:   # sorted by (line, column); advice never blocks, whatever its severity
+        print(f.severity.value, f.blocking, f.issue_code, f.line, f.column, f.path, f.message)
+    f.to_dict()           # the one JSON shape of a finding
     result.model          # PolicyDocument (None if the text is not a JSON object)
 
     validate(trust_text, policy_type="TRUST_POLICY", size_limit="trust")
@@ -46,8 +48,9 @@ Summaries (IAM console style)::
         print(s.effect, s.service, s.access_levels, s.resources)
 
 Module map: jsonpos (position-tracking JSON), parser -> model, findings, validator +
-checks, actions (iam/sts catalogue), condition_keys, conditions, arn, variables,
-compiler (indexing + cache), evaluator, summary.
+iam_grammar (IAM's verdict) + checks (advice), actions (iam/sts catalogue),
+condition_keys, conditions, arn, variables, compiler (indexing + cache), evaluator,
+summary.
 """
 
 from .actions import ACCESS_LEVELS, CATALOGUE, ActionInfo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -56,6 +57,8 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ResourceType("access-report", "iam", "access-report/"),
         ResourceType("delegation-request", "iam", "delegation-request/"),
         ResourceType("root", "iam", "root"),
+        # The directory's own: a service registered in its catalogue (arn:aws:iam::<account>:service/<prefix>).
+        ResourceType("service", "iam", "service/"),
         ResourceType("assumed-role", "sts", "assumed-role/"),
         ResourceType("federated-user", "sts", "federated-user/"),
     )
@@ -260,6 +263,11 @@ UploadSigningCertificate W user
 _IAM_EXTENSIONS = """
 RevokeRoleSessions W role
 RevokeUserSessions W user
+AuthorizeRequest R service
+PutServiceDefinition W service
+GetServiceDefinition R service
+ListServiceDefinitions L -
+DeleteServiceDefinition W service
 """
 
 _STS_TABLE = """
@@ -340,7 +348,11 @@ CATALOGUE: dict[str, dict[str, ActionInfo]] = {
     "iam": _load("iam", _IAM_TABLE + _IAM_EXTENSIONS),
     "sts": _load("sts", _STS_TABLE),
 }
-KNOWN_SERVICES = frozenset(CATALOGUE)
+BUILTIN_SERVICES = frozenset(CATALOGUE)
+# Mutated in place by register_service(): modules that imported the name see registered services too.
+KNOWN_SERVICES: set[str] = set(CATALOGUE)
+# Condition keys of registered services (lower-case name -> canonical name), for the validator and editor.
+SERVICE_CONDITION_KEYS: dict[str, str] = {}
 
 # Actions a role trust policy may contain (IAM User Guide: "Role trust policy").
 TRUST_POLICY_ACTIONS = frozenset(
@@ -355,6 +367,48 @@ TRUST_POLICY_ACTIONS = frozenset(
 )
 
 ACTION_FORMAT = re.compile(r"^[A-Za-z0-9_.*?-]+:[A-Za-z0-9*?]+$")
+
+
+def _resource_prefix(arn_format: str) -> str:
+    """The fixed start of an ARN format's resource part: "document/" for "arn:${Partition}:docs:::document/${Id}"."""
+    resource = arn_format.split(":", 5)[5] if arn_format.count(":") >= 5 else arn_format
+    return resource.split("${", 1)[0]
+
+
+def register_service(prefix: str, *, actions: Iterable[tuple[str, str, Iterable[str]]],
+                     resource_types: Iterable[tuple[str, str]] = (), condition_keys: Iterable[str] = ()) -> None:
+    """Teach the catalogue another service's actions, as AWS's Service Authorization Reference lists them.
+
+    `actions` are (name, access level, resource type names); `resource_types` are (name, ARN format). A service
+    registered again replaces its earlier definition. The built-in iam and sts services cannot be replaced.
+    """
+    service = prefix.lower()
+    if service in BUILTIN_SERVICES:
+        raise ValueError(f"{prefix} is a built-in service and cannot be registered")
+    unregister_service(service)
+    for name, arn_format in resource_types:
+        RESOURCE_TYPES[f"{service}:{name}"] = ResourceType(f"{service}:{name}", service, _resource_prefix(arn_format))
+    CATALOGUE[service] = {
+        name.lower(): ActionInfo(prefix, name, level, tuple(f"{service}:{rt}" for rt in types))
+        for name, level, types in actions
+    }
+    for key in condition_keys:
+        SERVICE_CONDITION_KEYS[key.lower()] = key
+    KNOWN_SERVICES.add(service)
+    expand.cache_clear()
+
+
+def unregister_service(prefix: str) -> None:
+    service = prefix.lower()
+    if service in BUILTIN_SERVICES:
+        return
+    CATALOGUE.pop(service, None)
+    KNOWN_SERVICES.discard(service)
+    for name in [name for name in RESOURCE_TYPES if name.startswith(f"{service}:")]:
+        del RESOURCE_TYPES[name]
+    for key in [key for key in SERVICE_CONDITION_KEYS if key.startswith(f"{service}:")]:
+        del SERVICE_CONDITION_KEYS[key]
+    expand.cache_clear()
 
 
 def lookup(action: str) -> ActionInfo | None:

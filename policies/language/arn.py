@@ -40,37 +40,29 @@ def has_wildcard(text: str) -> bool:
 
 
 def resource_arn_problem(text: str) -> str | None:
-    """Why a Resource/NotResource value is not acceptable to IAM, or None when it is.
+    """Advice about a Resource value IAM accepts but that cannot name what it seems to.
 
-    IAM refuses anything that is neither "*" nor ARN-shaped ("Resource x must be in ARN
-    format or "*"" — MalformedPolicyDocument). Wildcards may appear in any field; a
-    trailing "*" may stand for the remaining fields (IAM User Guide: Resource element —
-    "If the * wildcard is the last character of a resource ARN segment, it can expand to
-    match beyond the colon boundaries").
+    IAM's own verdict lives in ``iam_grammar.resource_verdict``; this only looks at
+    what AWS documents for each service's ARNs (Service Authorization Reference,
+    "Resource types"): IAM and STS ARNs name a 12-digit account ("aws" for AWS managed
+    policies), S3 buckets and objects name no account.
     """
-    if text == "*":
-        return None
-    if not text.startswith("arn:"):
-        return 'must be "*" or an ARN of the form arn:partition:service:region:account:resource'
     parts = text.split(":", 5)
     if len(parts) < 6:
-        if parts[-1].endswith("*"):
-            return None
-        return "is missing ARN fields (expected arn:partition:service:region:account:resource)"
-    partition, service, region, account, resource = parts[1:]
-    if not partition or (not has_wildcard(partition) and partition not in PARTITIONS):
-        return f"has an unknown partition {partition!r} (expected one of {', '.join(sorted(PARTITIONS))})"
-    if not service:
-        return "has an empty service field"
-    if not has_wildcard(service) and not re.fullmatch(r"[a-z0-9-]+", service):
-        return f"has an invalid service {service!r}: services are lower-case letters, digits and '-'"
-    if not resource:
-        return "has an empty resource field"
+        return None
+    service, region, account, resource = parts[2], parts[3], parts[4], parts[5]
     if service in ("iam", "sts"):
-        if region and not has_wildcard(region):
+        if service == "sts" and region and not has_wildcard(region):
             return f"names region {region!r} but {service} ARNs have no region (leave it empty)"
-        if account and not has_wildcard(account) and not ACCOUNT_ID.match(account) and account != "aws":
+        if not account:
+            return (
+                "has an empty account field, so it never matches: IAM ARNs name the account "
+                '(a 12-digit ID, "*", or "aws" for AWS managed policies)'
+            )
+        if not has_wildcard(account) and not ACCOUNT_ID.match(account) and account != "aws":
             return f"has account {account!r}; use a 12-digit account ID"
+    if service == "s3" and account and not region and not resource.startswith("accesspoint/"):
+        return "names an account, but S3 bucket and object ARNs have none (arn:aws:s3:::bucket/key)"
     return None
 
 

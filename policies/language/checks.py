@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable
 from . import actions as catalogue
 from .arn import ACCOUNT_ID, has_wildcard, parse_arn, resource_arn_problem, resource_could_be_type
 from .condition_keys import GLOBAL_CONDITION_KEYS, global_key, is_multivalued
-from .conditions import VARIABLE_FAMILIES, parse_operator, value_problem
+from .conditions import VARIABLE_FAMILIES, Operator, parse_operator, value_problem
 from .findings import Finding, Severity
+from .iam_grammar import action_verdict, date_value_verdict, resource_verdict
 from .model import Located, Principal, Statement
 from .variables import VariableError, parse_template
 
@@ -20,6 +21,8 @@ _VARIABLE = re.compile(r"\$\{[^}]*\}")
 _SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?:\.cn)?$")
 _DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}(?:/.*)?$")
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+# What AWS action names look like; IAM stores others, but they never match a request.
+_ACTION_NAME = re.compile(r"^[A-Za-z0-9*?]+$")
 
 
 def _finding(severity: Severity, code: str, message: str, where: Located) -> Finding:
@@ -27,7 +30,13 @@ def _finding(severity: Severity, code: str, message: str, where: Located) -> Fin
 
 
 def error(code: str, message: str, where: Located) -> Finding:
+    """Error-level advice: Access Analyzer would call it an error, but IAM stores the document."""
     return _finding(Severity.ERROR, code, message, where)
+
+
+def malformed(code: str, message: str, where: Located) -> Finding:
+    """IAM's verdict: the document is refused (MalformedPolicyDocument)."""
+    return Finding(Severity.ERROR, code, message, where.line, where.column, where.path, blocking=True)
 
 
 def warning(code: str, message: str, where: Located) -> Finding:
@@ -71,21 +80,29 @@ def check_variables(value: Located, variables_enabled: bool, emit: Emit) -> bool
 
 
 def check_action(value: Located, emit: Emit) -> None:
+    """IAM's action grammar blocks; the catalogue and the name's shape only advise."""
     text = value.value
+    verdict = action_verdict(text)
+    if verdict:
+        emit(malformed("INVALID_ACTION_FORMAT", verdict, value))
+        return
     if text == "*":
         return
-    if not catalogue.ACTION_FORMAT.match(text):
+    service, _, name = text.partition(":")
+    if not name:
+        emit(error("INVALID_ACTION_FORMAT", f"{text!r} names no action. Write service:ActionName.", value))
+        return
+    if not _ACTION_NAME.match(name):
         emit(
             error(
                 "INVALID_ACTION_FORMAT",
-                f"{text!r} is not an action. Write service:ActionName (e.g. iam:GetUser); "
-                "the wildcards * and ? are allowed.",
+                f"{text!r}: AWS action names are letters and digits (with * and ? as wildcards), so this "
+                "never matches an action.",
                 value,
             )
         )
         return
-    service, _, name = text.partition(":")
-    if service.lower() not in catalogue.KNOWN_SERVICES:
+    if service == "*" or service.lower() not in catalogue.KNOWN_SERVICES:
         return  # other services' actions are valid; we only know iam and sts in detail
     if has_wildcard(name):
         if not catalogue.expand(text):
@@ -153,14 +170,17 @@ def check_resource_types(statement: Statement, emit: Emit) -> None:
 
 
 def check_trust_action(value: Located, emit: Emit) -> None:
+    """IAM User Guide, "Role trust policy": a trust policy only governs assuming the role."""
+    if action_verdict(value.value):
+        return  # already refused for its grammar
     regex = catalogue.wildcard_regex(value.value, ignore_case=True)
     if not any(regex.fullmatch(action) for action in catalogue.TRUST_POLICY_ACTIONS):
         emit(
-            error(
+            malformed(
                 "INVALID_TRUST_POLICY_ACTION",
-                f"A trust policy may only allow assuming the role: {value.value} is not one of "
-                "sts:AssumeRole, sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity, sts:TagSession, "
-                "sts:SetSourceIdentity, sts:SetContext.",
+                f"Trust policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML, "
+                f"sts:AssumeRoleWithWebIdentity, sts:TagSession, sts:SetSourceIdentity and sts:SetContext, "
+                f"not {value.value}.",
                 value,
             )
         )
@@ -171,6 +191,10 @@ def check_trust_action(value: Located, emit: Emit) -> None:
 
 def check_resource(value: Located, variables_enabled: bool, emit: Emit) -> None:
     has_vars = check_variables(value, variables_enabled, emit)
+    verdict = resource_verdict(value.value)
+    if verdict:
+        emit(malformed("INVALID_ARN", verdict, value))
+        return
     text = without_variables(value.value) if has_vars and variables_enabled else value.value
     problem = resource_arn_problem(text)
     if problem:
@@ -189,7 +213,7 @@ def check_principal(principal: Principal, policy_type: str, emit: Emit) -> None:
         ):
             hint = difflib.get_close_matches(principal_type, PRINCIPAL_TYPES, n=1, cutoff=0.6)
             emit(
-                error(
+                malformed(
                     "UNSUPPORTED_PRINCIPAL",
                     f"Unsupported principal type {principal_type!r}. Use AWS, Service or Federated"
                     + (f" (did you mean {hint[0]}?)." if hint else "."),
@@ -202,7 +226,7 @@ def check_principal(principal: Principal, policy_type: str, emit: Emit) -> None:
         for value in values:
             problem = _principal_value_problem(principal_type, value.value)
             if problem:
-                emit(error("INVALID_PRINCIPAL", problem, value))
+                emit(malformed("INVALID_PRINCIPAL", f"Invalid principal in policy: {problem}", value))
 
 
 def _principal_value_problem(principal_type: str, text: str) -> str | None:
@@ -246,21 +270,44 @@ def _principal_value_problem(principal_type: str, text: str) -> str | None:
 
 
 def check_conditions(statement: Statement, variables_enabled: bool, emit: Emit) -> None:
+    """IAM refuses unknown or misspelt operators and Date values it cannot read; it
+    stores unknown condition keys (with or without a service prefix) and values that an
+    operator can never match, which are advice."""
     for clause in statement.condition or ():
         operator = parse_operator(clause.operator.value)
-        if operator is None:
+        if operator is None or operator.canonical != clause.operator.value:
             emit(
-                error(
+                malformed(
                     "UNKNOWN_CONDITION_OPERATOR",
-                    f"Unknown condition operator {clause.operator.value}. "
-                    + _operator_hint(clause.operator.value),
+                    f"Invalid Condition type : {clause.operator.value}. "
+                    + _operator_hint(clause.operator.value, operator),
                     clause.operator,
                 )
             )
-        _check_condition_key(clause.key, operator.set_operator if operator else None, emit)
+        _check_condition_key(clause.key, operator, emit)
         if operator is None:
             continue
+        if operator.base == "Null" and operator.if_exists:
+            emit(
+                error(
+                    "NULL_WITH_IF_EXISTS",
+                    "Null tests whether the key exists, so IfExists makes no sense with it. Use Null alone.",
+                    clause.operator,
+                )
+            )
         for value in clause.values:
+            if operator.family == "Date":
+                verdict = date_value_verdict(value.value, value.json_type)
+                if verdict:
+                    emit(
+                        malformed(
+                            "INVALID_CONDITION_VALUE",
+                            f"{verdict}: {operator.base} needs an ISO 8601 date (e.g. 2025-01-31T12:00:00Z) "
+                            f"or whole epoch seconds, not {value.value!r}.",
+                            value,
+                        )
+                    )
+                    continue
             if "${" in value.value and value.json_type == "string":
                 if operator.family not in VARIABLE_FAMILIES and variables_enabled:
                     emit(
@@ -279,12 +326,12 @@ def check_conditions(statement: Statement, variables_enabled: bool, emit: Emit) 
                 emit(error("INVALID_CONDITION_VALUE", problem + ".", value))
 
 
-def _operator_hint(text: str) -> str:
-    if text.lower().startswith("null") and "ifexists" in text.lower():
-        return "Null cannot be combined with IfExists; use Null on its own."
+def _operator_hint(text: str, operator: Operator | None) -> str:
+    if operator is not None:
+        return f"Condition operators are case-sensitive: write {operator.canonical}."
     from .conditions import CONDITION_OPERATORS
 
-    candidates = list(CONDITION_OPERATORS) + [f"{o}IfExists" for o in CONDITION_OPERATORS if o != "Null"]
+    candidates = list(CONDITION_OPERATORS) + [f"{o}IfExists" for o in CONDITION_OPERATORS]
     base = text.split(":", 1)[-1]
     close = difflib.get_close_matches(base, candidates, n=1, cutoff=0.7)
     if close:
@@ -292,14 +339,17 @@ def _operator_hint(text: str) -> str:
     return "Use one of the documented operators such as StringEquals, ArnLike, IpAddress or Bool."
 
 
-def _check_condition_key(key: Located, set_operator: str | None, emit: Emit) -> None:
+def _check_condition_key(key: Located, operator: Operator | None, emit: Emit) -> None:
+    """Advice only: IAM accepts condition keys it does not know, even without a prefix."""
+    set_operator = operator.set_operator if operator else None
     name = key.value
     prefix, sep, rest = name.partition(":")
     if not sep or not prefix or not rest:
         emit(
-            error(
+            warning(
                 "INVALID_CONDITION_KEY",
-                f"{name!r} is not a condition key: write service:KeyName (e.g. aws:SourceIp).",
+                f"{name!r} is not a condition key any AWS request carries: write service:KeyName "
+                "(e.g. aws:SourceIp). The condition is stored but never sees a value.",
                 key,
             )
         )
@@ -319,7 +369,7 @@ def _check_condition_key(key: Located, set_operator: str | None, emit: Emit) -> 
             )
         )
         return
-    if set_operator and is_multivalued(name) is False:
+    if set_operator and is_multivalued(name) is False and not (operator and operator.base == "Null"):
         emit(
             warning(
                 "SET_OPERATOR_WITH_SINGLE_VALUED_KEY",

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from .arn import arn_like
+from .iam_grammar import parse_policy_date
 from .variables import VariableError, context_string, parse_template, render, render_pattern
 
 Context = Mapping[str, Any]
@@ -70,10 +71,22 @@ class Operator:
     set_operator: str | None  # "ForAllValues", "ForAnyValue" or None
 
 
+    @property
+    def canonical(self) -> str:
+        """The name as IAM spells it; IAM refuses any other spelling (names are case-sensitive)."""
+        prefix = f"{self.set_operator}:" if self.set_operator else ""
+        return f"{prefix}{self.base}{'IfExists' if self.if_exists else ''}"
+
+
 @lru_cache(maxsize=1024)
 def parse_operator(text: str) -> Operator | None:
-    """The operator, or None if unknown. Null has no IfExists form (Access Analyzer:
-    "Null with if exists")."""
+    """The operator, or None if unknown. Matching ignores case so that evaluation never
+    depends on spelling; the validator holds the text to ``Operator.canonical``.
+
+    Every base operator takes the ForAllValues:/ForAnyValue: prefixes and the IfExists
+    suffix, Null included: IAM accepts them all (Access Analyzer only advises against
+    "Null with IfExists").
+    """
     set_operator = None
     rest = text
     prefix, sep, tail = text.partition(":")
@@ -86,7 +99,7 @@ def parse_operator(text: str) -> Operator | None:
     if if_exists:
         rest = rest[: -len("IfExists")]
     base = _BASES_LOWER.get(rest.lower())
-    if base is None or (base == "Null" and (if_exists or set_operator)):
+    if base is None:
         return None
     family, negated, positive = _BASES[base]
     return Operator(text, base, family, negated, positive, if_exists, set_operator)
@@ -124,6 +137,9 @@ def to_epoch(value: Any) -> float | None:
         return float(number)
     if not isinstance(value, str):
         return None
+    parsed_date = parse_policy_date(value)
+    if parsed_date is not None:
+        return parsed_date
     try:
         parsed = _dt.datetime.fromisoformat(value.strip())
     except ValueError:
@@ -312,6 +328,32 @@ def parse_template_safe(value: str):  # type: ignore[no-untyped-def]
         return None
 
 
+def _null_test(operator: Operator, key: str, values: tuple[str, ...]) -> ConditionTest:
+    """Null: "true" matches an absent key, "false" a present one.
+
+    An empty multivalued value is an absent key (IAM User Guide, "Multivalued context
+    keys": a key that resolves to an empty data set). With a set operator or IfExists an
+    absent key follows the usual rule (ForAllValues and IfExists true, ForAnyValue
+    false); a present key's values are all present, so the prefix changes nothing else.
+    """
+    wanted = [v.lower() == "true" for v in values]
+    if operator.if_exists or operator.set_operator == "ForAllValues":
+        absent_result: bool | None = True
+    elif operator.set_operator == "ForAnyValue":
+        absent_result = False
+    else:
+        absent_result = None
+
+    def null_test(context: Context) -> bool:
+        raw = context.get(key)
+        absent = raw is None or (isinstance(raw, _MULTI) and not raw)
+        if absent and absent_result is not None:
+            return absent_result
+        return any(absent == want for want in wanted)
+
+    return null_test
+
+
 def compile_clause(operator: Operator, key: str, values: tuple[str, ...], variables: bool) -> ConditionTest:
     """Compile one operator/key/values triple into ``test(context) -> bool``.
 
@@ -324,13 +366,7 @@ def compile_clause(operator: Operator, key: str, values: tuple[str, ...], variab
     """
     key = key.lower()
     if operator.family == "Null":
-        wanted = [v.lower() == "true" for v in values]
-
-        def null_test(context: Context) -> bool:
-            absent = context.get(key) is None
-            return any(absent == want for want in wanted)
-
-        return null_test
+        return _null_test(operator, key, values)
 
     positive = _positive_matcher(operator.positive, operator.family, values, variables)
     negated = operator.negated

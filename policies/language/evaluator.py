@@ -17,6 +17,11 @@ EXPLICIT_DENY = "explicitDeny"
 IMPLICIT_DENY = "implicitDeny"
 DecisionValue = Literal["allowed", "explicitDeny", "implicitDeny"]
 
+# AWS STS API Reference, GetCallerIdentity: "No permissions are required to perform this
+# operation. If an administrator attaches a policy to your identity that explicitly
+# denies access to the sts:GetCallerIdentity action, you can still perform this operation."
+UNDENIABLE_ACTIONS = frozenset({"sts:getcalleridentity"})
+
 
 @dataclass(frozen=True, slots=True)
 class Request:
@@ -160,7 +165,10 @@ def evaluate(
     when one is set, AND from the session policies when the session has any. Anything
     else is an implicit deny. ``None`` or an empty list means "no boundary" / "no
     session policy" (a boundary is always exactly one managed policy).
+    sts:GetCallerIdentity is always allowed, whatever the policies say.
     """
+    if request._action_lower in UNDENIABLE_ACTIONS:
+        return Decision(ALLOWED, (), f"{request.action} needs no permission and cannot be denied")
     denies: list[MatchedStatement] = []
     memo: dict = {}  # type: ignore[type-arg]  # one request: shared pieces are tested once
     identity_allows = _scan(identity_policies, request, "identity", denies, memo)

@@ -1,4 +1,4 @@
-"""Validation findings shaped like IAM Access Analyzer's ValidatePolicy output."""
+"""Validation findings: IAM's blocking verdict and Access-Analyzer-style advice, in one shape."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ class Finding:
     """One problem in a policy document, located by 1-based line/column and a path.
 
     ``path`` uses Access Analyzer's notation, e.g. ``Statement[1].Condition.StringEquals``.
+
+    ``blocking`` marks IAM's own verdict: a document with a blocking finding is one that
+    IAM refuses with MalformedPolicyDocument (or a size quota). Every other finding is
+    advice, whatever its severity: IAM stores the document, and so do we.
     """
 
     severity: Severity
@@ -38,17 +42,22 @@ class Finding:
     line: int
     column: int
     path: str = ""
+    blocking: bool = False
 
-    def sort_key(self) -> tuple[int, int, int, str, str]:
-        return (self.line, self.column, _SEVERITY_RANK[self.severity], self.issue_code, self.path)
+    def sort_key(self) -> tuple[int, int, int, int, str, str]:
+        return (self.line, self.column, 0 if self.blocking else 1, _SEVERITY_RANK[self.severity], self.issue_code,
+                self.path)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-friendly form (for API responses)."""
+        """The one JSON shape of a finding, used by every API response and the editor."""
         return {
-            "findingType": self.severity.value,
-            "issueCode": self.issue_code,
-            "findingDetails": self.message,
-            "locations": [{"path": self.path, "span": {"start": {"line": self.line, "column": self.column}}}],
+            "severity": self.severity.value,
+            "issue_code": self.issue_code,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "blocking": self.blocking,
         }
 
 

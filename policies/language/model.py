@@ -76,6 +76,8 @@ class Statement:
     condition: tuple[ConditionClause, ...] | None = None
     # Element name -> the key token's position, for findings about the element itself.
     elements: Mapping[str, Located] = field(default_factory=dict)
+    # Elements written as a non-empty array of nulls: no values, yet IAM counts them present.
+    only_nulls: frozenset[str] = frozenset()
 
     @property
     def is_allow(self) -> bool:

@@ -1,4 +1,9 @@
-"""Policy text -> typed PolicyDocument, reporting JSON and structural problems as findings."""
+"""Policy text -> typed PolicyDocument, reporting JSON and structural problems as findings.
+
+Structural problems are IAM's "Syntax errors in policy." (MalformedPolicyDocument), so
+they block; the few oddities IAM stores anyway (null inside a list, an empty list of
+condition values, the legacy top-level "Conditions") are advice.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .findings import Finding, Severity
-from .jsonpos import JArray, JBool, JNode, JNumber, JObject, JsonSyntaxError, JString, parse_json, type_name
+from .jsonpos import (
+    JArray,
+    JBool,
+    JNode,
+    JNull,
+    JNumber,
+    JObject,
+    JsonSyntaxError,
+    JString,
+    parse_json,
+    type_name,
+)
 from .model import ConditionClause, Located, PolicyDocument, Principal, Statement
 
 TOP_LEVEL_ELEMENTS = ("Version", "Id", "Statement")
+# IAM's parser still knows a top-level "Conditions" element from the policy language's
+# first draft: documents carrying it are stored (observed behaviour), and it has no effect.
+LEGACY_TOP_LEVEL_ELEMENTS = ("Conditions",)
 STATEMENT_ELEMENTS = (
     "Sid",
     "Effect",
@@ -50,7 +69,12 @@ def parse_policy(text: str) -> ParseResult:
 
 
 def _error(code: str, message: str, line: int, column: int, path: str) -> Finding:
-    return Finding(Severity.ERROR, code, message, line, column, path)
+    """A structural error: IAM refuses the document ("Syntax errors in policy.")."""
+    return Finding(Severity.ERROR, code, message, line, column, path, blocking=True)
+
+
+def _warning(code: str, message: str, line: int, column: int, path: str) -> Finding:
+    return Finding(Severity.WARNING, code, message, line, column, path)
 
 
 def _suggest(name: str, choices: tuple[str, ...]) -> str:
@@ -108,6 +132,17 @@ class _Builder:
             elements[name] = Located(name, key.line, key.column, name)
             if name in TOP_LEVEL_ELEMENTS:
                 continue
+            if name in LEGACY_TOP_LEVEL_ELEMENTS:
+                self.findings.append(
+                    _warning(
+                        "IGNORED_ELEMENT",
+                        f"The top-level {name} element has no effect: put conditions inside a statement.",
+                        key.line,
+                        key.column,
+                        name,
+                    )
+                )
+                continue
             if name in STATEMENT_ELEMENTS:
                 self.error(
                     "MISPLACED_ELEMENT",
@@ -151,7 +186,12 @@ class _Builder:
         return None
 
     def string_list(self, node: JNode, path: str) -> tuple[Located, ...]:
-        """A string or an array of strings (AWS allows either for these elements)."""
+        """A string or an array of strings (AWS allows either for these elements).
+
+        IAM skips ``null`` inside the array and stores the document (observed: a Resource
+        list holding null is accepted), so a null item is advice and leaves no value; an
+        array of only nulls still counts as present and non-empty, as in IAM.
+        """
         if isinstance(node, JString):
             return (Located(node.value, node.line, node.column, path),)
         if isinstance(node, JArray):
@@ -160,6 +200,11 @@ class _Builder:
                 item_path = f"{path}[{index}]"
                 if isinstance(item, JString):
                     values.append(Located(item.value, item.line, item.column, item_path))
+                elif isinstance(item, JNull):
+                    self.findings.append(
+                        _warning("NULL_VALUE", "null in this list is ignored. Remove it.", item.line, item.column,
+                                 item_path)
+                    )
                 else:
                     self.wrong_type(item, item_path, "a string")
             return tuple(values)
@@ -190,10 +235,15 @@ class _Builder:
                     element_path,
                 )
 
+        only_nulls: set[str] = set()
+
         def strings(name: str) -> tuple[Located, ...] | None:
             if name not in members:
                 return None
-            return self.string_list(members[name][1], _join(path, name))
+            node = members[name][1]
+            if isinstance(node, JArray) and node.items and all(isinstance(i, JNull) for i in node.items):
+                only_nulls.add(name)
+            return self.string_list(node, _join(path, name))
 
         def principal(name: str) -> Principal | None:
             if name not in members:
@@ -218,6 +268,7 @@ class _Builder:
             not_principal=principal("NotPrincipal"),
             condition=condition,
             elements=elements,
+            only_nulls=frozenset(only_nulls),
         )
 
     def principal(self, node: JNode, path: str) -> Principal:
@@ -268,22 +319,41 @@ class _Builder:
         return tuple(clauses)
 
     def condition_values(self, node: JNode, path: str) -> tuple[Located, ...]:
+        """A condition key's values: a scalar or an array of scalars.
+
+        IAM stores an empty array (observed), and such a clause can never match; that
+        is advice. A null or an object as the value is a syntax error; a null inside
+        the array is skipped, like nulls in the other lists.
+        """
         items: tuple[JNode, ...] = node.items if isinstance(node, JArray) else (node,)
         if not items:
-            self.error("INVALID_CONDITION_VALUE", "A condition key needs at least one value.", node, path)
+            self.findings.append(
+                _warning(
+                    "EMPTY_CONDITION_VALUES",
+                    "This condition key has no values, so the condition can never be met. Add a value.",
+                    node.line,
+                    node.column,
+                    path,
+                )
+            )
         values = []
         for index, item in enumerate(items):
             item_path = f"{path}[{index}]" if isinstance(node, JArray) else path
             converted = _condition_scalar(item, item_path)
-            if converted is None:
+            if converted is not None:
+                values.append(converted)
+            elif isinstance(item, JNull) and isinstance(node, JArray):
+                self.findings.append(
+                    _warning("NULL_VALUE", "null in this list is ignored. Remove it.", item.line, item.column,
+                             item_path)
+                )
+            else:
                 self.error(
                     "INVALID_CONDITION_VALUE",
                     f"Condition values must be strings, numbers or booleans, not {type_name(item)}.",
                     item,
                     item_path,
                 )
-            else:
-                values.append(converted)
         return tuple(values)
 
 

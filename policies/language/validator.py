@@ -9,6 +9,7 @@ from . import checks
 from .actions import wildcard_regex
 from .arn import parse_arn
 from .findings import Finding, Severity, sort_findings
+from .iam_grammar import VERSION_MESSAGE
 from .model import VALID_VERSIONS, VERSION_2012, Located, PolicyDocument, Statement
 from .parser import parse_policy
 
@@ -17,7 +18,9 @@ RESOURCE_POLICY = "RESOURCE_POLICY"
 TRUST_POLICY = "TRUST_POLICY"
 POLICY_TYPES = (IDENTITY_POLICY, RESOURCE_POLICY, TRUST_POLICY)
 
-# IAM User Guide: "IAM and AWS STS quotas" — policy sizes, whitespace not counted.
+# IAM User Guide: "IAM and AWS STS quotas" — policy sizes, whitespace not counted:
+# managed policy 6,144; inline policies in total per user 2,048, per group 5,120, per
+# role 10,240; role trust policy 2,048 (the default "Role trust policy length").
 SIZE_LIMITS: dict[str, int] = {
     "managed": 6144,
     "user_inline": 2048,
@@ -35,13 +38,19 @@ _PASS_ROLE = "iam:passrole"
 
 @dataclass(slots=True)
 class ValidationResult:
-    """``valid`` is True when there is no ERROR finding."""
+    """``valid`` is IAM's verdict: True when IAM would store the document (no blocking
+    finding). Advice of any severity, ERROR included, leaves it valid."""
 
     valid: bool
     findings: list[Finding] = field(default_factory=list)
     model: PolicyDocument | None = None
 
+    def blocking(self) -> list[Finding]:
+        """The findings for which IAM refuses the document."""
+        return [f for f in self.findings if f.blocking]
+
     def errors(self) -> list[Finding]:
+        """Every ERROR-level finding, blocking or advice."""
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
 
@@ -74,6 +83,7 @@ def validate(
                     1,
                     1,
                     "",
+                    blocking=True,
                 )
             )
     parsed = parse_policy(text)
@@ -81,9 +91,7 @@ def validate(
     if parsed.document is not None:
         _DocumentValidator(parsed.document, policy_type, findings.append).run()
     ordered = sort_findings(findings)
-    return ValidationResult(
-        valid=not any(f.severity is Severity.ERROR for f in ordered), findings=ordered, model=parsed.document
-    )
+    return ValidationResult(valid=not any(f.blocking for f in ordered), findings=ordered, model=parsed.document)
 
 
 def _character_findings(text: str) -> list[Finding]:
@@ -107,6 +115,7 @@ def _character_findings(text: str) -> list[Finding]:
                 line,
                 match.start() - line_start + 1,
                 "",
+                blocking=True,
             )
         )
         if len(found) >= _MAX_CHARACTER_FINDINGS:
@@ -119,6 +128,8 @@ def _statement_loc(statement: Statement) -> Located:
 
 
 class _DocumentValidator:
+    """Walks a parsed document: IAM's verdict (``checks.malformed``) and advice side by side."""
+
     def __init__(self, document: PolicyDocument, policy_type: str, emit: checks.Emit) -> None:
         self.document = document
         self.policy_type = policy_type
@@ -128,35 +139,13 @@ class _DocumentValidator:
     def run(self) -> None:
         document = self.document
         root = Located("", document.line, document.column, "")
-        if document.version is None:
-            self.emit(
-                Finding(
-                    Severity.SUGGESTION,
-                    "MISSING_VERSION",
-                    f'Add "Version": "{VERSION_2012}". Without it IAM uses 2008-10-17, which does not '
-                    "support policy variables.",
-                    root.line,
-                    root.column,
-                    "",
-                )
-            )
-        elif document.version.value not in VALID_VERSIONS:
-            self.emit(
-                checks.error(
-                    "INVALID_VERSION",
-                    f'Version {document.version.value!r} is not valid. Use "{VERSION_2012}".',
-                    document.version,
-                )
-            )
+        self.check_version(root)
         if "Statement" not in document.elements:
+            self.emit(checks.malformed("MISSING_STATEMENT", "The policy has no Statement. Add at least one statement.",
+                                       root))
+        elif not document.statements and "Statement" in document.elements:
             self.emit(
-                checks.error(
-                    "MISSING_STATEMENT", "The policy has no Statement. Add at least one statement.", root
-                )
-            )
-        elif not document.statements:
-            self.emit(
-                checks.error(
+                checks.malformed(
                     "MISSING_STATEMENT",
                     "Statement is empty. Add at least one statement.",
                     document.elements["Statement"],
@@ -167,6 +156,41 @@ class _DocumentValidator:
             self.check_sid(statement, seen_sids)
             self.check_statement(statement)
 
+    def check_version(self, root: Located) -> None:
+        """IAM User Guide, "IAM JSON policy elements: Version": only 2012-10-17 and 2008-10-17
+        exist. IAM refuses identity-based policies (managed and inline) of any version but
+        2012-10-17, a missing Version included ("Policy document must be version 2012-10-17
+        or greater."); role trust policies and resource-based policies still take 2008-10-17
+        or no Version (then 2008-10-17 applies and variables are literal text)."""
+        version = self.document.version
+        if version is not None and version.value not in VALID_VERSIONS:
+            self.emit(
+                checks.malformed(
+                    "INVALID_VERSION",
+                    f'Version {version.value!r} is not valid. Use "{VERSION_2012}".',
+                    version,
+                )
+            )
+            return
+        if version is not None and version.value == VERSION_2012:
+            return
+        where = version if version is not None else root
+        if self.policy_type == IDENTITY_POLICY:
+            self.emit(checks.malformed("INVALID_VERSION", f'{VERSION_MESSAGE} Add "Version": "{VERSION_2012}".',
+                                       where))
+            return
+        self.emit(
+            Finding(
+                Severity.SUGGESTION,
+                "MISSING_VERSION" if version is None else "OLD_VERSION",
+                f'Use "Version": "{VERSION_2012}". With 2008-10-17 (also the default when Version is missing) '
+                "policy variables are not substituted.",
+                where.line,
+                where.column,
+                where.path,
+            )
+        )
+
     def check_sid(self, statement: Statement, seen: dict[str, Located]) -> None:
         sid = statement.sid
         if sid is None:
@@ -174,18 +198,25 @@ class _DocumentValidator:
         if sid.value and sid.value in seen:
             first = seen[sid.value]
             self.emit(
-                checks.error(
+                checks.malformed(
                     "DUPLICATE_SID",
-                    f"Sid {sid.value!r} is already used on line {first.line}. Statement IDs must be unique.",
+                    f"Statement IDs (SID) in a single policy must be unique: {sid.value!r} is already used on "
+                    f"line {first.line}.",
                     sid,
                 )
             )
         seen.setdefault(sid.value, sid)
-        if self.policy_type == IDENTITY_POLICY and not _SID.match(sid.value):
+        # IAM User Guide, "IAM JSON policy elements: Sid": "The Sid element supports ASCII
+        # uppercase letters (A-Z), lowercase letters (a-z), and numbers (0-9)." IAM has been
+        # seen to store other characters (underscores, spaces); where the documentation and
+        # that behaviour disagree we follow the documentation for the policies IAM itself
+        # stores (identity and trust policies). Resource policies belong to other services,
+        # whose Sids may hold spaces and punctuation.
+        if self.policy_type != RESOURCE_POLICY and not _SID.match(sid.value):
             self.emit(
-                checks.error(
+                checks.malformed(
                     "INVALID_SID",
-                    f"Sid {sid.value!r} may contain only letters A-Z, a-z and digits 0-9 in identity-based policies.",
+                    f"Sid {sid.value!r} may contain only letters A-Z, a-z and digits 0-9.",
                     sid,
                 )
             )
@@ -195,14 +226,15 @@ class _DocumentValidator:
         where = _statement_loc(statement)
         elements = statement.elements
         if statement.effect is None:
-            emit(
-                checks.error(
-                    "MISSING_EFFECT", 'The statement has no Effect. Add "Effect": "Allow" or "Deny".', where
+            if "Effect" not in elements:
+                emit(
+                    checks.malformed(
+                        "MISSING_EFFECT", 'The statement has no Effect. Add "Effect": "Allow" or "Deny".', where
+                    )
                 )
-            )
         elif statement.effect.value not in ("Allow", "Deny"):
             emit(
-                checks.error(
+                checks.malformed(
                     "INVALID_EFFECT",
                     f'Effect must be "Allow" or "Deny" (case-sensitive), not {statement.effect.value!r}.',
                     statement.effect,
@@ -217,108 +249,131 @@ class _DocumentValidator:
 
     def check_actions(self, statement: Statement, where: Located) -> None:
         emit = self.emit
-        if statement.action is not None and statement.not_action is not None:
+        elements = statement.elements
+        if "Action" in elements and "NotAction" in elements:
             emit(
-                checks.error(
+                checks.malformed(
                     "ACTION_AND_NOT_ACTION",
                     "A statement may have Action or NotAction, not both. Remove one.",
-                    statement.elements["NotAction"],
+                    elements["NotAction"],
                 )
             )
-        present = statement.action if statement.action is not None else statement.not_action
-        name = "Action" if statement.action is not None else "NotAction"
-        if present is None:
-            emit(
-                checks.error(
-                    "MISSING_ACTION",
-                    "The statement has no Action or NotAction. Add the actions it covers.",
-                    where,
-                )
-            )
+        name = "Action" if "Action" in elements else "NotAction"
+        if name not in elements:
+            emit(checks.malformed("MISSING_ACTION", "Policy statement must contain actions: add Action.", where))
             return
-        if not present and name in statement.elements:
-            emit(
-                checks.error(
-                    "MISSING_ACTION", f"{name} is empty. List at least one action.", statement.elements[name]
-                )
-            )
+        present = statement.action if name == "Action" else statement.not_action
+        if not present and name not in statement.only_nulls:
+            emit(checks.malformed("MISSING_ACTION", f"Policy statement must contain actions: {name} is empty.",
+                                  elements[name]))
         for value in (statement.action or ()) + (statement.not_action or ()):
             checks.check_action(value, emit)
         if self.policy_type == TRUST_POLICY:
+            if "NotAction" in elements:
+                emit(
+                    checks.malformed(
+                        "UNSUPPORTED_ELEMENT",
+                        "A role trust policy lists the actions it allows in Action; NotAction is not supported.",
+                        elements["NotAction"],
+                    )
+                )
             for value in statement.action or ():
                 checks.check_trust_action(value, emit)
         checks.check_resource_types(statement, emit)
 
     def check_resources(self, statement: Statement, where: Located) -> None:
         emit = self.emit
-        if statement.resource is not None and statement.not_resource is not None:
+        elements = statement.elements
+        if "Resource" in elements and "NotResource" in elements:
             emit(
-                checks.error(
+                checks.malformed(
                     "RESOURCE_AND_NOT_RESOURCE",
                     "A statement may have Resource or NotResource, not both. Remove one.",
-                    statement.elements["NotResource"],
+                    elements["NotResource"],
                 )
             )
         if self.policy_type == TRUST_POLICY:
             for name in ("Resource", "NotResource"):
-                if name in statement.elements:
+                if name in elements:
                     emit(
-                        checks.error(
+                        checks.malformed(
                             "UNSUPPORTED_ELEMENT",
-                            f"A role trust policy cannot contain {name}: the role itself is the resource. Remove it.",
-                            statement.elements[name],
+                            f"Has prohibited field {name}: a role trust policy has no {name}, the role itself is "
+                            "the resource. Remove it.",
+                            elements[name],
                         )
                     )
             return
-        present = statement.resource if statement.resource is not None else statement.not_resource
-        if present is None:
+        name = "Resource" if "Resource" in elements else "NotResource"
+        if name not in elements:
             emit(
-                checks.error(
+                checks.malformed(
                     "MISSING_RESOURCE",
-                    'The statement has no Resource or NotResource. Add the ARNs it covers, or "*".',
+                    'Policy statement must contain resources: add Resource with the ARNs it covers, or "*".',
                     where,
                 )
             )
             return
-        name = "Resource" if statement.resource is not None else "NotResource"
-        if not present and name in statement.elements:
+        present = statement.resource if name == "Resource" else statement.not_resource
+        if not present and name not in statement.only_nulls:
             emit(
-                checks.error(
+                checks.malformed(
                     "MISSING_RESOURCE",
-                    f'{name} is empty. List at least one ARN or "*".',
-                    statement.elements[name],
+                    f'Policy statement must contain resources: {name} is empty. List at least one ARN or "*".',
+                    elements[name],
                 )
             )
         for value in (statement.resource or ()) + (statement.not_resource or ()):
             checks.check_resource(value, self.variables, emit)
 
     def check_principals(self, statement: Statement, where: Located) -> None:
+        """IAM User Guide, "AWS JSON policy elements: Principal" and "...: NotPrincipal":
+        identity-based policies take neither ("Has prohibited field Principal"); resource
+        policies and role trust policies must name a Principal; NotPrincipal is for
+        resource policies only, and only with Deny."""
         emit = self.emit
+        elements = statement.elements
         if self.policy_type == IDENTITY_POLICY:
             for name in ("Principal", "NotPrincipal"):
-                if name in statement.elements:
+                if name in elements:
                     emit(
-                        checks.error(
+                        checks.malformed(
                             "UNSUPPORTED_PRINCIPAL",
-                            f"Identity-based policies cannot specify {name}: the policy applies to the identity "
-                            "it is attached to. Remove it.",
-                            statement.elements[name],
+                            f"Has prohibited field {name}: identity-based policies apply to the identity they are "
+                            "attached to. Remove it.",
+                            elements[name],
                         )
                     )
             return
-        if statement.principal is not None and statement.not_principal is not None:
+        if "Principal" in elements and "NotPrincipal" in elements:
             emit(
-                checks.error(
+                checks.malformed(
                     "PRINCIPAL_AND_NOT_PRINCIPAL",
                     "A statement may have Principal or NotPrincipal, not both. Remove one.",
-                    statement.elements["NotPrincipal"],
+                    elements["NotPrincipal"],
                 )
             )
-        if statement.principal is None and statement.not_principal is None:
+        if self.policy_type == TRUST_POLICY and "NotPrincipal" in elements:
             emit(
-                checks.error(
+                checks.malformed(
+                    "UNSUPPORTED_PRINCIPAL",
+                    "A role trust policy cannot use NotPrincipal. Name the trusted principals in Principal.",
+                    elements["NotPrincipal"],
+                )
+            )
+        elif "NotPrincipal" in elements and statement.effect is not None and statement.effect.value == "Allow":
+            emit(
+                checks.malformed(
+                    "ALLOW_WITH_NOT_PRINCIPAL",
+                    'NotPrincipal must be used with "Effect": "Deny". Name the allowed principals in Principal.',
+                    elements["NotPrincipal"],
+                )
+            )
+        if "Principal" not in elements and "NotPrincipal" not in elements:
+            emit(
+                checks.malformed(
                     "MISSING_PRINCIPAL",
-                    "The statement has no Principal. Name who the statement applies to.",
+                    "Missing required field Principal: name who the statement applies to.",
                     where,
                 )
             )
@@ -328,15 +383,6 @@ class _DocumentValidator:
 
     def check_security(self, statement: Statement, elements: dict) -> None:  # type: ignore[type-arg]
         emit = self.emit
-        if "NotPrincipal" in elements:
-            emit(
-                checks.security(
-                    "ALLOW_WITH_NOT_PRINCIPAL",
-                    "Allow with NotPrincipal grants access to every principal except those listed, including "
-                    "anonymous ones. Name the allowed principals in Principal instead.",
-                    elements["NotPrincipal"],
-                )
-            )
         if "NotAction" in elements:
             emit(
                 checks.security(

@@ -76,7 +76,7 @@ def _version_number(version_id: object) -> int:
 
 
 @iam_operation("CreatePolicy")
-def create_policy(*, caller: Caller, policy_name: str, policy_document: str, path: str = "/",
+def create_policy(*, caller: Caller, policy_name: str, policy_document: object, path: str = "/",
                   description: str = "") -> ManagedPolicy:
     validate_policy_name(policy_name)
     path = validate_path(path)
@@ -146,7 +146,7 @@ def delete_policy(*, caller: Caller, policy_arn: str) -> None:
 
 
 @iam_operation("CreatePolicyVersion")
-def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: str,
+def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: object,
                           set_as_default: bool = False) -> PolicyVersion:
     policy = _customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:CreatePolicyVersion", policy.arn)

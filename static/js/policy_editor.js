@@ -57,6 +57,7 @@
         item.appendChild(go);
         item.appendChild(document.createTextNode(" "));
         item.appendChild(el("span", "finding-code", finding.issue_code));
+        if (finding.blocking) { item.appendChild(el("span", "finding-blocking", "blocks saving")); }
         item.appendChild(document.createTextNode(" " + finding.message));
         list.appendChild(item);
       });
@@ -144,10 +145,11 @@
                                               "fullLine"));
       });
       if (findingsBox) { renderFindings(findingsBox, findings); }
-      var errors = findings.filter(function (f) { return f.severity === "ERROR"; }).length;
+      // Only what IAM itself refuses blocks saving; every other finding is advice.
+      var errors = findings.filter(function (f) { return f.blocking; }).length;
       if (status) {
         status.textContent = errors ? errors + " error" + (errors === 1 ? "" : "s") + " to fix"
-          : (findings.length ? "No errors" : "No findings");
+          : (findings.length ? "No blocking errors" : "No findings");
         status.className = "editor-status " + (errors ? "bad" : "good");
       }
       root.setAttribute("data-state", errors ? "invalid" : "valid");
@@ -176,7 +178,7 @@
       var mine = ++sequence;
       if (!text.trim()) {
         show([{ severity: "ERROR", issue_code: "EMPTY_DOCUMENT", message: "Write a policy document.", line: 1,
-                column: 1 }]);
+                column: 1, blocking: true }]);
         return;
       }
       if (status) { status.textContent = "Checking…"; status.className = "editor-status"; }
@@ -184,7 +186,7 @@
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "Accept": "application/json",
                    "X-CSRFToken": csrfToken(root) },
-        body: JSON.stringify({ document: text, policy_type: root.getAttribute("data-policy-type") })
+        body: JSON.stringify({ policy_document: text, policy_type: root.getAttribute("data-policy-type") })
       }).then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
       }).then(function (result) {

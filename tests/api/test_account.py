@@ -41,7 +41,7 @@ def test_password_policy_put_get_delete_with_aws_semantics(root_api):
                                         ({"max_password_age": 1096}, "ValidationError"),
                                         ({"password_reuse_prevention": 25}, "ValidationError"),
                                         ({"require_symbols": "maybe"}, "ValidationError"),
-                                        ({"min_length": 8}, "InvalidInput")])
+                                        ({"min_length": 8}, "ValidationError")])
 def test_password_policy_out_of_range_is_400(root_api, body, code):
     assert error(root_api.put("/api/v1/account/password-policy/", body)) == (400, code)
 

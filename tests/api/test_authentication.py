@@ -137,10 +137,9 @@ def test_session_post_with_csrf_token_is_accepted(root):
 def test_unknown_api_route_is_a_json_404_after_authentication(root_api, client):
     assert error(client.get("/api/v1/nothing-here/")) == (403, "MissingAuthenticationToken")
     response = root_api.get("/api/v1/nothing-here/")
-    assert error(response) == (404, "NotFound")
+    assert error(response) == (404, "InvalidAction")
     assert response["Content-Type"] == "application/json"
-    hint = root_api.get("/api/v1/users").json()["error"]["message"]
-    assert hint == "No API route matches /api/v1/users: API paths end with a slash, /api/v1/users/"
+    assert root_api.get("/api/v1/users").status_code == 200  # every route takes either spelling
 
 
 def test_wrong_method_is_405(root_api):

@@ -54,7 +54,7 @@ def test_update_group_renames_it(root_api):
     assert response.status_code == 200
     assert response.json()["group"]["path"] == "/n/"
     assert error(root_api.get("/api/v1/groups/old/")) == (404, "NoSuchEntity")
-    assert error(root_api.patch("/api/v1/groups/new/", {"group_name": "x"})) == (400, "InvalidInput")
+    assert error(root_api.patch("/api/v1/groups/new/", {"group_name": "x"})) == (400, "ValidationError")
 
 
 def test_delete_group_refused_while_it_has_members(root_api, make_user):

@@ -70,7 +70,7 @@ def test_an_unenabled_device_is_deleted_and_unknown_parameters_are_refused(root_
     assert root_api.request("DELETE", "/api/v1/users/alice/mfa-devices/",
                            {"serial_number": created["serial_number"]}).status_code == 204
     bad = root_api.post("/api/v1/users/alice/mfa-devices/", {"virtual_mfa_device_name": "x", "seed": "AAAA"})
-    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "InvalidInput")
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "ValidationError")
 
 
 def test_ninth_device_is_409_limit_exceeded(root_api, make_user):

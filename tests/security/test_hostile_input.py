@@ -84,7 +84,7 @@ def send_raw(api, method: str, path: str, body: bytes):
 def test_json_nested_a_thousand_deep_is_refused_at_the_parser(root_api):
     body = b'{"user_name": "deep", "tags": ' + b"[" * 1000 + b"]" * 1000 + b"}"
     response = send_raw(root_api, "POST", "/api/v1/users/", body)
-    assert assert_iam_error(response, 400) == "MalformedInput"
+    assert assert_iam_error(response, 400) == "ValidationError"
     assert not User.objects.filter(user_name="deep").exists()
     # Deep, but inside a string, is only text.
     assert send_raw(root_api, "POST", "/api/v1/users/", b'{"user_name": "' + b"[" * 1000 + b'"}').status_code == 400
@@ -92,7 +92,7 @@ def test_json_nested_a_thousand_deep_is_refused_at_the_parser(root_api):
 
 def test_a_ten_megabyte_body_gets_the_api_json_error(root_api):
     response = root_api.post("/api/v1/users/", {"user_name": "big", "path": "/" + "a" * 10_000_000 + "/"})
-    assert assert_iam_error(response, 413) == "InvalidInput"
+    assert assert_iam_error(response, 413) == "ValidationError"
     assert not User.objects.filter(user_name="big").exists()
 
 

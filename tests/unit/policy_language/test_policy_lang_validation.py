@@ -249,7 +249,7 @@ CASES = [
         stmt("{" + OK + ', "Condition": {"NullIfExists": {"aws:username": "true"}}}'),
         ('"NullIfExists"', 0),
         E,
-        "UNKNOWN_CONDITION_OPERATOR",
+        "NULL_WITH_IF_EXISTS",
         "Statement[0].Condition.NullIfExists",
     ),
     (
@@ -329,7 +329,7 @@ CASES = [
         "IDENTITY_POLICY",
         stmt("{" + OK + ', "Condition": {"StringEquals": {"username": "a"}}}'),
         ('"username"', 0),
-        E,
+        W,
         "INVALID_CONDITION_KEY",
         "Statement[0].Condition.StringEquals.username",
     ),
@@ -479,8 +479,8 @@ CASES = [
         "TRUST_POLICY",
         stmt('{"Effect": "Allow", "NotPrincipal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}'),
         ('"NotPrincipal"', 0),
-        SW,
-        "ALLOW_WITH_NOT_PRINCIPAL",
+        E,
+        "UNSUPPORTED_PRINCIPAL",
         "Statement[0].NotPrincipal",
     ),
     (
@@ -530,6 +530,16 @@ CASES = [
         "IDENTITY_POLICY",
         stmt("{" + OK + "}", version=False),
         ("{", 0),
+        E,
+        "INVALID_VERSION",
+        "",
+    ),
+    (
+        "trust-missing-version",
+        "TRUST_POLICY",
+        stmt('{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}',
+             version=False),
+        ("{", 0),
         S,
         "MISSING_VERSION",
         "",
@@ -570,7 +580,7 @@ def test_finding_code_with_exact_location(policy_type, text, needle, severity, c
     assert [(f.severity, f.line, f.column, f.path) for f in matching] == [(severity, line, column, path)], (
         result.findings
     )
-    assert result.valid is (not any(f.severity is Severity.ERROR for f in result.findings))
+    assert result.valid is (not any(f.blocking for f in result.findings))
 
 
 def test_json_syntax_error_reports_line_and_column_of_the_offending_character():

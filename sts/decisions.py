@@ -1,0 +1,315 @@
+"""Decisions for other services: who signed their caller's request, and may that principal do what it asks.
+
+An organisation's own services forward a caller's signature material and the action and resource the request
+means; the directory verifies the signature (sts.verification), evaluates the principal's policies with the same
+authorize() machinery it uses for itself, optionally together with a resource-based policy the service holds
+(as S3 evaluates a bucket policy), and records the decision in the audit trail under the service's name.
+
+Asking is itself governed: the service's own identity needs `iam:AuthorizeRequest` on
+`arn:aws:iam::<account>:service/<prefix>` for the service whose actions it asks about.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from audit.services import record_event
+from directory.models import GroupMembership, User, UserTag
+from iam_console.errors import IAMError, InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
+from policies.authorization import Caller, authorize_caller, policy_set_for
+from policies.documents import checked_document
+from policies.language import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Decision,
+    Request,
+    compile_policy,
+    evaluate,
+    evaluate_resource_policy,
+)
+from sts.models import RoleSession
+from sts.principals import RoleSessionPrincipal
+from sts.verification import SignedBy, authenticate_signed, forwarded_request
+
+MAX_BATCH = 30
+RESOURCE_POLICY_LIMIT = 20480  # an S3 bucket policy's 20 KB, the largest resource policy AWS has
+_ACTION = re.compile(r"(?P<service>[a-z0-9][a-z0-9-]{0,63}):(?P<name>[A-Za-z0-9_-]{1,128})")
+_USER_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):user(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]{1,64})")
+_ROOT_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):root")
+_SESSION_ARN = re.compile(r"arn:[\w-]+:sts::(?P<account>\d{12}):assumed-role/(?P<role>[\w+=,.@-]{1,64})/"
+                          r"(?P<session>[\w+=,.@-]{2,64})")
+
+
+def service_arn(prefix: str) -> str:
+    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:service/{prefix}"
+
+
+# --- who ----------------------------------------------------------------------------------------------------
+def principal_attributes(principal: User | RoleSessionPrincipal) -> dict[str, Any]:
+    """What a service needs to know of a principal: its ARN, account, names, tags and groups."""
+    account = settings.IAM_ACCOUNT_ID
+    if isinstance(principal, RoleSessionPrincipal):
+        return {"arn": principal.arn, "account": account, "type": "assumed-role", "user_id": principal.unique_id,
+                "role_name": principal.role.role_name, "role_session_name": principal.session.session_name,
+                "tags": principal.principal_tags(), "groups": []}
+    if principal.is_root:
+        return {"arn": principal.arn, "account": account, "type": "root", "user_id": account, "tags": {},
+                "groups": []}
+    tags = dict(UserTag.objects.filter(user_id=principal.pk).values_list("key", "value"))
+    groups = sorted(GroupMembership.objects.filter(user_id=principal.pk).values_list("group__group_name", flat=True))
+    return {"arn": principal.arn, "account": account, "type": "user", "user_id": principal.user_id,
+            "user_name": principal.user_name, "tags": tags, "groups": groups}
+
+
+def resolve_principal(principal_arn: object) -> User | RoleSessionPrincipal:
+    """The principal an ARN names: an IAM user, the root user, or the newest live session of a role session ARN."""
+    if not isinstance(principal_arn, str) or len(principal_arn) > 2048:
+        raise ValidationError("principal_arn must be a user, root or assumed-role ARN")
+    if match := _USER_ARN.fullmatch(principal_arn):
+        _same_account(match["account"], principal_arn)
+        user = User.objects.filter(user_name_key=match["name"].lower(), path=match["path"],
+                                   is_superuser=False).first()
+        if user is None:
+            raise NoSuchEntity(f"The user {principal_arn} cannot be found.")
+        return user
+    if match := _ROOT_ARN.fullmatch(principal_arn):
+        _same_account(match["account"], principal_arn)
+        return User.objects.get(is_superuser=True)
+    if match := _SESSION_ARN.fullmatch(principal_arn):
+        _same_account(match["account"], principal_arn)
+        session = (RoleSession.objects.select_related("role")
+                   .filter(role__role_name__iexact=match["role"], session_name=match["session"],
+                           expiration__gt=timezone.now(), revoked=False)
+                   .order_by("-issued_at").first())
+        if session is None or session.is_revoked():
+            raise NoSuchEntity(f"No live session {principal_arn} exists.")
+        return RoleSessionPrincipal(session)
+    raise InvalidInput(f"{principal_arn} is not a principal this directory can decide for: give a user ARN "
+                       "(arn:aws:iam::<account>:user/<name>), the root ARN or an assumed-role session ARN.")
+
+
+def _same_account(account: str, arn: str) -> None:
+    if account != settings.IAM_ACCOUNT_ID:
+        raise NoSuchEntity(f"{arn} is not in this directory's account {settings.IAM_ACCOUNT_ID}.")
+
+
+# --- what ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DecisionRequest:
+    action: str
+    resource: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    resource_policy: str | None = None
+
+    @property
+    def service_prefix(self) -> str:
+        return self.action.split(":", 1)[0].lower()
+
+
+def decision_request(body: Mapping[str, Any]) -> DecisionRequest:
+    """Check one request's action, resource, context and resource policy; ValidationError says what to fix."""
+    if not isinstance(body, Mapping):
+        raise ValidationError("each decision request must be an object with action and resource")
+    action = body.get("action")
+    if not isinstance(action, str) or not _ACTION.fullmatch(action):
+        raise ValidationError("action must be <service prefix>:<ActionName>, e.g. docs:GetDocument")
+    resource = body.get("resource", "*")
+    if not isinstance(resource, str) or not resource or len(resource) > 2048 or "\x00" in resource:
+        raise ValidationError("resource must be an ARN (or *) of at most 2048 characters")
+    context = body.get("context") or {}
+    if not isinstance(context, Mapping) or len(context) > 100:
+        raise ValidationError("context must be an object of at most 100 condition keys")
+    for key, value in context.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 256:
+            raise ValidationError("context keys must be condition key names such as docs:Classification")
+        values = value if isinstance(value, list) else [value]
+        if len(values) > 100 or not all(isinstance(v, str | int | float | bool) for v in values):
+            raise ValidationError(f"context value of {key} must be a string, number, boolean or a list of them")
+    policy = body.get("resource_policy")
+    if policy is not None:
+        if isinstance(policy, Mapping):
+            policy = json.dumps(policy)
+        if not isinstance(policy, str):
+            raise ValidationError("resource_policy must be a policy document (JSON object or string)")
+        checked_document(policy, size_limit=RESOURCE_POLICY_LIMIT, policy_type="RESOURCE_POLICY")
+    return DecisionRequest(action=action, resource=resource, context=dict(context), resource_policy=policy)
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    decision: str
+    matched_statements: list[dict[str, Any]]
+    principal: dict[str, Any]
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOWED
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"decision": self.decision, "allowed": self.allowed, "matched_statements": self.matched_statements,
+                "principal": self.principal}
+
+
+def _statements(matched, sources: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for statement in matched:
+        source = sources.get(statement.policy_id)
+        out.append({"effect": statement.effect, "sid": statement.sid, "statement_index": statement.statement_index,
+                    "line": statement.line, "source": statement.source,
+                    "source_policy_type": "resource" if statement.source == "resource" else
+                    (source.source_policy_type if source is not None else "none"),
+                    "source_policy_name": source.name if source is not None else "",
+                    "source_policy_arn": source.arn if source is not None else ""})
+    return out
+
+
+def evaluate_for_service(signer_caller: Caller, request: DecisionRequest) -> tuple[str, list[dict[str, Any]]]:
+    """AWS's evaluation for a request to another service: identity policies (capped by the boundary and session
+    policies), and, when the service supplies one, its resource-based policy (same-account rules)."""
+    principal = signer_caller.principal
+    context = signer_caller.condition_context(request.context)
+    context.setdefault("aws:PrincipalAccount", settings.IAM_ACCOUNT_ID)
+    evaluated = Request(request.action, request.resource, context)
+    if principal.is_root:
+        identity, sources = Decision(ALLOWED, (), "the root user is allowed everything"), {}
+    else:
+        policy_set = policy_set_for(principal)
+        identity = evaluate(evaluated, policy_set.identity, boundary_policies=policy_set.boundary or None,
+                            session_policies=policy_set.session or None)
+        sources = policy_set.sources
+    statements = _statements(identity.matched_statements, sources)
+    if request.resource_policy is None:
+        return identity.decision, statements
+    compiled = compile_policy(request.resource_policy, "resource-policy",
+                              hashlib.sha256(request.resource_policy.encode()).hexdigest())
+    resource = evaluate_resource_policy(compiled, evaluated, principal_arn=principal.arn,
+                                        account_id=settings.IAM_ACCOUNT_ID)
+    statements += _statements(resource.matched_statements, {})
+    if EXPLICIT_DENY in (identity.decision, resource.decision):
+        return EXPLICIT_DENY, statements
+    # Same account: a resource policy naming the principal itself grants on its own; one that trusts only the
+    # account (its root) delegates to the identity policies, which must then allow too.
+    if resource.allowed and not resource.via_account_root:
+        return ALLOWED, statements
+    return (ALLOWED if identity.allowed else IMPLICIT_DENY), statements
+
+
+def _audit(service_caller: Caller, signer_caller: Caller, request: DecisionRequest, verdict: str) -> None:
+    """Every decision is on record under the asking service's name, as done by the principal who asked it."""
+    error = "" if verdict == ALLOWED else "AccessDenied"
+    record_event(caller=signer_caller, event_name=request.action.split(":", 1)[1],
+                 event_source=request.service_prefix,
+                 request_parameters={"resource": request.resource, "decidedFor": service_caller.principal.arn,
+                                     "resourcePolicy": request.resource_policy is not None},
+                 response_elements={"decision": verdict}, resources=[request.resource], error_code=error,
+                 error_message="" if not error else f"{verdict} for {request.action} on {request.resource}")
+
+
+def _may_ask(service_caller: Caller, prefix: str) -> None:
+    """Only identities allowed iam:AuthorizeRequest on the service may ask about its requests; refusals are on
+    record like any other."""
+    try:
+        authorize_caller(service_caller, "iam:AuthorizeRequest", service_arn(prefix))
+    except IAMError as error:
+        record_event(caller=service_caller, event_name="AuthorizeRequest", request_parameters={"service": prefix},
+                     error_code=error.code, error_message=error.message)
+        raise
+
+
+def _as_principal(service_caller: Caller, principal: User | RoleSessionPrincipal) -> Caller:
+    """The request context of the principal the decision is for: the service's connection, their identity."""
+    return replace(service_caller, principal=principal, access_key_id="", mfa_authenticated_at=None, via="service")
+
+
+def decide_for_principal(*, service_caller: Caller, principal_arn: object, body: Mapping[str, Any]) -> DecisionResult:
+    """One decision: may `principal_arn` perform the action on the resource (IsAuthorized)."""
+    request = decision_request(body)
+    _may_ask(service_caller, request.service_prefix)
+    signer_caller = _as_principal(service_caller, resolve_principal(principal_arn))
+    verdict, statements = evaluate_for_service(signer_caller, request)
+    _audit(service_caller, signer_caller, request, verdict)
+    return DecisionResult(verdict, statements, principal_attributes(signer_caller.principal))
+
+
+def decide_batch(*, service_caller: Caller, requests: object) -> list[DecisionResult | IAMError]:
+    """Up to 30 decisions at once (BatchIsAuthorized); a bad item answers its own error, not the batch's.
+
+    Each principal is resolved and described once, and the asking service authorized once per service prefix.
+    """
+    if not isinstance(requests, list) or not requests:
+        raise ValidationError("requests must be a non-empty list of decision requests")
+    if len(requests) > MAX_BATCH:
+        raise LimitExceeded(f"A batch holds at most {MAX_BATCH} decision requests, not {len(requests)}.")
+    results: list[DecisionResult | IAMError] = []
+    callers: dict[str, tuple[Caller, dict[str, Any]]] = {}
+    asked: set[str] = set()
+    for item in requests:
+        try:
+            request = decision_request(item)
+            if request.service_prefix not in asked:
+                _may_ask(service_caller, request.service_prefix)
+                asked.add(request.service_prefix)
+            arn = item.get("principal_arn")
+            if not isinstance(arn, str) or arn not in callers:
+                principal = resolve_principal(arn)
+                callers[arn] = (_as_principal(service_caller, principal), principal_attributes(principal))
+            signer_caller, attributes = callers[arn]
+            verdict, statements = evaluate_for_service(signer_caller, request)
+            _audit(service_caller, signer_caller, request, verdict)
+            results.append(DecisionResult(verdict, statements, attributes))
+        except IAMError as error:
+            results.append(error)
+    return results
+
+
+@dataclass(frozen=True)
+class Verification:
+    signed_by: SignedBy | None
+    error: IAMError | None = None
+    decision: DecisionResult | None = None
+    principal: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.signed_by is None:
+            assert self.error is not None
+            return {"verified": False, "error": {"code": self.error.code, "message": self.error.message}}
+        return {"verified": True, "access_key_id": self.signed_by.access_key_id, "region": self.signed_by.region,
+                "service": self.signed_by.service, "principal": self.principal,
+                "decision": self.decision.as_dict() if self.decision else None}
+
+
+def verify_request(*, service_caller: Caller, service: object, material: object,
+                   authorize: Mapping[str, Any] | None = None) -> Verification:
+    """Verify a caller's signature as forwarded by the service `service` (its SigV4 signing name), and with
+    `authorize`, decide the request in the same call. The service learns who signed, never a secret."""
+    if not isinstance(service, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", service):
+        raise ValidationError("service must be the signing name callers use, e.g. docs")
+    if not isinstance(material, Mapping):
+        raise ValidationError("request must hold method, path, query, headers and payload_sha256")
+    if not isinstance(material.get("headers"), Mapping):
+        raise ValidationError("request.headers must be an object of the signed headers as received")
+    request = decision_request(authorize) if authorize is not None else None
+    _may_ask(service_caller, request.service_prefix if request else service)
+    try:
+        signed_by = authenticate_signed(forwarded_request(dict(material)), services=frozenset({service}))
+    except IAMError as error:
+        record_event(caller=service_caller, event_name="VerifyRequestSignature", event_source=service,
+                     request_parameters={"service": service}, error_code=error.code, error_message=error.message)
+        return Verification(None, error)
+    attributes = principal_attributes(signed_by.principal)
+    if request is None:
+        return Verification(signed_by, principal=attributes)
+    signer_caller = replace(service_caller, principal=signed_by.principal, access_key_id=signed_by.access_key_id,
+                            mfa_authenticated_at=None, via="service")
+    verdict, statements = evaluate_for_service(signer_caller, request)
+    _audit(service_caller, signer_caller, request, verdict)
+    return Verification(signed_by, None, DecisionResult(verdict, statements, attributes), attributes)
