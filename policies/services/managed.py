@@ -43,10 +43,17 @@ def validate_policy_name(name: object, field: str = "policyName") -> str:
     return name
 
 
-def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPolicy:
+def check_policy_arn(policy_arn: object) -> re.Match:
+    """The parts of a well-formed policy ARN, or InvalidInput. Checked before any entity is looked up, so a
+    malformed ARN is answered the same whether the user, group or role named beside it exists or not."""
     match = _ARN.fullmatch(policy_arn) if isinstance(policy_arn, str) else None
     if match is None:
         raise InvalidInput(f"ARN {policy_arn} is not valid: expected arn:aws:iam::<account>:policy/<path><name>.")
+    return match
+
+
+def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPolicy:
+    match = check_policy_arn(policy_arn)
     is_system = match["account"] == SYSTEM_POLICY_ACCOUNT
     if not is_system and match["account"] != settings.IAM_ACCOUNT_ID:
         authorize_unknown(policy_arn)
