@@ -32,7 +32,7 @@ def record_event(
         actor_user_id=(principal.unique_id if principal else "") or "",
         access_key_id=(caller.access_key_id if caller else "") or "",
         source_ip=caller.source_ip if caller else None,
-        user_agent=storable((caller.user_agent if caller else "") or "")[:1024],
+        user_agent=storable(((caller.user_agent if caller else "") or "")[:1024]),
         via=caller.via if caller else "",
         request_id=caller.request_id if caller else "",
         request_parameters=redact(dict(request_parameters or {})),
@@ -40,5 +40,5 @@ def record_event(
         resources=[storable(str(resource)) for resource in resources or []],
         outcome=AuditEvent.Outcome.FAILURE if error_code else AuditEvent.Outcome.SUCCESS,
         error_code=error_code,
-        error_message=storable(error_message)[:2048],
+        error_message=storable(error_message[:2048]),
     )

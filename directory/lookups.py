@@ -44,6 +44,7 @@ def target_user(caller_principal: object, user_name: str | None, *, for_update: 
     """The user an operation acts on: the named one, or (no name, as in AWS) the caller itself."""
     if user_name:
         return user_by_name(user_name, for_update=for_update)
+    caller_principal = getattr(caller_principal, "user", caller_principal)  # a user's session acts as the user
     if isinstance(caller_principal, User):
         if for_update:
             return User.objects.select_for_update().get(pk=caller_principal.pk)

@@ -315,6 +315,20 @@ class MFADevice(ThrottlingMixin, TimestampMixin, Device):
         return settings.IAM_MFA_THROTTLE_FACTOR
 
 
+class MFADeviceTag(models.Model):
+    """A tag on a virtual MFA device (TagMFADevice); keys compare case-insensitively, 50 at most."""
+
+    device = models.ForeignKey(MFADevice, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=128)
+    key_lower = models.GeneratedField(expression=Lower("key"), output_field=models.CharField(max_length=128),
+                                      db_persist=True)
+    value = models.CharField(max_length=256, blank=True)
+
+    class Meta:
+        ordering = ["key_lower"]
+        constraints = [models.UniqueConstraint(fields=["device", "key_lower"], name="mfa_device_tag_key_unique")]
+
+
 class MFARecoveryCode(models.Model):
     """A single-use code a user may give instead of a TOTP code. Only a keyed digest is stored."""
 
@@ -438,3 +452,11 @@ class RolePermissionsBoundary(models.Model):
 
     class Meta:
         db_table = "policies_rolepermissionsboundary"  # created by the policies app; the rows stayed where they were
+
+
+class AccountAlias(models.Model):
+    """The account's alias (a friendly name for its sign-in page): one at most, as in AWS."""
+
+    alias = models.CharField(max_length=63, unique=True)
+    create_date = models.DateTimeField(default=timezone.now)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)

@@ -1,4 +1,4 @@
-"""The queries that gather a user's or a role's effective policies (policies.loading runs and compiles them)."""
+"""The queries that gather a user's, a group's or a role's effective policies (policies.loading runs and compiles them)."""
 
 from __future__ import annotations
 
@@ -61,9 +61,27 @@ def _role_sql() -> str:
     """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
 
 
+def _group_sql() -> str:
+    t = tables(ManagedPolicy, PolicyVersion, GroupPolicyAttachment, GroupInlinePolicy, Group)
+    managed = managed_join(t)
+    return f"""
+        SELECT 'identity', {MANAGED_COLUMNS}
+          FROM {t['GroupPolicyAttachment']} a {managed} WHERE a.group_id = %(owner)s
+        UNION ALL
+        SELECT 'identity', 'group-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false,
+               g.group_name
+          FROM {t['GroupInlinePolicy']} i JOIN {t['Group']} g ON g.id = i.group_id WHERE i.group_id = %(owner)s
+    """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
+
+
 def user_policy_set(user: User) -> PolicySet:
     """All policies that apply to an IAM user (direct, inline, through groups, boundary), in one query."""
     return load_policy_set("user", _user_sql, user.pk)
+
+
+def group_policy_set(group: Group) -> PolicySet:
+    """A group's own policies (attached and inline), in one query: what the simulator evaluates for a group."""
+    return load_policy_set("group", _group_sql, group.pk)
 
 
 def role_policy_set(role: Role) -> PolicySet:

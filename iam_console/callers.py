@@ -139,6 +139,8 @@ def caller_from_request(request: HttpRequest, *, via: str, principal: object | N
     session = getattr(request, "session", None)
     if via == "console" and session is not None and session.get(MFA_SESSION_KEY):
         mfa_at = datetime.fromisoformat(session[MFA_SESSION_KEY])
+    # Session credentials from GetSessionToken carry their own MFA sign-in.
+    mfa_at = mfa_at or getattr(principal, "mfa_authenticated_at", None)
     return Caller(
         principal=principal,
         via=via,

@@ -13,7 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from iam_console.errors import IAMError, InvalidInput
+from iam_console.errors import IAMError, ValidationError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -130,14 +130,14 @@ def _refuse_unstorable(value: Any, name: str = "", depth: int = 0) -> None:
     lone surrogate (PostgreSQL cannot store either; AWS refuses them too). Nested parameters are bounded."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise InvalidInput(f"{name or 'A parameter'} must not contain the NUL character.")
+            raise ValidationError(f"{name or 'A parameter'} must not contain the NUL character.")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidInput(f"{name or 'A parameter'} is not valid UTF-8 text.") from None
+            raise ValidationError(f"{name or 'A parameter'} is not valid UTF-8 text.") from None
     elif isinstance(value, dict | list | tuple):
         if depth > MAX_PARAMETER_DEPTH:
-            raise InvalidInput(f"{name or 'A parameter'} is nested too deeply.")
+            raise ValidationError(f"{name or 'A parameter'} is nested too deeply.")
         items = value.items() if isinstance(value, dict) else ((name, item) for item in value)
         for key, item in items:
             _refuse_unstorable(key, name, depth + 1)
@@ -149,6 +149,8 @@ MAX_PARAMETER_DEPTH = 32
 
 def _request_parameters(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:
     bound = signature.bind_partial(*args, **kwargs)
+    # Defaults included: the record says what the operation did, whichever door left an argument out.
+    bound.apply_defaults()
     return {name: value for name, value in bound.arguments.items() if name != "caller"}
 
 

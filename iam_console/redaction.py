@@ -39,9 +39,10 @@ def redact(value: Any, *, name: str = "", depth: int = 0) -> Any:
 
 
 def storable(text: str) -> str:
-    """Text PostgreSQL can keep: a NUL or a lone surrogate (hostile input, refused) is written as its escape."""
+    """Text PostgreSQL can keep (hostile input may carry what it refuses): a NUL becomes U+FFFD, a lone
+    surrogate its backslash escape."""
     if "\x00" in text:
-        text = text.replace("\x00", "\\u0000")
+        text = text.replace("\x00", "\ufffd")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "iam_console.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
+    # The AWS Query API answers signed requests at `/` before sessions and CSRF, which are the console's.
+    "iam_console.query.endpoint.QueryAPIMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -16,7 +16,7 @@ from iam_console.callers import Caller, Principal, SystemPrincipal
 from iam_console.errors import AccessDenied
 from iam_console.operations import running_operation
 from policies import session_scope
-from policies.language import ALLOWED, EXPLICIT_DENY, Decision, Request, evaluate
+from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, Request, evaluate
 from policies.loading import PolicySet
 
 __all__ = ["Caller", "Principal", "SystemPrincipal", "authorize", "authorize_caller", "authorize_unknown",
@@ -32,6 +32,9 @@ def policy_set_for(principal: Principal) -> PolicySet:
 
 def decide(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
     """The decision and the statements that made it, without raising (simulators, "can I?" checks)."""
+    refuses = getattr(principal, "refuses", None)
+    if callable(refuses) and refuses(action):  # session credentials' own limits, before any policy or root
+        return Decision(IMPLICIT_DENY, (), f"these session credentials may not perform {action} without MFA")
     if principal.is_root:
         return Decision(ALLOWED, (), "the root user is allowed everything")
     policy_set = policy_set_for(principal)
@@ -49,6 +52,8 @@ def authorize(principal: Principal, action: str, resource: str, context: Mapping
         why = "with an explicit deny in an identity-based policy"
     elif "boundary" in decision.reason:
         why = f"because no permissions boundary allows the {action} action"
+    elif "without MFA" in decision.reason:
+        why = "because these session credentials were issued without MFA"
     elif "session" in decision.reason:
         why = f"because no session policy allows the {action} action"
     else:

@@ -28,10 +28,12 @@ class PolicySource:
 
     @property
     def source_policy_type(self) -> str:
-        """AWS's SourcePolicyType for a matched statement: user, group, role, aws-managed or user-managed."""
+        """AWS's SourcePolicyType for a matched statement: user, group, role, aws-managed, user-managed or
+        resource."""
         if self.kind == "managed":
             return "aws-managed" if self.is_system else "user-managed"
-        return {"user-inline": "user", "group-inline": "group", "role-inline": "role"}.get(self.kind, "none")
+        return {"user-inline": "user", "group-inline": "group", "role-inline": "role",
+                "resource": "resource"}.get(self.kind, "none")
 
 
 @dataclass

@@ -57,6 +57,20 @@ class PolicyVersion(models.Model):
         ]
 
 
+class PolicyTag(models.Model):
+    """A tag on a customer managed policy (TagPolicy); keys compare case-insensitively, 50 at most."""
+
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=128)
+    key_lower = models.GeneratedField(expression=Lower("key"), output_field=models.CharField(max_length=128),
+                                      db_persist=True)
+    value = models.CharField(max_length=256, blank=True)
+
+    class Meta:
+        ordering = ["key_lower"]
+        constraints = [models.UniqueConstraint(fields=["policy", "key_lower"], name="policy_tag_key_unique")]
+
+
 class ServiceDefinition(models.Model):
     """A service registered in the directory's catalogue: its actions, resource types and condition keys, as
     AWS's Service Authorization Reference describes a service. Policies, the editor, summaries and the simulator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -17,6 +18,10 @@ from sts import sigv4
 from sts.verification import authenticate_signed
 
 SIGNING_SERVICES = frozenset({"iam", "sts"})
+# The service of a credential scope: `Credential=AKIA…/20240101/us-east-1/iam/aws4_request` in the Authorization
+# header, or the same (URL-encoded) in a presigned URL's X-Amz-Credential.
+_SCOPE = re.compile(r"Credential=[^/,\s&]+(?:/|%2F)\d{8}(?:/|%2F)[^/,\s&%]+(?:/|%2F)([^/,\s&%]+)(?:/|%2F)aws4_request",
+                    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,28 @@ class SigV4Authentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return sigv4.ALGORITHM
+
+
+def authenticate_signed_request(request: HttpRequest):
+    """The principal who signed `request`, for doors outside DRF (the AWS Query API); sets the request's
+    access key id for the caller's context. Raises the IAM error the signature failed with."""
+    signed_by = authenticate_signed(signed_request_from(request), services=SIGNING_SERVICES)
+    request.iam_access_key_id = signed_by.access_key_id  # type: ignore[attr-defined]
+    return signed_by.principal, SignedIdentity(access_key_id=signed_by.access_key_id, region=signed_by.region,
+                                               service=signed_by.service)
+
+
+def is_signed(request: HttpRequest) -> bool:
+    return (request.headers.get("Authorization", "").startswith(sigv4.ALGORITHM)
+            or "X-Amz-Signature=" in request.META.get("QUERY_STRING", ""))
+
+
+def signing_service(request: HttpRequest) -> str | None:
+    """The service named in a signed request's credential scope, or None when unsigned or malformed."""
+    header = request.headers.get("Authorization", "")
+    source = header if header.startswith(sigv4.ALGORITHM) else request.META.get("QUERY_STRING", "")
+    match = _SCOPE.search(source) if is_signed(request) else None
+    return match.group(1).lower() if match else None
 
 
 class SessionAuthentication(DRFSessionAuthentication):

@@ -30,6 +30,8 @@ class RoleSession(models.Model):
     # The session policies (inline document, then the managed ones' documents as they were at issue time).
     session_policies = models.JSONField(default=list, blank=True)
     session_tags = models.JSONField(default=dict, blank=True)
+    # The session tags that a role chained from this session inherits (AWS's TransitiveTagKeys).
+    transitive_tag_keys = models.JSONField(default=list, blank=True)
     issued_at = models.DateTimeField(default=timezone.now)
     expiration = models.DateTimeField()
     caller_arn = models.CharField(max_length=2048)
@@ -72,6 +74,31 @@ class RoleSession(models.Model):
         role = role or self.role
         cutoff = role.sessions_revoked_before
         return self.revoked or (cutoff is not None and self.issued_at < cutoff)
+
+
+class UserSession(models.Model):
+    """One GetSessionToken grant: temporary credentials that act as the IAM user itself, MFA-authenticated when
+    the request carried a code. Secret and token are kept as RoleSession keeps them (derived, digested)."""
+
+    access_key_id = models.CharField(max_length=32, unique=True)
+    secret_nonce = models.CharField(max_length=64)
+    token_digest = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="user_sessions")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expiration = models.DateTimeField()
+    mfa_authenticated_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    objects = ExpiringManager()
+    all_objects = models.Manager()  # noqa: DJ012 - the unfiltered manager, for authentication and the purge
+
+    class Meta:
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["expiration"], name="user_session_expiration")]
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiration <= timezone.now()
 
 
 class RecentRole(models.Model):

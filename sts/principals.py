@@ -8,10 +8,10 @@ from typing import Any
 from django.utils import timezone
 
 from directory.models import RoleTag
-from directory.policy_sets import role_policy_set
+from directory.policy_sets import role_policy_set, user_policy_set
 from policies.language import compile_policy
 from policies.loading import PolicySet, PolicySource
-from sts.models import RoleSession
+from sts.models import RoleSession, UserSession
 
 
 class RoleSessionPrincipal:
@@ -109,3 +109,82 @@ class RoleSessionPrincipal:
 
     def seconds_left(self) -> int:
         return max(0, int((self.session.expiration - timezone.now()).total_seconds()))
+
+
+# What session credentials from GetSessionToken may do without MFA: no IAM action, and of STS only these (AWS's
+# rule, so that a leaked key cannot mint MFA-less sessions that manage the directory).
+_WITHOUT_MFA_STS_ACTIONS = frozenset({"sts:assumerole", "sts:getcalleridentity"})
+
+
+class UserSessionPrincipal:
+    """A principal backed by a UserSession: the IAM user itself, with the session's MFA state and issue time."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+
+    def __init__(self, session: UserSession) -> None:
+        self.session = session
+        self.user = session.user
+
+    def __repr__(self) -> str:
+        return f"<UserSessionPrincipal {self.arn}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UserSessionPrincipal) and other.session.pk == self.session.pk
+
+    def __hash__(self) -> int:
+        return hash(("user-session", self.session.pk))
+
+    @property
+    def arn(self) -> str:
+        return self.user.arn
+
+    @property
+    def unique_id(self) -> str:
+        return self.user.unique_id
+
+    @property
+    def principal_name(self) -> str:
+        return self.user.principal_name
+
+    @property
+    def user_name(self) -> str:
+        return self.user.user_name
+
+    @property
+    def is_root(self) -> bool:
+        return self.user.is_root
+
+    @property
+    def pk(self) -> int:
+        return self.user.pk
+
+    @property
+    def access_key_id(self) -> str:
+        return self.session.access_key_id
+
+    @property
+    def mfa_authenticated_at(self) -> datetime | None:
+        return self.session.mfa_authenticated_at
+
+    def refuses(self, action: str) -> bool:
+        """Actions these credentials may never perform, whatever the policies say."""
+        if self.session.mfa_authenticated_at is not None:
+            return False
+        action = action.lower()
+        return action.startswith("iam:") or (action.startswith("sts:") and action not in _WITHOUT_MFA_STS_ACTIONS)
+
+    def is_live(self) -> bool:
+        return UserSession.objects.filter(pk=self.session.pk, revoked=False).exists()
+
+    def policy_set(self) -> PolicySet:
+        if not self.is_live():
+            return PolicySet()
+        return user_policy_set(self.user)
+
+    def condition_keys(self, request_time: datetime) -> dict[str, Any]:
+        session = self.session
+        mfa_at = session.mfa_authenticated_at
+        return {"aws:TokenIssueTime": session.issued_at, "aws:MultiFactorAuthPresent": mfa_at is not None,
+                "aws:MultiFactorAuthAge": int((request_time - mfa_at).total_seconds()) if mfa_at else None}

@@ -30,8 +30,8 @@ from policies.documents import checked_document, non_whitespace_length
 from policies.language import EXPLICIT_DENY, Request, compile_policy, evaluate_resource_policy
 from policies.services.managed import policy_by_arn
 from sts import mfa
-from sts.models import RoleSession
-from sts.principals import RoleSessionPrincipal
+from sts.models import RoleSession, UserSession
+from sts.principals import RoleSessionPrincipal, UserSessionPrincipal
 from sts.secrets import derive_session_secret, new_secret_nonce, new_session_token, token_digest
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,19 @@ def _check_inputs(role_arn: object, role_session_name: object, duration_seconds:
                           r"[\w+=,.@-]*")
 
 
+def _transitive_keys(tag_map: dict[str, str], keys: list[str] | None) -> list[str]:
+    """TransitiveTagKeys name session tags of the same request (tag keys compare case-insensitively)."""
+    by_lower = {key.lower(): key for key in tag_map}
+    chosen: list[str] = []
+    for key in keys or []:
+        if not isinstance(key, str) or key.lower() not in by_lower:
+            raise ValidationError(f"The transitive tag key {str(key)[:128]} is not a session tag of this request: "
+                                  "TransitiveTagKeys must name keys given in Tags.")
+        if by_lower[key.lower()] not in chosen:
+            chosen.append(by_lower[key.lower()])
+    return chosen
+
+
 def _role_for(caller: Caller, role_arn: str) -> Role:
     """The role an ARN names. Unknown roles are refused like untrusted ones, so roles cannot be discovered."""
     match = _ROLE_ARN.fullmatch(role_arn)
@@ -191,7 +204,8 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
 def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, duration_seconds: int | None = None,
                 policy: str | None = None, policy_arns: list[str] | None = None, external_id: str | None = None,
                 serial_number: str | None = None, token_code: str | None = None,
-                source_identity: str | None = None, tags: list[dict] | None = None) -> AssumedRole:
+                source_identity: str | None = None, tags: list[dict] | None = None,
+                transitive_tag_keys: list[str] | None = None) -> AssumedRole:
     _check_inputs(role_arn, role_session_name, duration_seconds, external_id, serial_number, token_code,
                   source_identity)
     tag_map = validate_tags(tags or [])
@@ -200,17 +214,28 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
                                                           f"{SESSION_TAGS_MAX}")
     principal = caller.principal
     parent = principal.session if isinstance(principal, RoleSessionPrincipal) else None
-    if not isinstance(principal, (User, RoleSessionPrincipal)) or principal.is_root:
+    # GetSessionToken's credentials assume roles as their user (with the session's MFA sign-in, via the caller).
+    acting_user = principal.user if isinstance(principal, UserSessionPrincipal) else principal
+    if not isinstance(acting_user, (User, RoleSessionPrincipal)) or principal.is_root:
         raise AccessDenied("Roles may not be assumed by root accounts.")
     role = _role_for(caller, role_arn)
 
     now = timezone.now()
     mfa_at = caller.mfa_authenticated_at or (parent.mfa_authenticated_at if parent else None)
     if serial_number is not None:
-        user = principal if isinstance(principal, User) else None
+        user = acting_user if isinstance(acting_user, User) else None
         if not mfa.verify_code(user, serial_number, token_code or ""):
             raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
         mfa_at = now
+    transitive = _transitive_keys(tag_map, transitive_tag_keys)
+    if parent is not None and parent.transitive_tag_keys:
+        inherited = {key: parent.session_tags[key] for key in parent.transitive_tag_keys if key in parent.session_tags}
+        clash = sorted(key for key in tag_map if key.lower() in {name.lower() for name in inherited})
+        if clash:
+            raise ValidationError(f"The session tag {clash[0]} is a transitive tag of the calling session and "
+                                  "cannot be set again in a role chain.")
+        tag_map = {**inherited, **tag_map}
+        transitive = list(inherited) + [key for key in transitive if key not in inherited]
     if parent is not None and parent.source_identity:
         if source_identity and source_identity != parent.source_identity:
             raise AccessDenied("The source identity of a role chain cannot be changed: it was set to "
@@ -256,8 +281,8 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
     session = RoleSession.objects.create(
         access_key_id=access_key_id, secret_nonce=nonce, token_digest=token_digest(token), role=role,
         session_name=role_session_name, source_identity=source_identity or "", session_policies=documents,
-        session_tags=tag_map, issued_at=now, expiration=now + timedelta(seconds=duration),
-        caller_arn=principal.arn, source_user=principal if isinstance(principal, User) else parent.source_user,
+        session_tags=tag_map, transitive_tag_keys=transitive, issued_at=now, expiration=now + timedelta(seconds=duration),
+        caller_arn=principal.arn, source_user=acting_user if isinstance(acting_user, User) else parent.source_user,
         chained=parent is not None, mfa_authenticated_at=mfa_at)
     # RoleLastUsed: written at most once a minute per role, so a burst of AssumeRole does not contend on one row
     # (the row we read decides whether to try; the WHERE keeps concurrent writers from repeating it).
@@ -267,6 +292,72 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
                                               ).update(last_used_date=now)
     return AssumedRole(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
                        session_token=token, packed_policy_size=packed_percent)
+
+
+USER_SESSION_MIN = 900
+USER_SESSION_DEFAULT = 43200
+USER_SESSION_MAX = 129600
+ROOT_SESSION_MAX = 3600
+
+
+@dataclass(frozen=True)
+class SessionCredentials:
+    """GetSessionToken's result. The secret and the token exist only here: shown once, never stored."""
+
+    session: UserSession
+    secret_access_key: str
+    session_token: str
+
+    @property
+    def access_key_id(self) -> str:
+        return self.session.access_key_id
+
+    @property
+    def expiration(self) -> datetime:
+        return self.session.expiration
+
+    def audit_elements(self) -> dict:
+        return {"accessKeyId": self.access_key_id, "expiration": self.expiration.isoformat(),
+                "mfaAuthenticated": self.session.mfa_authenticated_at is not None}
+
+
+@iam_operation("GetSessionToken", audit_reads=True, event_source=STS)
+def get_session_token(*, caller: Caller, duration_seconds: int | None = None, serial_number: str | None = None,
+                      token_code: str | None = None) -> SessionCredentials:
+    """Temporary credentials for the calling IAM user, MFA-authenticated when a device code is given.
+
+    As in AWS: only long-term credentials may ask (not session credentials), a root user's session lasts at
+    most an hour, and without MFA the session may not call IAM at all (UserSessionPrincipal.refuses).
+    """
+    principal = caller.principal
+    if not isinstance(principal, User):
+        raise AccessDenied("Cannot call GetSessionToken with session credentials")
+    limit = ROOT_SESSION_MAX if principal.is_root else USER_SESSION_MAX
+    duration = USER_SESSION_DEFAULT if duration_seconds is None else duration_seconds
+    if isinstance(duration, bool) or not isinstance(duration, int) or not USER_SESSION_MIN <= duration:
+        raise _constraint(duration, "durationSeconds", f"Member must have value greater than or equal to "
+                                                       f"{USER_SESSION_MIN}")
+    if duration > USER_SESSION_MAX:
+        raise _constraint(duration, "durationSeconds", f"Member must have value less than or equal to "
+                                                       f"{USER_SESSION_MAX}")
+    duration = min(duration, limit)
+    if (serial_number is None) != (token_code is None):
+        raise ValidationError("SerialNumber and TokenCode must be given together: the MFA device's serial number "
+                              "and its current six-digit code.")
+    now = timezone.now()
+    mfa_at = None
+    if serial_number is not None:
+        if not mfa.verify_code(principal, serial_number, token_code or ""):
+            raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+        mfa_at = now
+    access_key_id = identifiers.new_access_key_id(identifiers.SESSION_KEY_PREFIX)
+    nonce = new_secret_nonce()
+    token = new_session_token()
+    session = UserSession.objects.create(access_key_id=access_key_id, secret_nonce=nonce,
+                                         token_digest=token_digest(token), user=principal, issued_at=now,
+                                         expiration=now + timedelta(seconds=duration), mfa_authenticated_at=mfa_at)
+    return SessionCredentials(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
+                              session_token=token)
 
 
 @dataclass(frozen=True)
@@ -284,6 +375,12 @@ def get_caller_identity(*, caller: Caller) -> CallerIdentity:
         return CallerIdentity(user_id=settings.IAM_ACCOUNT_ID, account=settings.IAM_ACCOUNT_ID,
                               arn=identifiers.root_arn())
     return CallerIdentity(user_id=principal.unique_id, account=settings.IAM_ACCOUNT_ID, arn=principal.arn)
+
+
+def get_access_key_info(*, caller: Caller, access_key_id: str) -> str:
+    """The account an access key id belongs to. As in AWS it needs no permission and does not say whether the
+    key exists: every key id of this directory is of its one account."""
+    return settings.IAM_ACCOUNT_ID
 
 
 @dataclass(frozen=True)
@@ -313,12 +410,15 @@ def revoke_user_sessions(*, caller: Caller, user_name: str) -> Revocation:
     authorize_caller(caller, "iam:RevokeUserSessions", user.arn)
     cutoff = timezone.now()
     count = RoleSession.objects.filter(source_user=user, revoked=False).update(revoked=True)
+    count += UserSession.objects.filter(user=user, revoked=False).update(revoked=True)
     return Revocation(revoked_before=cutoff, sessions=count)
 
 
 def purge_expired_sessions(*, now: datetime | None = None) -> int:
     """Delete the rows of sessions that have expired (the scheduled job); returns how many."""
-    deleted, _ = RoleSession.all_objects.filter(expiration__lte=now or timezone.now()).delete()
+    cutoff = now or timezone.now()
+    deleted, _ = RoleSession.all_objects.filter(expiration__lte=cutoff).delete()
+    deleted += UserSession.all_objects.filter(expiration__lte=cutoff).delete()[0]
     if deleted:
         logger.info("purged %d expired role sessions", deleted)
     return deleted

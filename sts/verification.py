@@ -20,6 +20,7 @@ from directory.credentials import derive_secret_access_key
 from directory.models import AccessKey, User
 from directory.services.access_keys import record_access_key_use
 from iam_console.errors import (
+    ExpiredToken,
     IAMError,
     IncompleteSignature,
     InvalidClientTokenId,
@@ -28,8 +29,8 @@ from iam_console.errors import (
 )
 from iam_console.identifiers import SESSION_KEY_PREFIX
 from sts import sigv4
-from sts.models import RoleSession
-from sts.principals import RoleSessionPrincipal
+from sts.models import RoleSession, UserSession
+from sts.principals import RoleSessionPrincipal, UserSessionPrincipal
 from sts.secrets import derive_session_secret, token_matches
 
 BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
@@ -45,7 +46,7 @@ _ERRORS: dict[str, type[IAMError]] = {"IncompleteSignature": IncompleteSignature
 class SignedBy:
     """What a valid signature proved: the principal, and which key signed for which region and service."""
 
-    principal: User | RoleSessionPrincipal
+    principal: User | RoleSessionPrincipal | UserSessionPrincipal
     access_key_id: str
     region: str
     service: str
@@ -102,6 +103,11 @@ def _session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential) -
     from sts.services import INVALID_TOKEN_MESSAGE, check_session_live
 
     session = RoleSession.all_objects.select_related("role").filter(access_key_id=credential.access_key_id).first()
+    if session is None:
+        user_session = (UserSession.all_objects.select_related("user")
+                        .filter(access_key_id=credential.access_key_id).first())
+        if user_session is not None:
+            return _user_session_signed(signed, credential, user_session)
     secret = derive_session_secret(session.access_key_id, session.secret_nonce) if session else decoy_secret()
     matches = sigv4.signature_matches(signed, credential, secret)
     if session is None:
@@ -112,6 +118,22 @@ def _session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential) -
         raise InvalidClientTokenId(INVALID_TOKEN_MESSAGE)
     check_session_live(session)
     return SignedBy(RoleSessionPrincipal(session), session.access_key_id, credential.region, credential.service,
+                    credential.request_time)
+
+
+def _user_session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential,
+                         session: UserSession) -> SignedBy:
+    """Session credentials from GetSessionToken: the same checks as a role session's."""
+    from sts.services import EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, REVOKED_MESSAGE
+
+    secret = derive_session_secret(session.access_key_id, session.secret_nonce)
+    if not sigv4.signature_matches(signed, credential, secret):
+        raise SignatureDoesNotMatch(BAD_SIGNATURE)
+    if not token_matches(credential.security_token, session.token_digest):
+        raise InvalidClientTokenId(INVALID_TOKEN_MESSAGE)
+    if session.is_expired or session.revoked:
+        raise ExpiredToken(EXPIRED_MESSAGE if session.is_expired else REVOKED_MESSAGE)
+    return SignedBy(UserSessionPrincipal(session), session.access_key_id, credential.region, credential.service,
                     credential.request_time)
 
 

@@ -13,7 +13,7 @@ from audit.services import record_event
 from directory import lookups
 from directory.mfa import qr, recovery, sealing, totp
 from directory.mfa.devices import MFA_DEVICES_PER_USER, device_of, enabled_devices, seed_of, serial_number_for
-from directory.models import MFADevice, User
+from directory.models import MFADevice, MFADeviceTag, User
 from iam_console import validation
 from iam_console.errors import (
     DeleteConflict,
@@ -24,6 +24,7 @@ from iam_console.errors import (
     ValidationError,
 )
 from iam_console.operations import iam_operation
+from iam_console.tagging import request_tag_context
 from policies.authorization import Caller, authorize_caller
 
 DEVICE_NAME_MAX = 226
@@ -47,6 +48,9 @@ class NewVirtualMFADevice:
 
     def qr_code_svg(self) -> str:
         return qr.qr_svg(self.otpauth_uri)
+
+    def qr_code_png(self) -> bytes:
+        return qr.qr_png(self.otpauth_uri)
 
     def audit_elements(self) -> dict:
         return {"serial_number": self.device.serial_number}
@@ -78,7 +82,7 @@ def _authorize_for_user(caller: Caller, action: str, user: User) -> None:
 
 @iam_operation("CreateVirtualMFADevice")
 def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, user_name: str | None = None,
-                              path: str = "/") -> NewVirtualMFADevice:
+                              path: str = "/", tags: list[dict] | None = None) -> NewVirtualMFADevice:
     name = validation.validate_name(virtual_mfa_device_name, field="virtualMFADeviceName",
                                     max_length=DEVICE_NAME_MAX)
     path = validation.validate_path(path)
@@ -88,7 +92,12 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
                               "characters long: choose a shorter name or path.")
     # The user row is locked so that simultaneous creations cannot pass the per-user quota together.
     user = lookups.target_user(caller.principal, user_name, for_update=True)
-    authorize_caller(caller, "iam:CreateVirtualMFADevice", serial_number)
+    tag_map = validation.validate_tags(tags or [])
+    if len(tag_map) > validation.TAGS_PER_ENTITY:
+        raise LimitExceeded(f"Cannot exceed quota for TagsPerMFADevice: {validation.TAGS_PER_ENTITY}")
+    authorize_caller(caller, "iam:CreateVirtualMFADevice", serial_number, request_tag_context(tag_map))
+    if tag_map:
+        authorize_caller(caller, "iam:TagMFADevice", serial_number, request_tag_context(tag_map))
     if caller.principal.arn != user.arn:
         # A device made for someone else is the first half of enabling it for them.
         _authorize_for_user(caller, "iam:EnableMFADevice", user)
@@ -102,6 +111,8 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
                 sealed_seed=sealing.seal(seed, user_id=user.user_id, serial_number=serial_number))
     except IntegrityError as error:
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.") from error
+    MFADeviceTag.objects.bulk_create([MFADeviceTag(device=device, key=key, value=value)
+                                      for key, value in tag_map.items()])
     uri = totp.otpauth_uri(seed, account=settings.IAM_ACCOUNT_ID, user_name=user.user_name)
     return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
 
@@ -111,7 +122,10 @@ def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code
                       authentication_code_2: str, user_name: str | None = None) -> EnabledMFADevice:
     user = lookups.target_user(caller.principal, user_name, for_update=True)
     _authorize_for_user(caller, "iam:EnableMFADevice", user)
-    device = device_of(user, serial_number, for_update=True)
+    try:
+        device = device_of(user, serial_number, for_update=True)
+    except NoSuchEntity:
+        device = _assign_callers_device(caller, user, serial_number)
     if device.confirmed:
         raise EntityAlreadyExists("MFA Device is already in use.")
     # Two consecutive codes prove the app holds the seed and its clock agrees with ours.
@@ -125,6 +139,26 @@ def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code
     device.save(update_fields=["confirmed", "enable_date", "last_t", "drift"])
     codes = recovery.issue_codes(user) if first_device else []
     return EnabledMFADevice(device=device, recovery_codes=codes)
+
+
+def _assign_callers_device(caller: Caller, user: User, serial_number: str) -> MFADevice:
+    """AWS creates a virtual device unassigned and assigns it on EnableMFADevice. Here a device is created
+    for its creator; enabling one of the caller's pending devices for another user hands it over, its seed
+    sealed again for the new holder. Anyone else's device stays invisible (NoSuchEntity)."""
+    principal = caller.principal
+    device = (MFADevice.objects.select_for_update().select_related("user")
+              .filter(serial_number=serial_number, confirmed=False,
+                      user_id=principal.pk if isinstance(principal, User) else None).first())
+    if device is None:
+        raise NoSuchEntity(f"MFA device with serial number {serial_number} cannot be found for user "
+                           f"{user.user_name}.")
+    if MFADevice.objects.filter(user=user).count() >= MFA_DEVICES_PER_USER:
+        raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {MFA_DEVICES_PER_USER}")
+    seed = seed_of(device)
+    device.user = user
+    device.sealed_seed = sealing.seal(seed, user_id=user.user_id, serial_number=serial_number)
+    device.save(update_fields=["user", "sealed_seed"])
+    return device
 
 
 @iam_operation("ResyncMFADevice")
@@ -166,11 +200,12 @@ def deactivate_mfa_device(*, caller: Caller, serial_number: str, user_name: str 
 
 @iam_operation("DeleteVirtualMFADevice")
 def delete_virtual_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> None:
-    """Delete a device that was never enabled: one of the named user's, or (no user_name, as everywhere) the caller's."""
+    """Delete a device that is not enabled. As in AWS the serial number (the device's ARN, which the policy
+    check names) is enough; a user_name narrows the search to that user's devices."""
     authorize_caller(caller, "iam:DeleteVirtualMFADevice", serial_number)
     devices = MFADevice.objects.select_for_update().filter(serial_number=serial_number)
-    if user_name or (isinstance(caller.principal, User) and not caller.principal.is_root):
-        devices = devices.filter(user=lookups.target_user(caller.principal, user_name))
+    if user_name:
+        devices = devices.filter(user=lookups.user_by_name(user_name))
     device = devices.first()
     if device is None:
         raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
@@ -184,6 +219,18 @@ def list_mfa_devices(*, caller: Caller, user_name: str | None = None) -> tuple[U
     user = lookups.target_user(caller.principal, user_name)
     _authorize_for_user(caller, "iam:ListMFADevices", user)
     return user, list(enabled_devices(user))
+
+
+@iam_operation("GetMFADevice")
+def get_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> MFADevice:
+    """One of the user's enabled devices (the caller's own when no user is named)."""
+    user = lookups.target_user(caller.principal, user_name)
+    _authorize_for_user(caller, "iam:GetMFADevice", user)
+    device = device_of(user, serial_number)
+    if not device.confirmed:
+        raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
+                           f"{user.user_name}.")
+    return device
 
 
 @iam_operation("ListPendingMFADevices", action="iam:ListMFADevices")

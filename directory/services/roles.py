@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from directory.models import Role, RoleTag
-from directory.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console import identifiers
 from iam_console.errors import (
     DeleteConflict,
@@ -19,6 +18,7 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
+from iam_console.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.validation import (
     TAGS_PER_ENTITY,
     validate_name,
@@ -140,6 +140,16 @@ def update_role(*, caller: Caller, role_name: str, description: str | None = Non
         fields.append("max_session_duration")
     if fields:
         role.save(update_fields=fields)
+    return role
+
+
+@iam_operation("UpdateRoleDescription")
+def update_role_description(*, caller: Caller, role_name: str, description: str) -> Role:
+    """AWS's older single-purpose form of UpdateRole; it answers with the updated role."""
+    role = role_by_name(role_name, for_update=True)
+    authorize_caller(caller, "iam:UpdateRoleDescription", role.arn)
+    role.description = validate_description(description)
+    role.save(update_fields=["description"])
     return role
 
 

@@ -3,22 +3,39 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+
 from directory import lookups
 from directory.models import User
-from directory.policy_sets import user_policy_set
+from directory.policy_sets import group_policy_set, role_policy_set, user_policy_set
+from directory.services.roles import role_by_name
 from iam_console.errors import InvalidInput, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 from policies.catalogue import ensure_catalogue_loaded
 from policies.documents import finding_as_dict, policy_text, refusal
-from policies.language import CompiledPolicy, Decision, Request, compile_document, evaluate, validate
+from policies.language import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    CompiledPolicy,
+    Decision,
+    PolicyDocument,
+    Request,
+    ResourcePolicyDecision,
+    compile_document,
+    evaluate,
+    evaluate_resource_policy,
+    validate,
+)
 from policies.language.arn import parse_arn
 from policies.language.iam_grammar import parse_policy_date
-from policies.loading import PolicySource
+from policies.loading import PolicySet, PolicySource
 
 POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY")
 MAX_SIMULATED_ACTIONS = 1000
@@ -69,6 +86,55 @@ def _compiled_inputs(documents: object, *, field: str, prefix: str) -> tuple[lis
         compiled.append(compile_document(result.model, key))
         sources[key] = PolicySource(key=key, name=key, kind="input")
     return compiled, sources
+
+
+@dataclass(frozen=True)
+class ResourcePolicyInput:
+    """A resource-based policy to simulate with the identity policies, for one calling principal."""
+
+    policy: CompiledPolicy
+    principal_arn: str
+    same_account: bool  # the resource's owner is the principal's account
+
+
+RESOURCE_POLICY_KEY = "ResourcePolicy"
+_ACCOUNT = re.compile(r"(?:arn:[\w-]+:iam::)?(\d{12})(?::root)?")
+
+
+def _resource_policy(document: object, *, principal_arn: str | None,
+                     resource_owner: str | None) -> tuple[ResourcePolicyInput | None, dict]:
+    if document is None:
+        return None, {}
+    result = validate(policy_text(document, field="resource_policy"), policy_type="RESOURCE_POLICY")
+    if not result.valid:
+        raise refusal(result, field="resource_policy")
+    if not principal_arn:
+        raise InvalidInput("CallerArn is required with a ResourcePolicy: it names the principal the resource "
+                           "policy is evaluated for.")
+    caller_account = getattr(parse_arn(principal_arn), "account", "")
+    owner = settings.IAM_ACCOUNT_ID
+    if resource_owner:
+        match = _ACCOUNT.fullmatch(resource_owner)
+        if match is None:
+            raise InvalidInput(f"ResourceOwner must be an account's ARN such as arn:aws:iam::123456789012:root, "
+                               f"not {resource_owner!r}")
+        owner = match[1]
+    compiled = compile_document(result.model, RESOURCE_POLICY_KEY)
+    source = PolicySource(key=RESOURCE_POLICY_KEY, name=RESOURCE_POLICY_KEY, kind="resource")
+    return (ResourcePolicyInput(compiled, principal_arn, same_account=owner == caller_account),
+            {RESOURCE_POLICY_KEY: source})
+
+
+def _with_resource_policy(identity: Decision, resource: ResourcePolicyDecision, same_account: bool) -> str:
+    """AWS's evaluation logic for identity and resource policies together: an explicit deny in either wins; in
+    one account either policy may allow (a resource policy that trusts only the account defers to the identity
+    policies); across accounts both must."""
+    if EXPLICIT_DENY in (identity.decision, resource.decision):
+        return EXPLICIT_DENY
+    if same_account:
+        direct = resource.allowed and not resource.via_account_root
+        return ALLOWED if identity.decision == ALLOWED or direct else IMPLICIT_DENY
+    return ALLOWED if identity.decision == ALLOWED and resource.allowed else IMPLICIT_DENY
 
 
 _CONTEXT_TYPES = {"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList",
@@ -148,7 +214,8 @@ def simulation_context(caller_arn: str | None, entries: object) -> dict:
 
 def _results(actions: object, resources: object, context: dict, identity: Sequence[CompiledPolicy],
              boundary: Sequence[CompiledPolicy], session: Sequence[CompiledPolicy],
-             sources: dict[str, PolicySource]) -> list[SimulationResult]:
+             sources: dict[str, PolicySource],
+             resource_policy: ResourcePolicyInput | None = None) -> list[SimulationResult]:
     if not isinstance(actions, list) or not actions or not all(isinstance(a, str) and a for a in actions):
         raise ValidationError("action_names must be a non-empty list of actions such as iam:CreateUser")
     resources = resources or ["*"]
@@ -159,11 +226,17 @@ def _results(actions: object, resources: object, context: dict, identity: Sequen
     results = []
     for action in actions:
         for resource in resources:
-            decision: Decision = evaluate(Request(action, resource, context), identity,
-                                          boundary_policies=boundary or None, session_policies=session or None)
-            results.append(SimulationResult(action=action, resource=resource, decision=decision.decision,
-                                            matched_statements=[_statement(m, sources)
-                                                                for m in decision.matched_statements]))
+            request = Request(action, resource, context)
+            decision: Decision = evaluate(request, identity, boundary_policies=boundary or None,
+                                          session_policies=session or None)
+            final, matched = decision.decision, list(decision.matched_statements)
+            if resource_policy is not None:
+                by_resource = evaluate_resource_policy(resource_policy.policy, request,
+                                                       resource_policy.principal_arn, settings.IAM_ACCOUNT_ID)
+                final = _with_resource_policy(decision, by_resource, resource_policy.same_account)
+                matched += by_resource.matched_statements
+            results.append(SimulationResult(action=action, resource=resource, decision=final,
+                                            matched_statements=[_statement(m, sources) for m in matched]))
     return results
 
 
@@ -184,7 +257,8 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[object] | 
                            resource_arns: list[str] | None = None,
                            permissions_boundary_policy_input_list: list[object] | None = None,
                            caller_arn: str | None = None, context_entries: list[dict] | None = None,
-                           session_policy: object | None = None) -> list[SimulationResult]:
+                           session_policy: object | None = None, resource_policy: object | None = None,
+                           resource_owner: str | None = None) -> list[SimulationResult]:
     authorize_caller(caller, "iam:SimulateCustomPolicy", "*")
     # An empty list is allowed: the simulation then shows what the context alone decides
     # (an implicit deny, except for actions that need no permission).
@@ -196,19 +270,133 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[object] | 
     session, session_sources = _compiled_inputs([session_policy] if session_policy else None,
                                                 field="session_policy", prefix="SessionPolicy.")
     context = simulation_context(caller_arn, context_entries)
+    resource, resource_sources = _resource_policy(resource_policy, principal_arn=caller_arn,
+                                                  resource_owner=resource_owner)
     return _results(action_names, resource_arns, context, identity, boundary, session,
-                    sources | boundary_sources | session_sources)
+                    sources | boundary_sources | session_sources | resource_sources, resource)
+
+
+def principal_policy_set(caller: Caller, action: str, *, user_name: str | None,
+                          policy_source_arn: str | None) -> tuple[PolicySet, str, dict]:
+    """The simulated entity's policy set, its ARN and its own context keys, after authorizing `action` on it.
+
+    The entity is named by a user name (the REST form) or, as in AWS, by a user, group or role ARN.
+    """
+    if policy_source_arn is None:
+        user = lookups.user_by_name(user_name)
+        authorize_caller(caller, action, user.arn)
+        return user_policy_set(user), user.arn, {}
+    parsed = parse_arn(policy_source_arn) if isinstance(policy_source_arn, str) else None
+    kind, _, rest = parsed.resource.partition("/") if parsed and parsed.service == "iam" else ("", "", "")
+    name = rest.rsplit("/", 1)[-1]
+    if kind == "user" and name:
+        user = lookups.user_by_name(name)
+        authorize_caller(caller, action, user.arn)
+        return user_policy_set(user), user.arn, {}
+    if kind == "group" and name:
+        group = lookups.group_by_name(name)
+        authorize_caller(caller, action, group.arn)
+        return group_policy_set(group), group.arn, {}
+    if kind == "role" and name:
+        role = role_by_name(name)
+        authorize_caller(caller, action, role.arn)
+        return role_policy_set(role), role.arn, {"aws:PrincipalArn": role.arn, "aws:userid": role.role_id}
+    raise InvalidInput(f"PolicySourceArn {policy_source_arn!r} must be the ARN of an IAM user, group or role.")
 
 
 @iam_operation("SimulatePrincipalPolicy")
-def simulate_principal_policy(*, caller: Caller, user_name: str, action_names: list[str],
-                              resource_arns: list[str] | None = None, context_entries: list[dict] | None = None,
-                              session_policy: object | None = None) -> list[SimulationResult]:
-    user = lookups.user_by_name(user_name)
-    authorize_caller(caller, "iam:SimulatePrincipalPolicy", user.arn)
-    policy_set = user_policy_set(user)
+def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_name: str | None = None,
+                              policy_source_arn: str | None = None, resource_arns: list[str] | None = None,
+                              context_entries: list[dict] | None = None, session_policy: object | None = None,
+                              policy_input_list: list[object] | None = None,
+                              permissions_boundary_policy_input_list: list[object] | None = None,
+                              caller_arn: str | None = None, resource_policy: object | None = None,
+                              resource_owner: str | None = None) -> list[SimulationResult]:
+    """Simulate the entity's policies, plus any `policy_input_list` documents as if attached to it; a given
+    `permissions_boundary_policy_input_list` stands in for the entity's own boundary (AWS's rules)."""
+    policy_set, entity_arn, own_context = principal_policy_set(
+        caller, "iam:SimulatePrincipalPolicy", user_name=user_name, policy_source_arn=policy_source_arn)
+    extra, extra_sources = _compiled_inputs(policy_input_list, field="policy_input_list",
+                                            prefix="PolicyInputList.")
+    boundary, boundary_sources = list(policy_set.boundary), {}
+    if permissions_boundary_policy_input_list:
+        boundary, boundary_sources = _compiled_inputs(permissions_boundary_policy_input_list,
+                                                      field="permissions_boundary_policy_input_list",
+                                                      prefix="PermissionsBoundaryPolicyInputList.")
     session, session_sources = _compiled_inputs([session_policy] if session_policy else None,
                                                 field="session_policy", prefix="SessionPolicy.")
-    context = simulation_context(user.arn, context_entries)
-    return _results(action_names, resource_arns, context, policy_set.identity, policy_set.boundary, session,
-                    policy_set.sources | session_sources)
+    if caller_arn:
+        context = simulation_context(caller_arn, context_entries)
+    elif ":user/" in entity_arn:
+        context = simulation_context(entity_arn, context_entries)
+    else:
+        context = own_context | simulation_context(None, context_entries)
+    resource, resource_sources = _resource_policy(resource_policy, principal_arn=caller_arn or entity_arn,
+                                                  resource_owner=resource_owner)
+    return _results(action_names, resource_arns, context, [*policy_set.identity, *extra], boundary, session,
+                    policy_set.sources | extra_sources | boundary_sources | session_sources | resource_sources,
+                    resource)
+
+
+# A policy variable as written: ${aws:username} or ${aws:username, 'default'}; ${*} ${?} ${$} are escapes.
+_VARIABLE = re.compile(r"\$\{\s*([^},\s]+)[^}]*\}")
+
+
+def context_keys(documents: Sequence[PolicyDocument]) -> list[str]:
+    """The context keys the documents use, in Condition blocks and as policy variables, each once
+    (case-insensitively), sorted: AWS's GetContextKeysFor*Policy answer."""
+    found: dict[str, str] = {}
+
+    def add(key: str) -> None:
+        if ":" in key:
+            found.setdefault(key.lower(), key)
+
+    def scan(text: str) -> None:
+        for match in _VARIABLE.finditer(text):
+            add(match.group(1))
+
+    for document in documents:
+        for statement in document.statements:
+            for element in (statement.resource, statement.not_resource):
+                for located in element or ():
+                    scan(located.value)
+            for clause in statement.condition or ():
+                add(clause.key.value)
+                for located in clause.values:
+                    scan(located.value)
+    return sorted(found.values(), key=str.lower)
+
+
+def _parsed(documents: object, *, field: str) -> list[PolicyDocument]:
+    if documents is None:
+        return []
+    if not isinstance(documents, list):
+        raise ValidationError(f"{field} must be a list of policy documents")
+    parsed = []
+    for index, document in enumerate(documents):
+        item = f"{field}[{index}]"
+        result = validate(policy_text(document, field=item))
+        if result.model is None or not result.valid:
+            raise refusal(result, field=item)
+        parsed.append(result.model)
+    return parsed
+
+
+@iam_operation("GetContextKeysForCustomPolicy")
+def get_context_keys_for_custom_policy(*, caller: Caller, policy_input_list: list[str]) -> list[str]:
+    authorize_caller(caller, "iam:GetContextKeysForCustomPolicy", "*")
+    documents = _parsed(policy_input_list, field="policy_input_list")
+    if not documents:
+        raise ValidationError("policy_input_list must contain at least one policy document")
+    return context_keys(documents)
+
+
+@iam_operation("GetContextKeysForPrincipalPolicy")
+def get_context_keys_for_principal_policy(*, caller: Caller, policy_source_arn: str,
+                                          policy_input_list: list[str] | None = None) -> list[str]:
+    """The keys of every policy that applies to the entity (a user's include its groups'), plus the inputs."""
+    policy_set, _, _ = principal_policy_set(caller, "iam:GetContextKeysForPrincipalPolicy", user_name=None,
+                                             policy_source_arn=policy_source_arn)
+    documents = [compiled.document for compiled in [*policy_set.identity, *policy_set.boundary]
+                 if compiled.document is not None]
+    return context_keys(documents + _parsed(policy_input_list, field="policy_input_list"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from directory import lookups
 from directory.models import UserTag
-from directory.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.errors import ValidationError
 from iam_console.operations import iam_operation
+from iam_console.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.validation import validate_tag_key, validate_tags
 from policies.authorization import Caller, authorize_caller
 

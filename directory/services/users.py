@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 
 from directory import lookups
 from directory.models import Group, User, UserTag
-from directory.tagging import request_tag_context
 from iam_console import identifiers
 from iam_console.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
+from iam_console.tagging import request_tag_context
 from iam_console.validation import (
     TAGS_PER_ENTITY,
     USER_NAME_MAX,

@@ -40,15 +40,25 @@ def session_name_for(user_name: str) -> str:
     return user_name if _SESSION_NAME.fullmatch(user_name) else f"{user_name}-console"[:64]
 
 
-def snippets(*, profile: str, access_key_id: str, secret: str, token: str, expiration: str) -> dict[str, str]:
-    """Ready-to-paste forms of the session credentials: shell, credentials file profile, credential_process."""
+def snippets(*, profile: str, access_key_id: str, secret: str, token: str, expiration: str, endpoint_url: str,
+             region: str) -> dict[str, str]:
+    """Ready-to-paste forms of the session credentials, each complete with the directory's endpoint, so that
+    `aws sts get-caller-identity --profile <profile>` works as pasted: shell variables, a ~/.aws/config profile,
+    and a profile whose credential_process prints the credentials (`process`, the JSON it prints)."""
+    process = json.dumps({"Version": 1, "AccessKeyId": access_key_id, "SecretAccessKey": secret,
+                          "SessionToken": token, "Expiration": expiration})
     return {
         "shell": (f"export AWS_ACCESS_KEY_ID={access_key_id}\nexport AWS_SECRET_ACCESS_KEY={secret}\n"
-                  f"export AWS_SESSION_TOKEN={token}"),
-        "profile": (f"[{profile}]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {secret}\n"
-                    f"aws_session_token = {token}"),
-        "process": json.dumps({"Version": 1, "AccessKeyId": access_key_id, "SecretAccessKey": secret,
-                               "SessionToken": token, "Expiration": expiration}, indent=2),
+                  f"export AWS_SESSION_TOKEN={token}\nexport AWS_ENDPOINT_URL={endpoint_url}\n"
+                  f"export AWS_DEFAULT_REGION={region}"),
+        "config": (f"[profile {profile}]\nregion = {region}\nendpoint_url = {endpoint_url}\n"
+                   f"aws_access_key_id = {access_key_id}\naws_secret_access_key = {secret}\n"
+                   f"aws_session_token = {token}"),
+        # The SDKs run the command without a shell and read its output; they stop using it once it expires.
+        "credential_process": (f"[profile {profile}-process]\nregion = {region}\nendpoint_url = {endpoint_url}\n"
+                               f"credential_process = echo '{process}'"),
+        "process": process,
+        "try": f"aws sts get-caller-identity --profile {profile}",
     }
 
 
@@ -110,7 +120,9 @@ class SwitchRoleView(ConsoleView):
             "fresh": True, "access_key_id": assumed.access_key_id, "secret_access_key": assumed.secret_access_key,
             "session_token": assumed.session_token, "expiration": expiration,
             "snippets": snippets(profile=re.sub(r"[^\w.-]", "-", data["role_name"]), access_key_id=assumed.access_key_id,
-                                 secret=assumed.secret_access_key, token=assumed.session_token, expiration=expiration)})
+                                 secret=assumed.secret_access_key, token=assumed.session_token, expiration=expiration,
+                                 endpoint_url=request.build_absolute_uri("/").rstrip("/"),
+                                 region=settings.IAM_DEFAULT_REGION)})
         # Shown once: no cache may keep the page that holds the secret and the token.
         patch_cache_control(response, no_store=True, no_cache=True, private=True)
         return response

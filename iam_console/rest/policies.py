@@ -1,4 +1,4 @@
-"""REST API for managed policies, versions, validation and simulation."""
+"""REST API for managed policies, versions, tags, validation and simulation."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from rest_framework.response import Response
 
 from directory.services import attachments, simulation
 from iam_console.rest import policy_serializers as s
+from iam_console.rest import serializers as common
 from iam_console.rest.base import IAMAPIView, errors, parse
-from policies.services import managed
+from policies.services import managed, policy_tags
 
 
 def policy_body(policy) -> dict:
@@ -35,6 +36,8 @@ class PolicyListView(IAMAPIView):
                    responses={201: s.PolicyEnvelope, **errors(400, 401, 403, 409)})
     def post(self, request):
         body = parse(s.CreatePolicyRequest, request.data)
+        if "tags" in body:
+            body["tags"] = [dict(tag) for tag in body["tags"]]
         policy = managed.create_policy(caller=self.caller(request), **body)
         return Response(policy_body(policy), status=status.HTTP_201_CREATED)
 
@@ -85,6 +88,33 @@ class PolicyDefaultVersionView(IAMAPIView):
         body = parse(s.SetDefaultVersionRequest, request.data)
         policy = managed.set_default_policy_version(caller=self.caller(request), policy_arn=policy_arn, **body)
         return Response(policy_body(policy))
+
+
+def _tags_body(tags) -> dict:
+    return {"tags": common.TagOut(tags, many=True).data, "is_truncated": False}
+
+
+class PolicyTagsView(IAMAPIView):
+    @extend_schema(operation_id="ListPolicyTags", responses={200: common.TagList, **errors(401, 403, 404)})
+    def get(self, request, policy_arn: str):
+        return Response(_tags_body(policy_tags.list_policy_tags(caller=self.caller(request), policy_arn=policy_arn)))
+
+    @extend_schema(operation_id="TagPolicy", request=common.TagUserRequest,
+                   responses={200: common.TagList, **errors(400, 401, 403, 404, 409)})
+    def post(self, request, policy_arn: str):
+        body = parse(common.TagUserRequest, request.data)
+        tags = policy_tags.tag_policy(caller=self.caller(request), policy_arn=policy_arn,
+                                      tags=[dict(tag) for tag in body["tags"]])
+        return Response(_tags_body(tags))
+
+    @extend_schema(operation_id="UntagPolicy", parameters=[common.UntagUserRequest], request=common.UntagUserRequest,
+                   responses={204: None, **errors(400, 401, 403, 404)})
+    def delete(self, request, policy_arn: str):
+        # tag_keys may come as repeated query parameters (?tag_keys=a&tag_keys=b) or in a JSON body.
+        source = request.query_params if "tag_keys" in request.query_params else request.data
+        body = parse(common.UntagUserRequest, source)
+        policy_tags.untag_policy(caller=self.caller(request), policy_arn=policy_arn, tag_keys=list(body["tag_keys"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PolicyEntitiesView(IAMAPIView):

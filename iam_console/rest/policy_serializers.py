@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from iam_console.rest.serializers import Date, PolicyDocumentField, StrictSerializer, Text
+from iam_console.rest.serializers import Date, PolicyDocumentField, StrictSerializer, TagSerializer, Text
 
 CONTEXT_KEY_TYPES = ["string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList",
                      "binary", "binaryList", "date", "dateList"]
@@ -16,6 +16,7 @@ class CreatePolicyRequest(StrictSerializer):
                                                     "characters without whitespace).")
     path = Text(required=False, default="/")
     description = Text(required=False, default="", allow_blank=True)
+    tags = TagSerializer(many=True, required=False, help_text="Up to 50 tags, as on TagPolicy.")
 
 
 class ListPoliciesQuery(StrictSerializer):

@@ -36,6 +36,7 @@ urlpatterns = [
     re_path(rf"^policies/{POLICY_ARN}/default-version/$", policies.PolicyDefaultVersionView.as_view(),
             name="api-policy-default-version"),
     re_path(rf"^policies/{POLICY_ARN}/entities/$", policies.PolicyEntitiesView.as_view(), name="api-policy-entities"),
+    re_path(rf"^policies/{POLICY_ARN}/tags/$", policies.PolicyTagsView.as_view(), name="api-policy-tags"),
     re_path(rf"^policies/{POLICY_ARN}/$", policies.PolicyDetailView.as_view(), name="api-policy"),
     re_path(rf"^users/(?P<user_name>{NAME})/attached-policies/$", attachments.UserAttachedPoliciesView.as_view(),
             name="api-user-attached-policies"),

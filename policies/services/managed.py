@@ -6,7 +6,8 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from iam_console import identifiers
@@ -21,13 +22,15 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
-from iam_console.validation import validate_path, validate_path_prefix
+from iam_console.tagging import request_tag_context
+from iam_console.validation import TAGS_PER_ENTITY, validate_path, validate_path_prefix, validate_tags
 from policies.authorization import Caller, authorize_caller, authorize_unknown
 from policies.documents import checked_document
-from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyVersion
+from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyTag, PolicyVersion
 
 POLICY_NAME_PATTERN = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
 VERSIONS_PER_POLICY = 5
+USAGE_FILTERS = ("PermissionsPolicy", "PermissionsBoundary")
 _ARN = re.compile(r"arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}|aws):policy(?P<path>/(?:[\x21-\x7e]*/)?)"
                   r"(?P<name>[\w+=,.@-]{1,128})")
 
@@ -69,7 +72,7 @@ def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPol
     return policy
 
 
-def _customer_policy(policy_arn: str, *, for_update: bool = False) -> ManagedPolicy:
+def customer_policy(policy_arn: str, *, for_update: bool = False) -> ManagedPolicy:
     policy = policy_by_arn(policy_arn, for_update=for_update)
     if policy.is_system:
         raise UnmodifiableEntity(f"Policy {policy_arn} is managed by the product and cannot be changed.")
@@ -84,13 +87,18 @@ def _version_number(version_id: object) -> int:
 
 @iam_operation("CreatePolicy")
 def create_policy(*, caller: Caller, policy_name: str, policy_document: object, path: str = "/",
-                  description: str = "") -> ManagedPolicy:
+                  description: str = "", tags: list[dict] | None = None) -> ManagedPolicy:
     validate_policy_name(policy_name)
     path = validate_path(path)
     if len(description or "") > 1000:
         raise ValidationError("description must be at most 1000 characters")
+    tag_map = validate_tags(tags or [])
+    if len(tag_map) > TAGS_PER_ENTITY:
+        raise LimitExceeded(f"A policy can have at most {TAGS_PER_ENTITY} tags.")
     arn = managed_policy_arn(path, policy_name, False)
-    authorize_caller(caller, "iam:CreatePolicy", arn)
+    authorize_caller(caller, "iam:CreatePolicy", arn, request_tag_context(tag_map))
+    if tag_map:
+        authorize_caller(caller, "iam:TagPolicy", arn, request_tag_context(tag_map))
     document = checked_document(policy_document, size_limit="managed")
     if ManagedPolicy.objects.filter(is_system=False, policy_name_key=policy_name.lower()).exists():
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names are not allowed.")
@@ -103,6 +111,7 @@ def create_policy(*, caller: Caller, policy_name: str, policy_document: object, 
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names are not allowed.") \
             from None
     PolicyVersion.objects.create(policy=policy, version_id="v1", document=document, is_default_version=True)
+    PolicyTag.objects.bulk_create([PolicyTag(policy=policy, key=key, value=value) for key, value in tag_map.items()])
     return policy
 
 
@@ -118,30 +127,52 @@ def attachment_count(policy: ManagedPolicy) -> int:
             + policy.role_attachments.count())
 
 
+def boundary_usage_count(policy: ManagedPolicy) -> int:
+    """AWS's PermissionsBoundaryUsageCount: the users and roles this policy bounds."""
+    return policy.user_boundaries.count() + policy.role_boundaries.count()
+
+
+def _uses(relation: str) -> Coalesce:
+    """How many rows of a kind of use (an attachment or a boundary, held by the directory and reached through
+    the reverse relation) name the policy: one correlated count each, so five kinds never multiply joins."""
+    model = ManagedPolicy._meta.get_field(relation).related_model
+    counted = (model.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
+               .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 @iam_operation("ListPolicies")
 def list_policies(*, caller: Caller, scope: str = "All", only_attached: bool = False, path_prefix: str = "/",
-                  marker: str | None = None, max_items: int | None = None) -> Page[ManagedPolicy]:
+                  marker: str | None = None, max_items: int | None = None,
+                  usage_filter: str | None = None) -> Page[ManagedPolicy]:
     if scope not in ("All", "AWS", "Local"):
         raise ValidationError("scope must be All, AWS or Local")
+    if usage_filter not in (None, *USAGE_FILTERS):
+        raise ValidationError(f"usage_filter must be one of {', '.join(USAGE_FILTERS)}")
     prefix = validate_path_prefix(path_prefix)
     authorize_caller(caller, "iam:ListPolicies", "*")
     queryset = ManagedPolicy.objects.annotate(
-        attachment_count=Count("user_attachments", distinct=True) + Count("group_attachments", distinct=True)
-        + Count("role_attachments", distinct=True))
+        attachment_count=_uses("user_attachments") + _uses("group_attachments") + _uses("role_attachments"),
+        boundary_count=_uses("user_boundaries") + _uses("role_boundaries"))
     if scope != "All":
         queryset = queryset.filter(is_system=(scope == "AWS"))
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
-    if only_attached:
-        queryset = queryset.filter(Q(user_attachments__isnull=False) | Q(group_attachments__isnull=False)
-                                   | Q(role_attachments__isnull=False)).distinct()
+    permissions = Q(user_attachments__isnull=False) | Q(group_attachments__isnull=False) \
+        | Q(role_attachments__isnull=False)
+    boundaries = Q(user_boundaries__isnull=False) | Q(role_boundaries__isnull=False)
+    # AWS: OnlyAttached counts permissions-policy attachments; PolicyUsageFilter picks which use to count.
+    if usage_filter == "PermissionsBoundary":
+        queryset = queryset.filter(boundaries).distinct() if only_attached else queryset
+    elif only_attached:
+        queryset = queryset.filter(permissions).distinct()
     # policy_id is unique and stable; names may repeat across the AWS and Local scopes.
     return keyset_page(queryset, key="policy_id", marker=marker, max_items=max_items)
 
 
 @iam_operation("DeletePolicy")
 def delete_policy(*, caller: Caller, policy_arn: str) -> None:
-    policy = _customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:DeletePolicy", policy.arn)
     if (policy.user_attachments.exists() or policy.group_attachments.exists() or policy.user_boundaries.exists()
             or policy.role_attachments.exists() or policy.role_boundaries.exists()):
@@ -155,7 +186,7 @@ def delete_policy(*, caller: Caller, policy_arn: str) -> None:
 @iam_operation("CreatePolicyVersion")
 def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: object,
                           set_as_default: bool = False) -> PolicyVersion:
-    policy = _customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:CreatePolicyVersion", policy.arn)
     document = checked_document(policy_document, size_limit="managed")
     if policy.versions.count() >= VERSIONS_PER_POLICY:
@@ -199,7 +230,7 @@ def list_policy_versions(*, caller: Caller, policy_arn: str) -> list[PolicyVersi
 
 @iam_operation("SetDefaultPolicyVersion")
 def set_default_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> ManagedPolicy:
-    policy = _customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:SetDefaultPolicyVersion", policy.arn)
     version = _version(policy, version_id, for_update=True)
     if not version.is_default_version:
@@ -213,7 +244,7 @@ def set_default_policy_version(*, caller: Caller, policy_arn: str, version_id: s
 
 @iam_operation("DeletePolicyVersion")
 def delete_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> None:
-    policy = _customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(policy_arn, for_update=True)
     authorize_caller(caller, "iam:DeletePolicyVersion", policy.arn)
     version = _version(policy, version_id, for_update=True)
     if version.is_default_version:

@@ -1,4 +1,4 @@
-"""Tags on any taggable entity (users, roles): the request-tag context, merging under the 50-tag quota, removal."""
+"""Tags on any taggable entity (users, roles, managed policies): the request-tag context, merging under the 50-tag quota, removal."""
 
 from __future__ import annotations
 

@@ -1,0 +1,142 @@
+"""The Query API's one endpoint: requests to `/` that carry an Action, answered before the console sees them."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from urllib.parse import parse_qsl
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import HttpRequest, HttpResponse
+
+from iam_console.callers import caller_from_request
+from iam_console.errors import IAMError
+from iam_console.query import registry
+from iam_console.query.parsing import parse_input
+from iam_console.query.serialization import render_error, render_response
+from iam_console.query.service_models import (
+    api_version,
+    error_shapes,
+    operation_model,
+    operation_names,
+    service_for_action,
+    xml_namespace,
+)
+from iam_console.query.validation import validate_input
+from sts.authentication import authenticate_signed_request, is_signed, signing_service
+
+logger = logging.getLogger(__name__)
+
+FORM = "application/x-www-form-urlencoded"
+MAX_FIELDS = 2000  # far above any IAM or STS request, low enough that parsing stays cheap
+# Failed authentication is 403 on the Query API, whatever the REST API answers.
+_AUTHENTICATION_ERRORS = {"MissingAuthenticationToken", "InvalidClientTokenId", "SignatureDoesNotMatch",
+                          "ExpiredToken", "RequestExpired"}
+_HTTP_STATUS_OVERRIDES = {"InvalidAuthenticationCode": 403}
+
+
+class QueryError(IAMError):
+    """An error of the protocol itself, before any operation runs (InvalidAction, MissingAction…)."""
+
+    def __init__(self, code: str, message: str, http_status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.http_status = code, http_status
+
+
+def is_query_request(request: HttpRequest) -> bool:
+    """A request for the Query API: at `/`, an Action in the query string, or a form body with an Action or a
+    SigV4 signature. Everything else at `/` is the console's."""
+    if request.path != "/":
+        return False
+    if "Action" in request.GET:
+        return True
+    if request.method != "POST" or request.content_type != FORM:
+        return False
+    if request.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256"):
+        return True
+    try:
+        return any(key == "Action" for key, _ in parse_qsl(request.body.decode("utf-8", "replace"),
+                                                           keep_blank_values=True, max_num_fields=MAX_FIELDS))
+    except (RequestDataTooBig, ValueError):
+        return True  # a form too large to be the console's: answered as the API refuses it
+
+
+class QueryAPIMiddleware:
+    """Placed before the session and CSRF middleware: API requests carry a signature, not a cookie."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_query_request(request):
+            return handle(request)
+        return self.get_response(request)
+
+
+def _parameters(request: HttpRequest) -> dict[str, str]:
+    params = dict(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True,
+                            max_num_fields=MAX_FIELDS))
+    if request.method == "POST":
+        body = request.body.decode("utf-8")
+        params.update(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+    return params
+
+
+def handle(request: HttpRequest) -> HttpResponse:
+    request_id = str(uuid.uuid4())
+    service = signing_service(request) or "iam"
+    try:
+        try:
+            params = _parameters(request)
+        except (RequestDataTooBig, SuspiciousOperation):
+            raise QueryError("RequestEntityTooLarge", "The request is too large.", 413) from None
+        except (UnicodeDecodeError, ValueError):
+            raise QueryError("MalformedQueryString", "The request parameters are not valid form data.") from None
+        action = params.get("Action")
+        if not action:
+            raise QueryError("MissingAction", "Missing Action")
+        service = signing_service(request) or service_for_action(action)
+        version = params.get("Version") or api_version(service)
+        if action not in operation_names(service) or version != api_version(service):
+            raise QueryError("InvalidAction", f"Could not find operation {action} for version {version}")
+        found = registry.lookup(service, action)
+        if found is None:
+            raise QueryError("InvalidAction", f"The action {action} is not implemented by this directory "
+                                              f"(service {service}, version {version}).")
+        principal = None
+        if found.signed:
+            if not is_signed(request):
+                raise QueryError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+            principal, _identity = authenticate_signed_request(request)
+        model = operation_model(service, action)
+        arguments = parse_input(model.input_shape, params)
+        validate_input(model.input_shape, arguments)
+        caller = caller_from_request(request, via="api", principal=principal) if principal is not None else None
+        if caller is not None:
+            request_id = caller.request_id
+        result = found.handler(caller, arguments)
+        body = render_response(model, xml_namespace(service), result or {}, request_id)
+        return _xml(body, 200, request_id)
+    except IAMError as error:
+        return _error(service, error, request_id)
+    except Exception:
+        logger.exception("Query API request %s failed", request_id)
+        return _error(service, IAMError("We encountered an internal error. Please try again."), request_id)
+
+
+def _error(service: str, error: IAMError, request_id: str) -> HttpResponse:
+    declared = error_shapes(service).get(error.code)
+    status = declared.http_status if declared else error.http_status
+    if error.code in _AUTHENTICATION_ERRORS:
+        status = 403
+    status = _HTTP_STATUS_OVERRIDES.get(error.code, status)
+    body = render_error(xml_namespace(service), error.code, error.message, sender_fault=status < 500,
+                        request_id=request_id)
+    return _xml(body, status, request_id)
+
+
+def _xml(body: str, status: int, request_id: str) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type="text/xml")
+    response["x-amzn-RequestId"] = request_id
+    return response
