@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from directory.models import AccessKey, Group, User
+import json
+
+from django.conf import settings
+
+from directory.models import AccessKey, Group, Role, User
 from iam_console.errors import NoSuchEntity
 from iam_console.identifiers import group_arn, user_arn
 from policies.authorization import authorize_unknown
@@ -50,3 +54,35 @@ def target_user(caller_principal: object, user_name: str | None, *, for_update: 
             return User.objects.select_for_update().get(pk=caller_principal.pk)
         return caller_principal
     raise NoSuchEntity("user_name is required when the caller is not an IAM user.")
+
+
+def missing_principal_arns(document: str) -> list[str]:
+    """The ARNs of this account's users and roles that a (trust) policy names as principals but that do not exist.
+
+    AWS refuses such a trust policy ("Invalid principal in policy"); the console flags them before saving, so a
+    template's placeholder (user/USER-NAME) or a typo never becomes a role nobody can assume.
+    """
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except (ValueError, AttributeError):
+        return []  # the validator reports a malformed document on its own
+    statements = statements if isinstance(statements, list) else [statements]
+    prefix = f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:"
+    named: list[str] = []
+    for statement in statements:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        values = principal.get("AWS", []) if isinstance(principal, dict) else []
+        for arn in values if isinstance(values, list) else [values]:
+            if isinstance(arn, str) and arn.startswith(prefix) and "*" not in arn and arn not in named:
+                named.append(arn)
+    missing = []
+    for arn in named:
+        kind, _, rest = arn[len(prefix):].partition("/")
+        name = rest.rsplit("/", 1)[-1]
+        model = {"user": User, "role": Role}.get(kind)
+        if model is None:
+            continue
+        key = "user_name_key" if kind == "user" else "role_name_key"
+        if not any(entity.arn == arn for entity in model.objects.filter(**{key: name.lower()})):
+            missing.append(arn)
+    return missing

@@ -118,3 +118,20 @@ class ReportExpired(IAMError):
 
 class ReportInProgress(IAMError):
     code, http_status = "ReportInProgress", 404
+
+
+# --- Federation (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) ---
+class InvalidIdentityToken(IAMError):
+    code, http_status = "InvalidIdentityToken", 400
+
+
+class ExpiredTokenException(IAMError):
+    code, http_status = "ExpiredTokenException", 400
+
+
+class IDPRejectedClaim(IAMError):
+    code, http_status = "IDPRejectedClaim", 403
+
+
+class IDPCommunicationError(IAMError):
+    code, http_status = "IDPCommunicationError", 400

@@ -9,8 +9,9 @@ from typing import Any
 # CloudTrail's own placeholder for values it will not record.
 REDACTED = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
+# A SAML assertion is a bearer credential until it expires (and large): CloudTrail does not record it either.
 _SECRET_KEY_PATTERN = re.compile(
-    r"pass(word)?|secret|token|seed|authentication_code|recovery_code|private|credential", re.IGNORECASE
+    r"pass(word)?|secret|token|seed|authentication_code|recovery_code|private|credential|assertion", re.IGNORECASE
 )
 
 

@@ -81,6 +81,24 @@ IAM_MFA_ISSUER = env_str("IAM_MFA_ISSUER", "IAM")
 # How long the code step of a sign-in waits after a correct password.
 IAM_MFA_SIGN_IN_SECONDS = env_int("IAM_MFA_SIGN_IN_SECONDS", 300, minimum=30, maximum=3600)
 
+# --- Federation (OpenID Connect and SAML identity providers) ------------------------------------------
+# Issuer and JWKS URLs resolving to private, loopback or reserved addresses are refused unless this allows
+# internal identity providers (it also opens the door to requests into the internal network: allow with care).
+IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS = env_bool("IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS", False)
+# Extra certificate authorities trusted for identity providers' HTTPS (a PEM file), besides the system's.
+IAM_FEDERATION_CA_BUNDLE = env_optional_str("IAM_FEDERATION_CA_BUNDLE")
+IAM_FEDERATION_HTTP_TIMEOUT_SECONDS = env_int("IAM_FEDERATION_HTTP_TIMEOUT_SECONDS", 5, minimum=1, maximum=60)
+# How long an issuer's signing keys are trusted before they are fetched again.
+IAM_FEDERATION_JWKS_CACHE_SECONDS = env_int("IAM_FEDERATION_JWKS_CACHE_SECONDS", 3600, minimum=60, maximum=86400)
+# A token signed with an unknown key id refetches the keys (a rotation), at most once per this interval.
+IAM_FEDERATION_JWKS_REFRESH_SECONDS = env_int("IAM_FEDERATION_JWKS_REFRESH_SECONDS", 60, minimum=0, maximum=3600)
+# Clock skew tolerated on exp / nbf / iat and on SAML's NotBefore / NotOnOrAfter.
+IAM_FEDERATION_CLOCK_SKEW_SECONDS = env_int("IAM_FEDERATION_CLOCK_SKEW_SECONDS", 60, minimum=0, maximum=600)
+# SAML: the Audience values and the bearer Recipient URLs an assertion may name for AssumeRoleWithSAML (AWS's own,
+# so that an IdP's ready-made "AWS" application works unchanged). Console sign-in adds its own endpoint.
+IAM_SAML_AUDIENCES = env_list("IAM_SAML_AUDIENCES", ["https://signin.aws.amazon.com/saml", "urn:amazon:webservices"])
+IAM_SAML_RECIPIENTS = env_list("IAM_SAML_RECIPIENTS", ["https://signin.aws.amazon.com/saml"])
+
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -113,8 +131,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+<<<<<<< HEAD
     # Session rules (timeouts, forced password change, MFA enrolment) for every door that takes the cookie.
     "sts.console_sessions.ConsoleSessionMiddleware",
+=======
+    # A browser signed in through a company IdP: its federated identity, acting as its role session.
+    "iam_console.console.federated_user.FederatedUserMiddleware",
+>>>>>>> main
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

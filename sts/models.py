@@ -8,6 +8,14 @@ from django.utils import timezone
 
 from directory.models import Role
 from iam_console import identifiers
+from sts.federation.models import (  # noqa: F401 - the federation models belong to this app
+    ConsoleSignInProvider,
+    OpenIDConnectProvider,
+    OpenIDConnectProviderTag,
+    SAMLProvider,
+    SAMLProviderTag,
+    SeenAssertion,
+)
 
 
 class ExpiringManager(models.Manager):
@@ -41,6 +49,9 @@ class RoleSession(models.Model):
     chained = models.BooleanField(default=False)
     mfa_authenticated_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # AssumeRoleWithWebIdentity / AssumeRoleWithSAML: the provider's ARN (aws:FederatedProvider); caller_arn
+    # then names the federated identity (the token's subject or the assertion's NameID).
+    federated_provider = models.CharField(max_length=2048, blank=True)
 
     objects = ExpiringManager()
     all_objects = models.Manager()  # noqa: DJ012 - the unfiltered manager, for authentication and the purge

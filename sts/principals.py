@@ -94,6 +94,7 @@ class RoleSessionPrincipal:
                                        if session.mfa_authenticated_at else None),
             "aws:SourceIdentity": session.source_identity or None,
             "aws:PrincipalType": "AssumedRole",
+            "aws:FederatedProvider": session.federated_provider or None,
         }
         for key, value in self.principal_tags().items():
             keys[f"aws:PrincipalTag/{key}"] = value

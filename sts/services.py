@@ -30,7 +30,7 @@ from policies.documents import checked_document, non_whitespace_length
 from policies.language import EXPLICIT_DENY, Request, compile_policy, evaluate_resource_policy
 from policies.services.managed import policy_by_arn
 from sts import mfa
-from sts.models import RoleSession, UserSession
+from sts.models import RoleSession, SeenAssertion, UserSession
 from sts.principals import RoleSessionPrincipal, UserSessionPrincipal
 from sts.secrets import derive_session_secret, new_secret_nonce, new_session_token, token_digest
 
@@ -275,23 +275,38 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
         raise PackedPolicyTooLarge(f"Packed policy consumes {packed_percent}% of allotted space, please use smaller "
                                    "policy for request.")
 
+    return issue_session(role=role, session_name=role_session_name, issued_at=now, duration=duration,
+                         caller_arn=principal.arn,
+                         source_user=acting_user if isinstance(acting_user, User) else parent.source_user,
+                         source_identity=source_identity or "", session_policies=documents, session_tags=tag_map,
+                         transitive_tag_keys=transitive, chained=parent is not None, mfa_authenticated_at=mfa_at,
+                         packed_policy_size=packed_percent)
+
+
+def issue_session(*, role: Role, session_name: str, issued_at: datetime, duration: int, caller_arn: str,
+                  source_user: User | None = None, source_identity: str = "", session_policies: list[str] = (),
+                  session_tags: dict[str, str] | None = None, transitive_tag_keys: list[str] = (),
+                  chained: bool = False,
+                  mfa_authenticated_at: datetime | None = None, federated_provider: str = "",
+                  packed_policy_size: int = 0) -> AssumedRole:
+    """Create a role session whose caller has passed every check; its secret and token exist only in the result."""
     access_key_id = identifiers.new_access_key_id(identifiers.SESSION_KEY_PREFIX)
     nonce = new_secret_nonce()
     token = new_session_token()
     session = RoleSession.objects.create(
         access_key_id=access_key_id, secret_nonce=nonce, token_digest=token_digest(token), role=role,
-        session_name=role_session_name, source_identity=source_identity or "", session_policies=documents,
-        session_tags=tag_map, transitive_tag_keys=transitive, issued_at=now, expiration=now + timedelta(seconds=duration),
-        caller_arn=principal.arn, source_user=acting_user if isinstance(acting_user, User) else parent.source_user,
-        chained=parent is not None, mfa_authenticated_at=mfa_at)
+        session_name=session_name, source_identity=source_identity, session_policies=list(session_policies),
+        session_tags=session_tags or {}, transitive_tag_keys=list(transitive_tag_keys), issued_at=issued_at,
+        expiration=issued_at + timedelta(seconds=duration), caller_arn=caller_arn[:2048], source_user=source_user,
+        chained=chained, mfa_authenticated_at=mfa_authenticated_at, federated_provider=federated_provider)
     # RoleLastUsed: written at most once a minute per role, so a burst of AssumeRole does not contend on one row
     # (the row we read decides whether to try; the WHERE keeps concurrent writers from repeating it).
-    stale = now - timedelta(minutes=1)
+    stale = issued_at - timedelta(minutes=1)
     if role.last_used_date is None or role.last_used_date < stale:
         Role.objects.filter(pk=role.pk).filter(Q(last_used_date__isnull=True) | Q(last_used_date__lt=stale)
-                                              ).update(last_used_date=now)
+                                              ).update(last_used_date=issued_at)
     return AssumedRole(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
-                       session_token=token, packed_policy_size=packed_percent)
+                       session_token=token, packed_policy_size=packed_policy_size)
 
 
 USER_SESSION_MIN = 900
@@ -416,11 +431,14 @@ def revoke_user_sessions(*, caller: Caller, user_name: str) -> Revocation:
 
 def purge_expired_sessions(*, now: datetime | None = None) -> int:
     """Delete the rows of sessions that have expired (the scheduled job); returns how many."""
-    cutoff = now or timezone.now()
-    deleted, _ = RoleSession.all_objects.filter(expiration__lte=cutoff).delete()
-    deleted += UserSession.all_objects.filter(expiration__lte=cutoff).delete()[0]
+    now = now or timezone.now()
+    deleted, _ = RoleSession.all_objects.filter(expiration__lte=now).delete()
+    deleted += UserSession.all_objects.filter(expiration__lte=now).delete()[0]
     if deleted:
         logger.info("purged %d expired role sessions", deleted)
+    # SAML assertions past their NotOnOrAfter (plus the skew) can no longer be replayed: forget them too.
+    skew = timedelta(seconds=settings.IAM_FEDERATION_CLOCK_SKEW_SECONDS)
+    SeenAssertion.objects.filter(not_on_or_after__lt=now - skew).delete()
     return deleted
 
 

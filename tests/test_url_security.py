@@ -17,7 +17,12 @@ from django.urls.exceptions import NoReverseMatch
 pytestmark = pytest.mark.django_db
 
 # Public by design: health, the API's schema and docs, signing in, and static assets.
-PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in"}
+PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in",
+                      # Unsigned, as in AWS: the identity provider's token or assertion is the credential.
+                      "api-sts-assume-role-with-web-identity", "api-sts-assume-role-with-saml",
+                      # Signing in through a company IdP: the IdP's signed answer is what admits the person.
+                      "console:federated-start", "console:federated-callback", "console:federated-roles",
+                      "console:saml-acs"}
 PUBLIC_PREFIXES = ("static/",)
 # Self-service routes that act only on the caller: a 2xx is allowed, provided nothing of another user leaks.
 SELF_SERVICE_ROUTE_NAMES = {"api-me", "api-me-access-keys", "api-me-access-key", "api-me-password",
@@ -106,7 +111,8 @@ def victim(make_user, root_caller):
 @pytest.fixture
 def samples(victim) -> dict[str, str]:
     return {"user_name": victim.user_name, "group_name": "victims", "access_key_id": victim.test_access_key[0],
-            "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess", "version_id": "v1"}
+            "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess", "version_id": "v1",
+            "arn": "arn:aws:iam::123456789012:oidc-provider/idp.example.com"}
 
 
 def test_the_walk_finds_the_routes_it_must_guard():

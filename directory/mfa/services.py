@@ -117,6 +117,24 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
     return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
 
 
+@iam_operation("GetVirtualMFADeviceSeed", audit_reads=True)
+def resume_virtual_mfa_device(*, caller: Caller, serial_number: str) -> NewVirtualMFADevice:
+    """An unfinished enrolment of the caller's own, with its seed again, so that it can be completed.
+
+    A device that was never enabled protects nothing yet: showing its seed to the user who created it lets a
+    wrong code or a closed tab be recovered from. An enabled device's seed never comes back out. Recorded as a
+    read of a secret.
+    """
+    user = lookups.target_user(caller.principal, None)
+    authorize_caller(caller, "iam:CreateVirtualMFADevice", serial_number)
+    device = device_of(user, serial_number)
+    if device.confirmed:
+        raise EntityAlreadyExists("MFA Device is already in use.")
+    seed = seed_of(device)
+    uri = totp.otpauth_uri(seed, account=settings.IAM_ACCOUNT_ID, user_name=user.user_name)
+    return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
+
+
 @iam_operation("EnableMFADevice")
 def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code_1: str,
                       authentication_code_2: str, user_name: str | None = None) -> EnabledMFADevice:

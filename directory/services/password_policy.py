@@ -36,6 +36,18 @@ def get_account_password_policy(*, caller: Caller) -> PasswordPolicy:
     return policy
 
 
+@iam_operation("GetAccountPasswordPolicy")
+def read_account_password_policy(*, caller: Caller) -> PasswordPolicy | None:
+    """The account's policy, or None while the default rules apply.
+
+    For pages that show the rules in force, where "no policy set" is the normal state of a new account and not
+    a failed request: it authorizes exactly as GetAccountPasswordPolicy does, but has no NoSuchEntity to raise
+    (and so to record as a failure). The APIs keep AWS's NoSuchEntity through get_account_password_policy.
+    """
+    authorize_caller(caller, "iam:GetAccountPasswordPolicy", _ACCOUNT)
+    return PasswordPolicy.objects.filter(singleton=True).first()
+
+
 @iam_operation("UpdateAccountPasswordPolicy")
 def update_account_password_policy(
     *,

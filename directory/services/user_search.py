@@ -1,4 +1,4 @@
-"""Console reads of users and groups: search by name, sort, keyset pages, with per-row counts in one query."""
+"""Console reads of users, groups and roles: search by name, sort, keyset pages, with per-row counts in one query."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from directory.models import AccessKey, Group, GroupMembership, User
+from directory.models import AccessKey, Group, GroupMembership, MFADevice, Role, User
 from iam_console.errors import ValidationError
 from iam_console.operations import iam_operation
 from iam_console.pagination import clean_max_items
@@ -33,8 +33,8 @@ class SearchPage:
     next_marker: str | None
 
 
-def _count_of(model, field: str) -> Coalesce:
-    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+def _count_of(model, field: str, **only) -> Coalesce:
+    rows = model.objects.filter(**{field: OuterRef("pk")}, **only).order_by().values(field).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
@@ -94,7 +94,8 @@ def search_users(*, caller: Caller, name_contains: str = "", name_prefix: str = 
     sort = _clean_sort(sort)
     authorize_caller(caller, "iam:ListUsers", "*")
     queryset = User.objects.iam_users().annotate(
-        access_key_count=_count_of(AccessKey, "user"), group_count=_count_of(GroupMembership, "user"))
+        access_key_count=_count_of(AccessKey, "user"), group_count=_count_of(GroupMembership, "user"),
+        mfa_device_count=_count_of(MFADevice, "user", confirmed=True))
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
     if name_prefix:
@@ -116,3 +117,14 @@ def search_groups(*, caller: Caller, name_contains: str = "", path_prefix: str =
     if name_contains:
         queryset = queryset.filter(group_name_key__contains=name_contains.lower())
     return _page(queryset, key="group_name_key", sort=sort, marker=marker, max_items=max_items)
+
+
+@iam_operation("ListRoles")
+def search_roles(*, caller: Caller, name_contains: str = "", sort: str = "name", marker: str | None = None,
+                 max_items: int | None = None) -> SearchPage:
+    sort = _clean_sort(sort)
+    authorize_caller(caller, "iam:ListRoles", "*")
+    queryset = Role.objects.all()
+    if name_contains:
+        queryset = queryset.filter(role_name_key__contains=name_contains.lower())
+    return _page(queryset, key="role_name_key", sort=sort, marker=marker, max_items=max_items)

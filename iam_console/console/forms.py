@@ -110,7 +110,16 @@ class TagForm(ConsoleForm):
     value = forms.CharField(label="Value", max_length=256, required=False)
 
 
+POLICY_MODES = [("default", "Default rules (no password policy)"), ("custom", "Custom password policy")]
+# Where a custom policy starts when none is set: AWS's default "three of four kinds of character" cannot be
+# written as a policy, so the form offers all four, which is never weaker than the default.
+CUSTOM_POLICY_START = {"minimum_password_length": 8, "require_uppercase_characters": True,
+                       "require_lowercase_characters": True, "require_numbers": True, "require_symbols": True,
+                       "max_password_age": 90, "password_reuse_prevention": 5}
+
+
 class PasswordPolicyForm(ConsoleForm):
+    mode = forms.ChoiceField(label="Rules", choices=POLICY_MODES, initial="default", widget=forms.RadioSelect)
     minimum_password_length = forms.IntegerField(
         label="Minimum password length", min_value=6, max_value=128, initial=8,
         help_text="From 6 to 128 characters.")
@@ -139,6 +148,11 @@ class PasswordPolicyForm(ConsoleForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("mode") != "custom":
+            for name in list(self.errors):
+                if name != "mode":
+                    del self.errors[name]  # the custom fields are not used: their values do not matter
+            return data
         if data.get("expire_passwords") and not data.get("max_password_age") and "max_password_age" not in self.errors:
             self.add_error("max_password_age", "Enter the number of days (1 to 1095).")
         if data.get("prevent_reuse") and not data.get("password_reuse_prevention") and \
@@ -171,3 +185,5 @@ class AuditFilterForm(ConsoleForm):
     event_name = forms.CharField(label="Event name", required=False, max_length=128)
     outcome = forms.ChoiceField(label="Outcome", required=False,
                                 choices=[("", "Any"), ("Success", "Success"), ("Failure", "Failure")])
+    resource = forms.CharField(label="Resource ARN", required=False, max_length=2048,
+                               widget=forms.TextInput(attrs={"placeholder": "arn:aws:iam::…:user/alice"}))

@@ -15,8 +15,11 @@ from django.views import View
 from directory.passwords import EffectivePasswordPolicy
 from iam_console.callers import caller_from_request
 from iam_console.console import role_sessions
+from iam_console.console.federated_user import is_federated
+from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from iam_console.identifiers import iam_arn
+<<<<<<< HEAD
 from policies.authorization import Caller, caller_may
 from sts import console_sessions
 from sts.console_sessions import (  # noqa: F401 - the console's views start sessions and show expiry
@@ -25,8 +28,18 @@ from sts.console_sessions import (  # noqa: F401 - the console's views start ses
     password_expires_at,
     start_session,
 )
+=======
+from policies.authorization import Caller, caller_may, caller_may_each
+>>>>>>> main
 
 EXPIRY_WARNING_DAYS = 15
+# The side navigation's pages and the IAM action each one needs first.
+MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "iam:ListRoles",
+                "policies": "iam:ListPolicies", "services": "iam:ListServiceDefinitions",
+                "simulator": "iam:SimulateCustomPolicy",
+                "identity_providers": "iam:ListOpenIDConnectProviders", "password_policy": "iam:GetAccountPasswordPolicy",
+                "mfa": "iam:ListVirtualMFADevices", "audit": "cloudtrail:LookupEvents",
+                "credential_report": "iam:GetCredentialReport"}
 
 
 class ConsoleView(View):
@@ -36,6 +49,8 @@ class ConsoleView(View):
     allowed_while_change_required = False
     # Enrolment pages (and the password change) stay reachable while the MFA requirement awaits a device.
     allowed_while_enrolment_required = False
+    # Pages about the signed-in IAM user's own credentials or switching from it: none for a federated sign-in.
+    needs_iam_user = False
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # The session rules ran in ConsoleSessionMiddleware (a timed-out session is already signed out) and
@@ -48,11 +63,26 @@ class ConsoleView(View):
         if self.change_reason and not self.allowed_while_change_required:
             return redirect("console:change-password")
         # Under the account's MFA requirement, a user without a device enrols before anything else.
+<<<<<<< HEAD
         self.enrolment_required = session.enrolment_required
+=======
+        federated = is_federated(request.user)
+        self.enrolment_required = (not request.session.get(MFA_SESSION_KEY) and not federated
+                                   and must_enrol(request.user))
+>>>>>>> main
         if self.enrolment_required and not self.allowed_while_enrolment_required:
             return redirect("console:mfa-enrol")
         # After Switch role, every page is authorized with the role session's permissions, not the user's.
         self.role_principal = role_sessions.active_principal(request)
+        if federated:
+            # A sign-in through a company IdP lives exactly as long as its role session, and has no IAM user.
+            if self.role_principal is None:
+                logout(request)
+                request.session["sign_in_notice"] = "Your federated session has ended. Please sign in again."
+                return redirect_to_login(request.get_full_path())
+            if self.needs_iam_user:
+                return self.render("console/error.html", {"title": "Not available", "error": AccessDenied(
+                    "This page is for IAM users: you are signed in through your identity provider.")}, status=403)
         try:
             return super().dispatch(request, *args, **kwargs)
         except AccessDenied as error:
@@ -77,8 +107,18 @@ class ConsoleView(View):
             if left <= timedelta(days=EXPIRY_WARNING_DAYS):
                 warning = {"expires": expires, "days": max(math.ceil(left.total_seconds() / 86400), 0)}
         return {"account_id": settings.IAM_ACCOUNT_ID, "identity": user, "password_expiry_warning": warning,
-                "nav": getattr(self, "nav", ""),
+                "nav": getattr(self, "nav", ""), "menu": self.menu(),
                 **role_sessions.template_context(self.request, getattr(self, "role_principal", None))}
+
+    def menu(self) -> dict[str, bool]:
+        """Which pages of the side navigation the caller may open; the others are not offered.
+
+        Only hides links: each page still authorizes what it reads.
+        """
+        if not hasattr(self, "_menu"):
+            allowed = caller_may_each(self.caller, [(action, "*") for action in MENU_ACTIONS.values()])
+            self._menu = dict(zip(MENU_ACTIONS, allowed, strict=True))
+        return self._menu
 
     def may_create(self, action: str, resource_type: str) -> bool:
         """Whether to offer a "Create …" button: the caller may create some entity of this type at any path.
@@ -101,9 +141,9 @@ def apply_error(form, error: IAMError, field_for: dict[str, str] | None = None) 
                 target = name
                 break
     if target is not None and target in form.fields:
-        form.add_error(target, error.message)
+        form.add_error(target, plain_message(error, target))
     else:
-        form.add_error(None, f"{error.code}: {error.message}")
+        form.add_error(None, plain_message(error))
 
 
 def password_rules(policy: EffectivePasswordPolicy) -> list[dict]:

@@ -96,14 +96,20 @@ TRUST_TEMPLATES = {
     "user": "One specific IAM user",
     "mfa": "Principals of this account that signed in with MFA",
     "external_id": "A third party that presents an external ID",
+    "web_identity": "Web identity: tokens from an OpenID Connect provider (CI jobs, apps)",
+    "saml": "SAML 2.0 federation: people signed in at the company IdP",
     "custom": "A custom trust policy",
 }
 
 
-def trust_template(kind: str, *, user_arn: str = "", external_id: str = "") -> str:
+def trust_template(kind: str, *, user_arn: str = "", external_id: str = "", provider_arn: str = "") -> str:
     root = f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:root"
     statement: dict = {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}
-    if kind == "user":
+    if kind in ("web_identity", "saml"):
+        from iam_console.console.federation_templates import federated_trust_statement
+
+        statement = federated_trust_statement(kind, provider_arn)
+    elif kind == "user":
         statement["Principal"] = {"AWS": user_arn or f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}"
                                                       ":user/USER-NAME"}
     elif kind == "mfa":

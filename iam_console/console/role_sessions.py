@@ -50,7 +50,9 @@ def time_left(seconds: int) -> str:
 def template_context(request: HttpRequest, principal: RoleSessionPrincipal | None) -> dict:
     """What the top bar shows: the switched role (display name, role, time left) and the recent roles."""
     user = request.user
-    context: dict = {"role_bar": None, "recent_roles": [] if user.is_root else recent(user)}
+    # A federated sign-in has no IAM user, hence no recent roles.
+    own = not user.is_root and not getattr(user, "is_federated", False)
+    context: dict = {"role_bar": None, "recent_roles": recent(user) if own else []}
     state = current(request)
     if principal is not None and state:
         seconds = principal.seconds_left()

@@ -27,6 +27,7 @@ from iam_console.console.mixins import (
 )
 from iam_console.console.views_mfa import begin_second_factor, remember_device, sign_in_attempt
 from iam_console.errors import IAMError
+from sts.federation.console import sign_in_providers
 
 PASSWORD_FIELDS = {"PasswordPolicyViolation": "new_password", "old password": "old_password"}
 
@@ -68,6 +69,7 @@ class SignInView(View):
         return render(self.request, "console/sign_in.html", {
             "form": form, "error": error, "locked_until": locked_until, "notice": notice,
             "account_id": settings.IAM_ACCOUNT_ID, "next": self.request.GET.get("next", ""),
+            "federated_options": sign_in_providers(),
         }, status=status)
 
 
@@ -83,6 +85,7 @@ class SignOutView(View):
 class ChangePasswordView(ConsoleView):
     """Where a user whose password must change is sent; also reachable on its own."""
 
+    needs_iam_user = True
     allowed_while_change_required = True
     allowed_while_enrolment_required = True
 

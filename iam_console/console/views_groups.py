@@ -10,8 +10,10 @@ from django.urls import reverse
 from directory.models import Group
 from directory.services import groups
 from directory.services.user_search import search_groups, search_users
+from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import GroupCreateForm, RenameForm
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.views_policy_permissions import group_permissions_context
 from iam_console.errors import AccessDenied, IAMError, ValidationError
 
@@ -28,9 +30,13 @@ class GroupListView(ConsoleView):
         error = None
         try:
             page = search_groups(caller=self.caller, name_contains=q, sort=request.GET.get("sort", "name"),
-                                 marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
+                                 marker=request.GET.get("marker") or None,
+                                 max_items=CSV_MAX if request.GET.get("format") == "csv" else PAGE_SIZE)
         except ValidationError as invalid:
             page, error = None, invalid
+        if page and request.GET.get("format") == "csv":
+            return csv_response("groups", ["Group name", "Path", "ARN", "Users", "Created"], (
+                [g.group_name, g.path, g.arn, g.member_count, g.create_date.isoformat()] for g in page.items))
         query = request.GET.copy()
         query.pop("marker", None)
         return self.render("console/groups/list.html", {
@@ -86,7 +92,7 @@ class GroupMembersView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect("console:group-detail", group_name=group_name)
 
 
@@ -151,7 +157,7 @@ class GroupDeleteView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
             return redirect("console:group-delete", group_name=group_name)
         messages.success(request, f"Group {group_name} deleted.")
         return redirect("console:groups")

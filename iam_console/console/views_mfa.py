@@ -9,9 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -29,7 +30,9 @@ from directory.services.sign_in import (
     second_factor_success,
 )
 from iam_console.callers import MFA_SESSION_KEY, client_ip
+from iam_console.console import handoff
 from iam_console.console.mixins import ConsoleView, start_session
+from iam_console.console.plain_errors import plain_message
 from iam_console.errors import IAMError
 
 PENDING = "iam_mfa_pending"
@@ -146,11 +149,14 @@ class SignInMFAView(View):
 class MyMFAView(ConsoleView):
     """The caller's own devices, pending enrolments and recovery codes."""
 
+    needs_iam_user = True
     nav = "my-mfa"
     allowed_while_enrolment_required = True
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._page()
+        shown = handoff.take(request, "recovery-codes")
+        response = self._page(recovery_codes=shown["codes"] if shown else None)
+        return handoff.no_store(response) if shown else response
 
     def post(self, request: HttpRequest) -> HttpResponse:
         action, serial = request.POST.get("action", ""), request.POST.get("serial_number", "")
@@ -163,12 +169,11 @@ class MyMFAView(ConsoleView):
                 messages.success(request, f"Unfinished MFA device {serial} deleted.")
             elif action == "regenerate":
                 codes = mfa.regenerate_recovery_codes(caller=self.caller).codes
-                # Shown in this response only: no redirect, nothing kept in the session.
-                return self._page(recovery_codes=codes)
+                handoff.give(request, "recovery-codes", {"codes": codes})
         except IAMError as error:
             if error.code == "AccessDenied":
                 raise
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect("console:my-mfa")
 
     def _page(self, *, recovery_codes: list[str] | None = None) -> HttpResponse:
@@ -182,40 +187,84 @@ class MyMFAView(ConsoleView):
 
 
 class MFAEnrolView(ConsoleView):
-    """Enrol a virtual MFA device: name it, scan the QR code (or type the secret), confirm two consecutive codes."""
+    """Enrol a virtual MFA device: name it, scan the QR code (or type the secret), confirm two consecutive codes.
 
+    Each step is its own page (post/redirect/get). An enrolment left half-way, by a wrong code or a closed tab,
+    is resumed from its serial number, with the same QR code, until it is completed or deleted.
+    """
+
+    needs_iam_user = True
     nav = "my-mfa"
     allowed_while_enrolment_required = True
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._page("name")
+        if request.GET.get("done"):
+            enabled = handoff.take(request, "mfa-enabled")
+            if enabled is None:
+                return redirect("console:my-mfa")
+            return handoff.no_store(self._page("done", serial_number=enabled["serial_number"],
+                                               recovery_codes=enabled["recovery_codes"]))
+        serial = request.GET.get("serial", "")
+        if serial:
+            return self._scan(serial)
+        return self._page("name", pending=self._pending())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
+        if action == "enable":
+            return self._enable(request.POST.get("serial_number", ""))
+        name = request.POST.get("device_name", "").strip()
         try:
-            if action == "create":
-                created = mfa.create_virtual_mfa_device(
-                    caller=self.caller, virtual_mfa_device_name=request.POST.get("device_name", "").strip())
-                # The seed appears in this response only: the page that shows it is never rendered again.
-                return self._page("scan", device=created.device, secret=created.base32_string_seed,
-                                  qr_svg=created.qr_code_svg())
-            if action == "enable":
-                enabled = mfa.enable_mfa_device(caller=self.caller, serial_number=request.POST.get("serial_number", ""),
-                                                authentication_code_1=request.POST.get("code_1", "").strip(),
-                                                authentication_code_2=request.POST.get("code_2", "").strip())
-                return self._page("done", device=enabled.device, recovery_codes=enabled.recovery_codes)
+            created = mfa.create_virtual_mfa_device(caller=self.caller, virtual_mfa_device_name=name)
         except IAMError as error:
             if error.code == "AccessDenied":
                 raise
-            step = "confirm" if action == "enable" else "name"
-            device = None
-            if action == "enable":
-                device = next((d for d in mfa.list_pending_mfa_devices(caller=self.caller)
-                               if d.serial_number == request.POST.get("serial_number")), None)
-                step = "confirm" if device is not None else "name"
-            return self._page(step, device=device, error=error, status=400,
-                              device_name=request.POST.get("device_name", ""))
-        return redirect("console:mfa-enrol")
+            unfinished = next((d for d in self._pending() if d.name.lower() == name.lower()), None)
+            if error.code == "EntityAlreadyExists" and unfinished is not None:
+                messages.info(request, f"You started assigning {unfinished.name} before: finish it now, or delete "
+                                       "it under My MFA devices.")
+                return self._resume_redirect(unfinished.serial_number)
+            return self._page("name", pending=self._pending(), device_name=name, status=400,
+                              name_error=plain_message(error, field="device_name"))
+        return self._resume_redirect(created.serial_number)
+
+    def _enable(self, serial: str) -> HttpResponse:
+        request = self.request
+        try:
+            enabled = mfa.enable_mfa_device(caller=self.caller, serial_number=serial,
+                                            authentication_code_1=request.POST.get("code_1", "").strip(),
+                                            authentication_code_2=request.POST.get("code_2", "").strip())
+        except IAMError as error:
+            if error.code == "AccessDenied":
+                raise
+            if error.code != "InvalidAuthenticationCode":
+                messages.error(request, plain_message(error))
+                return redirect("console:my-mfa")
+            return self._scan(serial, code_error="The codes were not accepted. Enter two codes the app shows one "
+                                                 "after the other (wait for the code to change before the second), "
+                                                 "and check that your phone's clock is right.", status=400)
+        handoff.give(request, "mfa-enabled", {"serial_number": enabled.device.serial_number,
+                                              "recovery_codes": enabled.recovery_codes})
+        return redirect(reverse("console:mfa-enrol") + "?done=1")
+
+    def _scan(self, serial: str, *, code_error: str = "", status: int = 200) -> HttpResponse:
+        try:
+            device = mfa.resume_virtual_mfa_device(caller=self.caller, serial_number=serial)
+        except IAMError as error:
+            if error.code == "AccessDenied":
+                raise
+            messages.info(self.request, "That enrolment is already finished or was deleted." if
+                          error.code == "EntityAlreadyExists" else "There is no unfinished MFA device by that name.")
+            return redirect("console:my-mfa")
+        # The seed of an unfinished device: never cached, never kept in the browser's history.
+        return handoff.no_store(self._page("scan", device=device.device, secret=device.base32_string_seed,
+                                           qr_svg=device.qr_code_svg(), code_error=code_error, status=status))
+
+    def _resume_redirect(self, serial: str) -> HttpResponse:
+        return redirect(reverse("console:mfa-enrol") + "?" + urlencode({"serial": serial}))
+
+    def _pending(self) -> list:
+        return mfa.list_pending_mfa_devices(caller=self.caller)
 
     def _page(self, step: str, *, status: int = 200, **context) -> HttpResponse:
         return self.render("console/mfa/enrol.html", {"step": step, "required": self.enrolment_required,
@@ -244,7 +293,7 @@ class UserMFAView(ConsoleView):
         except IAMError as error:
             if error.code == "AccessDenied":
                 raise
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect("console:user-mfa", user_name=user_name)
 
 

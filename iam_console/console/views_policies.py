@@ -8,7 +8,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from directory.services import attachments, simulation
+from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.policy_editing import editor_context, findings_of, side_by_side, summary_rows
 from iam_console.console.policy_forms import PolicyCreateForm, PolicyVersionForm
 from iam_console.console.policy_search import search_policies
@@ -40,9 +42,14 @@ class PolicyListView(ConsoleView):
         error = None
         try:
             page = search_policies(caller=self.caller, name_contains=q, scope=scope, usage=usage,
-                                   marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
+                                   marker=request.GET.get("marker") or None,
+                                   max_items=CSV_MAX if request.GET.get("format") == "csv" else PAGE_SIZE)
         except ValidationError as invalid:
             page, error = None, invalid
+        if page and request.GET.get("format") == "csv":
+            return csv_response("policies", ["Policy name", "Path", "ARN", "Type", "Attachments", "Description"], (
+                [p.policy_name, p.path, p.arn, "Product managed" if p.is_system else "Customer managed",
+                 p.attachment_count, p.description] for p in page.items))
         query = request.GET.copy()
         query.pop("marker", None)
         return self.render("console/policies/list.html", {
@@ -130,7 +137,7 @@ class PolicyVersionActionView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(detail_url(policy, tab="versions"))
 
 
@@ -202,7 +209,7 @@ class PolicyDeleteView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            return self._page(policy_arn, error=f"{error.code}: {error.message}", status=409)
+            return self._page(policy_arn, error=plain_message(error), status=409)
         messages.success(request, f"Policy {policy.policy_name} deleted.")
         return redirect("console:policies")
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from directory.models import UserPermissionsBoundary
 from directory.services import attachments, boundaries, groups, inline, users
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.policy_editing import editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
 from iam_console.console.policy_search import search_policies
@@ -44,13 +45,26 @@ def user_permissions_context(view: ConsoleView, user) -> dict:
         lambda: attachments.list_attached_user_policies(caller=caller, user_name=user.user_name))
     inline_names, inline_denied = _section(lambda: inline.list_user_policies(caller=caller, user_name=user.user_name))
     boundary = UserPermissionsBoundary.objects.filter(user=user).select_related("policy").first()
-    return {"attached": attached or [], "attached_denied": attached_denied,
+    from_groups, groups_denied = _section(lambda: _group_policies(caller, user))
+    return {"from_groups": from_groups or [], "groups_denied": groups_denied,
+            "attached": attached or [], "attached_denied": attached_denied,
             "inline_names": sorted(inline_names or [], key=str.lower), "inline_denied": inline_denied,
             "boundary": boundary.policy if boundary else None,
             "attachable": _attachable(view, {p.arn for p in attached or []}),
             "may_attach": caller_may(caller, "iam:AttachUserPolicy", user.arn),
             "may_put_inline": caller_may(caller, "iam:PutUserPolicy", user.arn),
             "may_set_boundary": caller_may(caller, "iam:PutUserPermissionsBoundary", user.arn)}
+
+
+def _group_policies(caller, user) -> list[dict]:
+    """The policies a user gets through their groups, each row naming the group, as AWS's console lists them."""
+    rows = []
+    for group in users.list_groups_for_user(caller=caller, user_name=user.user_name, max_items=1000).items:
+        for policy in attachments.list_attached_group_policies(caller=caller, group_name=group.group_name):
+            rows.append({"group": group.group_name, "policy": policy, "kind": "managed"})
+        for name in sorted(inline.list_group_policies(caller=caller, group_name=group.group_name), key=str.lower):
+            rows.append({"group": group.group_name, "name": name, "kind": "inline"})
+    return rows
 
 
 def group_permissions_context(view: ConsoleView, group) -> dict:
@@ -97,7 +111,7 @@ class UserPermissionsView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(_back("user", user.user_name))
 
 
@@ -117,7 +131,7 @@ class GroupPermissionsView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(_back("group", group.group_name))
 
 
@@ -198,7 +212,7 @@ class InlinePolicyDeleteView(ConsoleView):
         except (AccessDenied, NoSuchEntity):
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         else:
             messages.success(request, f"Inline policy {policy_name} deleted.")
         return redirect(_back(self.kind, name))

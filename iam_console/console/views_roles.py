@@ -10,10 +10,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from directory.lookups import missing_principal_arns
 from directory.models import Role
 from directory.services import role_policies, roles
+from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.policy_editing import editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
 from iam_console.console.policy_search import boundary_choices
@@ -26,7 +29,7 @@ from iam_console.console.role_forms import (
 )
 from iam_console.console.views_policy_permissions import _attachable, _section
 from iam_console.console.views_tags import TagsView
-from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
+from iam_console.errors import AccessDenied, IAMError, MalformedPolicyDocument, NoSuchEntity
 from policies.authorization import caller_may
 from policies.documents import TRUST_POLICY
 from sts import services as sts
@@ -54,7 +57,15 @@ class RoleListView(ConsoleView):
     nav = "roles"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        page = roles.list_roles(caller=self.caller, marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
+        export = request.GET.get("format") == "csv"
+        page = roles.list_roles(caller=self.caller, marker=request.GET.get("marker") or None,
+                                max_items=CSV_MAX if export else PAGE_SIZE)
+        if export:
+            return csv_response("roles", ["Role name", "Path", "ARN", "Description", "Max session (s)", "Last used",
+                                          "Created"], (
+                [r.role_name, r.path, r.arn, r.description, r.max_session_duration,
+                 r.last_used_date.isoformat() if r.last_used_date else "", r.create_date.isoformat()]
+                for r in page.items))
         return self.render("console/roles/list.html", {"roles": page.items, "next_marker": page.marker
                                                        if page.is_truncated else None,
                                                        "may_create": self.may_create("iam:CreateRole", "role")})
@@ -66,7 +77,8 @@ class RoleCreateView(ConsoleView):
     def get(self, request: HttpRequest) -> HttpResponse:
         kind = request.GET.get("template", "account")
         kind = kind if kind in TRUST_TEMPLATES else "account"
-        document = trust_template(kind, user_arn=request.GET.get("user_arn", ""))
+        document = trust_template(kind, user_arn=request.GET.get("user_arn", ""),
+                                  provider_arn=request.GET.get("provider", ""))
         return self.page(RoleCreateForm(initial={"document": document, "path": "/"}, boundaries=boundary_choices(self.caller)), kind, document)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -78,7 +90,7 @@ class RoleCreateView(ConsoleView):
                                                                    "max_session_duration", "permissions_boundary")}
             return self.page(RoleCreateForm(initial={**typed, "document": document}, boundaries=boundary_choices(self.caller)), chosen, document)
         form, findings = RoleCreateForm(request.POST, boundaries=boundary_choices(self.caller)), []
-        if form.is_valid():
+        if form.is_valid() and not flag_missing_principals(form, form.cleaned_data["document"]):
             data = form.cleaned_data
             try:
                 role = roles.create_role(caller=self.caller, role_name=data["role_name"], path=data["path"] or "/",
@@ -104,6 +116,20 @@ class RoleCreateView(ConsoleView):
             **editor_context(document, findings=findings, policy_type=TRUST_POLICY)}, status=status)
 
 
+def missing_principals_message(missing: list[str]) -> str:
+    names = ", ".join(missing)
+    return (f"The trust policy names {names}, which does not exist in this account. Replace it with an existing "
+            "user or role (a template's USER-NAME is a placeholder to fill in).")
+
+
+def flag_missing_principals(form, document: str) -> bool:
+    """Refuse a trust policy naming a user or role that does not exist, beside the document, before saving."""
+    missing = missing_principal_arns(document)
+    if missing:
+        form.add_error("document", missing_principals_message(missing))
+    return bool(missing)
+
+
 def role_permissions_context(view: ConsoleView, role: Role) -> dict:
     caller = view.caller
     attached, attached_denied = _section(
@@ -127,7 +153,7 @@ class RoleDetailView(ConsoleView):
         tab = request.GET.get("tab", "summary")
         tab = tab if tab in dict(TABS) else "summary"
         context = {"role": role, "tab": tab, "tabs": TABS,
-                   "switch_link": reverse("console:switch-role") + "?" + urlencode(
+                   "switch_link": request.build_absolute_uri(reverse("console:switch-role")) + "?" + urlencode(
                        {"roleName": role.path.strip("/") + "/" + role.role_name if role.path != "/" else role.role_name,
                         "displayName": role.role_name[:64]}),
                    "may_revoke": caller_may(self.caller, "iam:RevokeRoleSessions", role.arn)}
@@ -172,12 +198,15 @@ class RoleTrustPolicyView(ConsoleView):
     def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
         role = roles.get_role(caller=self.caller, role_name=role_name)
         document = request.POST.get("document", "")
+        missing = missing_principal_arns(document)
         try:
+            if missing:
+                raise MalformedPolicyDocument(missing_principals_message(missing))
             roles.update_assume_role_policy(caller=self.caller, role_name=role.role_name, policy_document=document)
         except AccessDenied:
             raise
         except IAMError as error:
-            context = {"role": role, "tab": "trust", "tabs": TABS, "trust_error": f"{error.code}: {error.message}",
+            context = {"role": role, "tab": "trust", "tabs": TABS, "trust_error": plain_message(error),
                        "trust_form": TrustPolicyForm(request.POST),
                        **editor_context(document, findings=findings_of(error), policy_type=TRUST_POLICY)}
             return self.render("console/roles/detail.html", context, status=400)
@@ -237,7 +266,7 @@ class RolePermissionsView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(_role_url(name, "permissions"))
 
 
@@ -290,7 +319,7 @@ class RoleInlinePolicyDeleteView(ConsoleView):
         except (AccessDenied, NoSuchEntity):
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         else:
             messages.success(request, f"Inline policy {policy_name} deleted.")
         return redirect(_role_url(role_name, "permissions"))
@@ -319,7 +348,7 @@ class RoleDeleteView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
             return redirect("console:role-delete", role_name=role_name)
         messages.success(request, f"Role {role_name} deleted.")
         return redirect("console:roles")

@@ -9,8 +9,10 @@ from django.shortcuts import redirect
 
 from directory.services import access_keys
 from directory.services.login_profiles import change_password
+from iam_console.console import handoff
 from iam_console.console.forms import ChangePasswordForm
 from iam_console.console.mixins import ConsoleView, apply_error, password_expires_at, password_rules
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.views_auth import PASSWORD_FIELDS
 from iam_console.errors import IAMError
 
@@ -34,10 +36,13 @@ def key_action(view: ConsoleView, request: HttpRequest, *, user_name: str | None
 
 
 class SecurityCredentialsView(ConsoleView):
+    needs_iam_user = True
     nav = "self"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._page()
+        new_key = handoff.take(request, "my-access-key")
+        response = self._page(new_key=new_key)
+        return handoff.no_store(response) if new_key else response
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "change_password":
@@ -60,12 +65,13 @@ class SecurityCredentialsView(ConsoleView):
         except IAMError as error:
             if error.code == "AccessDenied":
                 raise
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
             return redirect("console:my-credentials")
-        if new_key is None:
-            return redirect("console:my-credentials")
-        # The secret exists only in this response: no redirect, nothing kept in the session.
-        return self._page(new_key=new_key)
+        if new_key is not None:
+            # Shown once by the page this redirects to (post/redirect/get): a reload creates no second key.
+            handoff.give(request, "my-access-key", {"access_key_id": new_key["access_key_id"],
+                                                    "secret_access_key": new_key["secret_access_key"]})
+        return redirect("console:my-credentials")
 
     def _page(self, *, password_form: ChangePasswordForm | None = None, new_key: dict | None = None,
               status: int = 200) -> HttpResponse:

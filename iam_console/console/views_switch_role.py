@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 from directory.mfa.devices import enabled_devices
 from directory.models import Role
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
-from iam_console.console import role_sessions
+from iam_console.console import handoff, role_sessions
 from iam_console.console.mixins import ConsoleView
 from iam_console.console.role_forms import (
     COLORS,
@@ -69,6 +69,7 @@ def _iso(moment) -> str:
 class SwitchRoleView(ConsoleView):
     """The form (pre-filled by links: ?roleName=&displayName=&color=&account=) and the switch itself."""
 
+    needs_iam_user = True
     nav = "switch-role"
 
     def user_caller(self) -> Caller:
@@ -114,18 +115,12 @@ class SwitchRoleView(ConsoleView):
                             display_name=data["display_name"], color=color)
         recent_roles.remember(request.user, account=data["account"], role_name=data["role_name"],
                                display_name=data["display_name"], color=color)
-        self.role_principal = sts.session_principal(assumed.access_key_id)
-        expiration = _iso(assumed.expiration)
-        response = self.render("console/switch_role/credentials.html", {
-            "fresh": True, "access_key_id": assumed.access_key_id, "secret_access_key": assumed.secret_access_key,
-            "session_token": assumed.session_token, "expiration": expiration,
-            "snippets": snippets(profile=re.sub(r"[^\w.-]", "-", data["role_name"]), access_key_id=assumed.access_key_id,
-                                 secret=assumed.secret_access_key, token=assumed.session_token, expiration=expiration,
-                                 endpoint_url=request.build_absolute_uri("/").rstrip("/"),
-                                 region=settings.IAM_DEFAULT_REGION)})
-        # Shown once: no cache may keep the page that holds the secret and the token.
-        patch_cache_control(response, no_store=True, no_cache=True, private=True)
-        return response
+        # Shown once, by the page this redirects to: a reload there assumes the role no second time.
+        handoff.give(request, "role-credentials", {
+            "access_key_id": assumed.access_key_id, "secret_access_key": assumed.secret_access_key,
+            "session_token": assumed.session_token, "expiration": _iso(assumed.expiration),
+            "profile": re.sub(r"[^\w.-]", "-", data["role_name"])})
+        return redirect("console:switch-role-credentials")
 
     def explain_denial(self, form, caller: Caller, data: dict, error: AccessDenied, *, tried_code: bool) -> None:
         if self.request.user.is_root:
@@ -168,6 +163,8 @@ class SwitchRoleView(ConsoleView):
 class SwitchBackView(ConsoleView):
     """Back to the user's own identity."""
 
+    needs_iam_user = True
+
     def post(self, request: HttpRequest) -> HttpResponse:
         state = role_sessions.stop(request)
         if state:
@@ -185,6 +182,20 @@ class RoleCredentialsView(ConsoleView):
         if principal is None:
             messages.info(request, "You are not acting as a role. Switch role to get session credentials.")
             return redirect("console:switch-role")
+        fresh = handoff.take(request, "role-credentials")
+        if fresh is not None and fresh["access_key_id"] == principal.access_key_id:
+            response = self.render("console/switch_role/credentials.html", {
+                "fresh": True, "access_key_id": fresh["access_key_id"],
+                "secret_access_key": fresh["secret_access_key"], "session_token": fresh["session_token"],
+                "expiration": fresh["expiration"],
+                "snippets": snippets(profile=fresh["profile"], access_key_id=fresh["access_key_id"],
+                                     secret=fresh["secret_access_key"], token=fresh["session_token"],
+                                     expiration=fresh["expiration"],
+                                     endpoint_url=request.build_absolute_uri("/").rstrip("/"),
+                                     region=settings.IAM_DEFAULT_REGION)})
+            # Shown once: no cache may keep the page that holds the secret and the token.
+            patch_cache_control(response, no_store=True, no_cache=True, private=True)
+            return response
         state = role_sessions.current(request)
         return self.render("console/switch_role/credentials.html", {
             "fresh": False, "access_key_id": principal.access_key_id, "expiration": _iso(principal.expiration),

@@ -7,8 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from iam_console.console.forms import TagForm
-from iam_console.console.mixins import ConsoleView
+from iam_console.console.mixins import ConsoleView, apply_error
+from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError
+
+# Where a tag error belongs: AWS's messages name tags[0].key / tags[0].value.
+TAG_FIELDS = {"].key": "key", "tag key": "key", "Duplicate tag key": "key", "].value": "value"}
 
 
 class TagsView(ConsoleView):
@@ -44,11 +48,17 @@ class TagsView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as failure:
-            error = f"{failure.code}: {failure.message}"
+            if request.POST.get("action") != "remove" and form.is_bound:
+                # Beside the field it concerns, in plain words; the form keeps what was typed.
+                apply_error(form, failure, TAG_FIELDS)
+            else:
+                error = plain_message(failure)
         if request.htmx:
             return self.render("console/_tags.html", {"tags_url": self.tags_url(entity),
                                                       "tags": self.list_tags(entity), "tag_form": form,
-                                                      "tag_error": error})
+                                                      "tag_error": error})  # htmx swaps only 2xx answers
+        if form.is_bound and form.errors and not error:
+            error = " ".join(message for messages_ in form.errors.values() for message in messages_)
         if error:
             messages.error(request, error)
         return redirect(self.detail_url(entity) + "?tab=tags")

@@ -13,8 +13,11 @@ from directory.passwords import check_password_against_policy, generate_password
 from directory.services import access_keys, attachments, groups, login_profiles, tags, users
 from directory.services.sign_in import is_locked, unlock_user
 from directory.services.user_search import search_groups, search_users
+from iam_console.console import handoff
+from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import LoginProfileForm, RenameForm, TagForm, UserCreateForm
 from iam_console.console.mixins import ConsoleView, apply_error, password_rules
+from iam_console.console.plain_errors import plain_message
 from iam_console.console.policy_search import boundary_choices
 from iam_console.console.views_audit import annotate
 from iam_console.console.views_policy_permissions import user_permissions_context
@@ -43,9 +46,16 @@ class UserListView(ConsoleView):
         try:
             page = search_users(caller=self.caller, name_contains=q if match == "contains" else "",
                                 name_prefix=q if match == "prefix" else "", path_prefix=path, sort=sort,
-                                marker=request.GET.get("marker") or None, max_items=PAGE_SIZE)
+                                marker=request.GET.get("marker") or None,
+                                max_items=CSV_MAX if _csv(request) else PAGE_SIZE)
         except ValidationError as invalid:
             page, error = None, invalid
+        if page and _csv(request):
+            return csv_response("users", ["User name", "Path", "ARN", "Groups", "Access keys", "Console access", "MFA",
+                                          "Last sign-in", "Created"], (
+                [u.user_name, u.path, u.arn, u.group_count, u.access_key_count,
+                 "Enabled" if u.login_profile_create_date else "Disabled", u.mfa_device_count,
+                 u.last_login.isoformat() if u.last_login else "", u.create_date.isoformat()] for u in page.items))
         query = request.GET.copy()
         query.pop("marker", None)
         return self.render("console/users/list.html", {
@@ -55,6 +65,10 @@ class UserListView(ConsoleView):
                                       ("-created", "Newest first"), ("created", "Oldest first")],
             "may_create": self.may_create("iam:CreateUser", "user"),
         })
+
+
+def _csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
 
 
 def _group_names(view: ConsoleView) -> list[str]:
@@ -106,16 +120,31 @@ class UserCreateView(ConsoleView):
         messages.success(request, f"User {user.user_name} created.")
         if password is None:
             return redirect("console:user-detail", user_name=user.user_name)
-        # The password is shown in this response only; it is never stored in plaintext anywhere.
-        return self.render("console/users/created.html", {
-            "user": user, "password": password, "generated": data["password_mode"] != "custom",
-            "reset_required": data["password_reset_required"],
-            "sign_in_url": request.build_absolute_uri(reverse("console:sign-in")),
-        })
+        # Shown once by the page this redirects to; a reload of that page creates nothing and shows nothing.
+        handoff.give(request, f"new-user:{user.user_name}", {
+            "password": password, "generated": data["password_mode"] != "custom",
+            "reset_required": data["password_reset_required"]})
+        return redirect("console:user-created", user_name=user.user_name)
 
     def _page(self, form: UserCreateForm, status: int = 200) -> HttpResponse:
         return self.render("console/users/create.html", {"form": form, "rules": password_rules(self.policy)},
                            status=status)
+
+
+class UserCreatedView(ConsoleView):
+    """The new user's sign-in details, shown once after the create form redirects here."""
+
+    nav = "users"
+
+    def get(self, request: HttpRequest, user_name: str) -> HttpResponse:
+        user = users.get_user(caller=self.caller, user_name=user_name)
+        shown = handoff.take(request, f"new-user:{user.user_name}")
+        if shown is None:
+            messages.info(request, f"The password of {user.user_name} was shown once and cannot be shown again. "
+                                   "Reset it on the Console access tab if it was lost.")
+            return redirect("console:user-detail", user_name=user.user_name)
+        return handoff.no_store(self.render("console/users/created.html", {
+            "user": user, **shown, "sign_in_url": request.build_absolute_uri(reverse("console:sign-in"))}))
 
 
 def user_page(view: ConsoleView, user_name: str, *, tab: str, extra: dict | None = None,
@@ -148,8 +177,12 @@ def user_page(view: ConsoleView, user_name: str, *, tab: str, extra: dict | None
                                                        user_name=user.user_name, max_items=50).items)
         except AccessDenied:
             context["events"] = None
+    shown = handoff.take(view.request, f"{tab}:{user.user_name}") if tab in ("keys", "credentials") else None
+    if shown:
+        context.update(shown)
     context.update(extra or {})
-    return view.render("console/users/detail.html", context, status=status)
+    response = view.render("console/users/detail.html", context, status=status)
+    return handoff.no_store(response) if shown else response
 
 
 class UserDetailView(ConsoleView):
@@ -209,7 +242,7 @@ class UserDeleteView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            return self._page(user_name, error=f"{error.code}: {error.message}", status=409)
+            return self._page(user_name, error=plain_message(error), status=409)
         messages.success(request, f"User {user.user_name} deleted.")
         return redirect("console:users")
 
@@ -272,11 +305,11 @@ class UserLoginProfileView(ConsoleView):
                     return user_page(self, user_name, tab="credentials", extra={"profile_form": form}, status=400)
                 messages.success(request, f"Console password for {user.user_name} "
                                           f"{'created' if action == 'create' else 'reset'}.")
-                return user_page(self, user_name, tab="credentials", extra={"new_password": password})
+                handoff.give(request, f"credentials:{user.user_name}", {"new_password": password})
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(reverse("console:user-detail", args=[user.user_name]) + "?tab=credentials")
 
 
@@ -299,11 +332,11 @@ class UserAccessKeysView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
             new_key = None
-        if new_key is None:
-            return redirect(reverse("console:user-detail", args=[user.user_name]) + "?tab=keys")
-        return user_page(self, user.user_name, tab="keys", extra={"new_key": new_key})
+        if new_key is not None:
+            handoff.give(request, f"keys:{user.user_name}", {"new_key": new_key})
+        return redirect(reverse("console:user-detail", args=[user.user_name]) + "?tab=keys")
 
 
 class UserTagsView(TagsView):
@@ -344,5 +377,5 @@ class UserGroupsView(ConsoleView):
         except AccessDenied:
             raise
         except IAMError as error:
-            messages.error(request, f"{error.code}: {error.message}")
+            messages.error(request, plain_message(error))
         return redirect(reverse("console:user-detail", args=[user.user_name]) + "?tab=groups")

@@ -20,4 +20,6 @@ HANDLER_MODULES = (
     "iam_console.query.iam_reports",
     "iam_console.query.iam_simulation",
     "iam_console.query.iam_details",
+    "iam_console.query.iam_federation",
+    "iam_console.query.sts_federation",
 )

@@ -12,6 +12,7 @@ from iam_console.rest import (  # noqa: F401 - schema registers the authenticati
     audit,
     authorization,
     credentials,
+    federation,
     groups,
     mfa,
     policies,
@@ -118,6 +119,8 @@ urlpatterns = [
     re_path(r"^service-actions/?$", authorization.ServiceActionsView.as_view(), name="api-service-actions"),
     re_path(r"^services/(?P<service_prefix>[^/]+)/?$", authorization.ServiceDetailView.as_view(),
             name="api-service"),
+    # OIDC and SAML providers, AssumeRoleWithWebIdentity and AssumeRoleWithSAML (their map is their module's).
+    *federation.urlpatterns,
 ]
 
 

@@ -72,7 +72,70 @@
     });
   }
 
+  // The password-policy page: list what Save will change, compared with the rules in force.
+  var POLICY_NUMBERS = { max_password_age: "expire_passwords", password_reuse_prevention: "prevent_reuse" };
+  function policyChanges() {
+    var form = document.querySelector("[data-policy-form]");
+    var source = document.getElementById("policy-in-force");
+    if (!form || !source) { return; }
+    var inForce = JSON.parse(source.textContent).values;
+    var mode = form.querySelector('input[name="mode"]:checked');
+    var items = [];
+    if (!mode || mode.value === "default") {
+      if (inForce) { items.push("Delete the password policy: the default rules apply again."); }
+    } else {
+      if (!inForce) { items.push("Replace the default rules with this custom policy:"); }
+      ["minimum_password_length", "require_uppercase_characters", "require_lowercase_characters", "require_numbers",
+        "require_symbols", "allow_users_to_change_password", "max_password_age", "hard_expiry",
+        "password_reuse_prevention"].forEach(function (name) {
+        var input = document.getElementById("id_" + name);
+        if (!input) { return; }
+        var value = input.type === "checkbox" ? input.checked : parseInt(input.value, 10);
+        var gate = POLICY_NUMBERS[name] || (name === "hard_expiry" ? "expire_passwords" : null);
+        if (gate && !document.getElementById("id_" + gate).checked) { value = name === "hard_expiry" ? false : null; }
+        var old = inForce ? inForce[name] : null;
+        if (inForce && old === value) { return; }
+        if (!inForce && (value === false || value === null)) { return; }
+        var label = document.querySelector('label[for="id_' + name + '"]') || input.closest("label");
+        var words = function (v) { return v === true ? "on" : (v === false || v === null || isNaN(v)) ? "off" : String(v); };
+        items.push((label ? label.textContent.trim() : name) + ": " + (inForce ? words(old) + " \u2192 " : "") + words(value));
+      });
+    }
+    var list = document.getElementById("policy-change-list");
+    list.textContent = "";
+    if (!items.length) { items.push("Nothing: the form shows the rules in force."); }
+    items.forEach(function (text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); });
+  }
+
+  document.documentElement.classList.add("js");  // phones fold the navigation only when the Menu button works
+
+  function typingIn(target) {
+    return target.closest("input, textarea, select, [contenteditable], .ace_editor");
+  }
+
   onReady(function () {
+    var menuButton = document.querySelector("[data-menu-toggle]");
+    if (menuButton) {
+      menuButton.addEventListener("click", function () {
+        var nav = document.getElementById(menuButton.getAttribute("aria-controls"));
+        var open = !nav.classList.contains("open");
+        nav.classList.toggle("open", open);
+        menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) { var first = nav.querySelector("a"); if (first) { first.focus(); } }
+      });
+    }
+    // "/" jumps to the search box from anywhere but a field; Esc there closes the results.
+    document.addEventListener("keydown", function (event) {
+      var search = document.getElementById("global-search");
+      if (!search) { return; }
+      if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typingIn(event.target)) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      } else if (event.key === "Escape" && event.target === search) {
+        document.getElementById("search-results").textContent = "";
+      }
+    });
     document.addEventListener("click", function (event) {
       var copy = event.target.closest("[data-copy-target]");
       if (copy) { copyText(copy); return; }
@@ -88,6 +151,9 @@
       if (event.target.matches("[data-confirm-name]")) { syncConfirmName(); }
     });
     document.addEventListener("change", syncShowWhen);
+    document.addEventListener("change", policyChanges);
+    document.addEventListener("input", policyChanges);
+    policyChanges();
     document.querySelectorAll("[data-password-rules]").forEach(checkRules);
     syncShowWhen();
     syncConfirmName();

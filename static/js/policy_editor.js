@@ -86,7 +86,8 @@
     var editor = window.ace.edit(host, {
       mode: "ace/mode/json", theme: "ace/theme/chrome", useWorker: false, readOnly: readonly,
       minLines: readonly ? 4 : 18, maxLines: 48, fontSize: 13, tabSize: 2, useSoftTabs: true,
-      showPrintMargin: false, highlightActiveLine: !readonly, wrap: false
+      showPrintMargin: false, highlightActiveLine: !readonly, wrap: false,
+      textInputAriaLabel: "Policy document (JSON)"  // ACE appends the cursor's row to this name
     });
     editor.session.setValue(textarea.value);
     editor.renderer.setScrollMargin(4, 6, 0, 0);
@@ -95,6 +96,30 @@
     var label = root.querySelector("label[for='" + textarea.id + "']");
     if (label) { label.setAttribute("for", textarea.id + "_ace"); }
     root.editor = editor;  // for tests and the browser's console
+
+    // Tab indents inside the editor. Esc then Tab (or Shift+Tab) leaves it, as in other code editors on the web,
+    // so the keyboard is never trapped; the hint is tied to the editor and the switch is announced.
+    var hint = el("p", "help editor-keys");
+    hint.id = textarea.id + "_keys";
+    hint.textContent = "Tab indents. To leave the editor with the keyboard, press Esc, then Tab or Shift+Tab.";
+    host.parentNode.insertBefore(hint, textarea.nextSibling);
+    var aceInput = editor.textInput.getElement();
+    aceInput.setAttribute("aria-describedby", hint.id);
+    var announcer = el("span", "visually-hidden");
+    announcer.setAttribute("aria-live", "assertive");
+    hint.appendChild(announcer);
+    var leaving = false;
+    host.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        leaving = true;
+        announcer.textContent = " Tab now moves out of the editor.";
+        return;
+      }
+      if (event.key === "Tab" && leaving) {
+        event.stopPropagation();  // before ACE sees it: the browser moves the focus as usual
+      }
+      if (event.key !== "Shift") { leaving = false; announcer.textContent = ""; }
+    }, true);
 
     var markers = [];
     function clearMarkers() {

@@ -118,6 +118,6 @@ def test_roles_list_detail_and_create_wizard(new_page, shot, root, root_caller):
     page.goto("/roles/reader/delete/")
     page.get_by_label("Type reader to confirm").fill("reader")
     page.get_by_role("button", name="Delete role").click()
-    expect(page.get_by_text("DeleteConflict: Cannot delete entity, must detach all policies first.")).to_be_visible()
+    expect(page.get_by_text("Cannot delete entity, must detach all policies first.")).to_be_visible()
     shot(page, "roles-06-delete-conflict")
     assert page.csp_errors == []

@@ -115,7 +115,7 @@ def test_create_policy_with_a_malformed_document_is_refused_with_findings_on_the
     assert response.status_code == 400
     assert not ManagedPolicy.objects.filter(policy_name="Broken").exists()
     errors = response.context["form"].errors["document"]
-    assert errors[0].startswith("MalformedPolicyDocument") or "Resource" in errors[0]
+    assert "expected" in errors[0] or "Resource" in errors[0]
     groups_ = {g["severity"]: g for g in response.context["editor"]["findings"]}
     assert groups_["ERROR"]["count"] >= 1
     finding = groups_["ERROR"]["items"][0]
@@ -182,7 +182,7 @@ def test_new_version_set_as_default_then_compare_set_default_and_delete(root_con
 
     refused = root_console.post(f"/policies/versions/{arn('ReadUsers')}", {"action": "delete", "version_id": "v1"},
                                 follow=True)
-    assert "DeleteConflict: Cannot delete the default version of a policy." in refused.content.decode()
+    assert "Cannot delete the default version of a policy." in refused.content.decode()
     deleted = root_console.post(f"/policies/versions/{arn('ReadUsers')}", {"action": "delete", "version_id": "v2"},
                                 follow=True)
     assert "Version v2 deleted." in deleted.content.decode()
@@ -205,7 +205,7 @@ def test_new_version_with_an_error_is_refused_and_the_sixth_version_is_limited(r
                                       policy_document=document("iam:GetUser"))
     full = root_console.post(f"/policies/new-version/{arn('ReadUsers')}", {"document": document("iam:GetUser")})
     assert full.status_code == 400
-    assert "LimitExceeded: A managed policy can have up to 5 versions." in full.content.decode()
+    assert "A managed policy can have up to 5 versions." in full.content.decode()
 
 
 def test_edit_form_starts_from_the_chosen_version(root_console, root_caller, policy):
@@ -221,7 +221,7 @@ def test_delete_policy_asks_for_the_name_and_refuses_while_attached(root_console
     assert "detach it from user" in page.content.decode()
     assert root_console.post(f"/policies/delete/{arn('ReadUsers')}", {"confirm_name": "wrong"}).status_code == 400
     conflict = root_console.post(f"/policies/delete/{arn('ReadUsers')}", {"confirm_name": "ReadUsers"})
-    assert conflict.status_code == 409 and "DeleteConflict" in conflict.content.decode()
+    assert conflict.status_code == 409 and "Cannot delete" in conflict.content.decode()
     UserPolicyAttachment.objects.all().delete()
     done = root_console.post(f"/policies/delete/{arn('ReadUsers')}", {"confirm_name": "ReadUsers"})
     assert done.status_code == 302 and done.url == "/policies/"
@@ -264,7 +264,7 @@ def test_attach_and_detach_a_policy_on_a_user(root_console, make_user, policy):
     assert response.context["attached"] == []
     missing = root_console.post("/users/alice/permissions/", {"action": "attach", "policy_arn": arn("Nope")},
                                 follow=True)
-    assert f"NoSuchEntity: Policy {arn('Nope')} does not exist or is not attachable." in missing.content.decode()
+    assert f"Policy {arn('Nope')} does not exist or is not attachable." in missing.content.decode()
 
 
 def test_inline_policy_add_edit_refuse_malformed_and_delete_on_a_user(root_console, make_user):
@@ -299,7 +299,7 @@ def test_boundary_set_and_remove_on_a_user(root_console, make_user, policy):
     response = root_console.post("/users/alice/permissions/", {"action": "remove_boundary"}, follow=True)
     assert response.context["boundary"] is None and not UserPermissionsBoundary.objects.exists()
     again = root_console.post("/users/alice/permissions/", {"action": "remove_boundary"}, follow=True)
-    assert "NoSuchEntity: The user alice has no permissions boundary." in again.content.decode()
+    assert "The user alice has no permissions boundary." in again.content.decode()
 
 
 def test_group_permissions_attach_and_inline_policy(root_console, root_caller, policy):

@@ -59,7 +59,8 @@ def test_create_wizard_specific_user_template_names_the_user(root_console):
     assert statement["Principal"] == {"AWS": "arn:aws:iam::123456789012:user/bob"}
 
 
-def test_create_role_then_land_on_its_permissions(root_console):
+def test_create_role_then_land_on_its_permissions(root_console, make_user):
+    make_user("alice")
     response = root_console.post("/roles/create/", {
         "role_name": "deployer", "path": "/eng/", "description": "Deploys", "max_session_duration": "7200",
         "document": TRUST_ALICE, "template": "custom"})
@@ -79,7 +80,8 @@ def test_create_refuses_an_identity_policy_as_trust_policy(root_console):
     assert not Role.objects.filter(role_name="bad").exists()
 
 
-def test_create_duplicate_name_is_shown_on_the_name_field(root_console, reader):
+def test_create_duplicate_name_is_shown_on_the_name_field(root_console, reader, make_user):
+    make_user("alice")
     response = root_console.post("/roles/create/", {"role_name": "READER", "path": "/", "max_session_duration": "3600",
                                                     "document": TRUST_ALICE, "template": "custom"})
     assert response.status_code == 400
@@ -99,7 +101,8 @@ def test_detail_tabs_show_summary_trust_and_permissions(root_console, reader):
     assert [p.arn for p in permissions.context["attached"]] == [READ_ONLY]
 
 
-def test_trust_policy_is_saved_from_the_editor(root_console, reader):
+def test_trust_policy_is_saved_from_the_editor(root_console, reader, make_user):
+    make_user("bob")
     new = TRUST_ALICE.replace("user/alice", "user/bob")
     response = root_console.post("/roles/reader/trust-policy/", {"document": new})
     assert response.status_code == 302
@@ -111,7 +114,7 @@ def test_trust_policy_is_saved_from_the_editor(root_console, reader):
 def test_invalid_trust_policy_is_shown_with_its_error(root_console, reader):
     response = root_console.post("/roles/reader/trust-policy/", {"document": "{not json"})
     assert response.status_code == 400
-    assert response.context["trust_error"].startswith("MalformedPolicyDocument")
+    assert "expected a double-quoted key" in response.context["trust_error"]
 
 
 def test_edit_description_and_maximum_session_duration(root_console, reader):
@@ -137,7 +140,7 @@ def test_attach_detach_and_inline_policies(root_console, reader):
 
 def test_delete_with_policies_shows_delete_conflict(root_console, reader):
     response = root_console.post("/roles/reader/delete/", follow=True)
-    assert "DeleteConflict: Cannot delete entity, must detach all policies first." in response.content.decode()
+    assert "Cannot delete entity, must detach all policies first." in response.content.decode()
     assert Role.objects.filter(role_name="reader").exists()
 
 
@@ -174,7 +177,7 @@ def test_role_tags_are_added_and_removed_on_the_tags_tab(root_console, reader, r
         ("team", "blue")]
     refused = root_console.post(f"/roles/{reader.role_name}/tags/", {"key": "aws:reserved", "value": "x"},
                                 HTTP_HX_REQUEST="true")
-    assert "reserved prefix aws:" in refused.content.decode()
+    assert "Tag keys cannot begin with aws:" in refused.content.decode()
     removed = root_console.post(f"/roles/{reader.role_name}/tags/", {"action": "remove", "key": "team"})
     assert removed.status_code == 302 and removed.url.endswith("?tab=tags")
     assert roles.list_role_tags(caller=root_caller, role_name=reader.role_name) == []
@@ -198,7 +201,8 @@ def test_choosing_a_trust_template_keeps_what_was_typed(root_console):
     assert not Role.objects.filter(role_name="deployer").exists()
 
 
-def test_create_role_with_a_permissions_boundary(root_console, root_caller):
+def test_create_role_with_a_permissions_boundary(root_console, root_caller, make_user):
+    make_user("alice")
     from policies.services import managed
 
     cap = managed.create_policy(caller=root_caller, policy_name="RoleCap", policy_document=json.dumps(
@@ -207,3 +211,17 @@ def test_create_role_with_a_permissions_boundary(root_console, root_caller):
                                                      "document": TRUST_ALICE, "permissions_boundary": cap.arn})
     assert response.status_code == 302, response.content.decode()[:500]
     assert role_policies.role_permissions_boundary(Role.objects.get(role_name="capped")) == cap
+
+
+def test_a_trust_policy_naming_a_user_that_does_not_exist_is_flagged_before_saving(root_console, reader):
+    template = root_console.get("/roles/create/?template=user").context["form"].initial["document"]
+    assert "user/USER-NAME" in template
+    response = root_console.post("/roles/create/", {"role_name": "placeholder", "path": "/",
+                                                     "max_session_duration": "3600", "document": template})
+    assert response.status_code == 400
+    assert "user/USER-NAME, which does not exist" in response.context["form"].errors["document"][0]
+    assert not Role.objects.filter(role_name="placeholder").exists()
+    edited = root_console.post("/roles/reader/trust-policy/", {"document": template})
+    assert edited.status_code == 400 and "which does not exist" in edited.context["trust_error"]
+    reader.refresh_from_db()
+    assert "USER-NAME" not in reader.assume_role_policy_document

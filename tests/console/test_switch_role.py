@@ -45,7 +45,12 @@ def make_role(root_caller):
 def switch(client, role_name: str, **fields):
     data = {"account": ACCOUNT, "role_name": role_name, "display_name": fields.pop("display_name", ""),
             "color": fields.pop("color", "blue"), "duration_seconds": fields.pop("duration_seconds", 3600), **fields}
-    return client.post("/switch-role/", data)
+    response = client.post("/switch-role/", data)
+    if response.status_code != 302:
+        return response
+    # Post/redirect/get: the credentials page shows the fresh secret once.
+    assert response.url == "/switch-role/credentials/"
+    return client.get(response.url)
 
 
 @pytest.fixture
@@ -105,6 +110,10 @@ def test_switching_shows_the_credentials_once_and_keeps_only_the_key_id(alice_re
     session = RoleSession.objects.get(access_key_id=key_id)
     assert session.session_name == "alice" and session.source_user == user
     assert token not in session.token_digest
+    # A reload of the page shows neither again and assumes the role no second time.
+    reload = client.get("/switch-role/credentials/").content.decode()
+    assert secret not in reload and token not in reload and key_id in reload
+    assert RoleSession.objects.filter(source_user=user).count() == 1
 
 
 def test_secret_and_token_never_reach_the_audit_trail(alice_reader):
@@ -282,7 +291,7 @@ def test_last_five_roles_are_kept_newest_first_and_shown_in_the_menu(user_consol
     client.post("/switch-role/back/")
     response = client.post("/switch-role/", {"account": ACCOUNT, "role_name": "role-4", "display_name": "Role 4",
                                              "color": "blue", "duration_seconds": "3600"})
-    assert response.status_code == 200 and client.session[ROLE_SESSION_KEY]["role_name"] == "role-4"
+    assert response.status_code == 302 and client.session[ROLE_SESSION_KEY]["role_name"] == "role-4"
 
 
 def test_recent_roles_belong_to_their_user(user_console, make_role):

@@ -141,12 +141,13 @@ def test_force_mfa_policy_lets_a_user_without_mfa_enrol_and_nothing_else(make_us
     assert client.get("/groups/").status_code == 403
     assert client.get("/my/security-credentials/").status_code == 403
     assert client.get("/my/mfa/").status_code == 200
-    page = client.post("/my/mfa/enrol/", {"action": "create", "device_name": "carol-phone"})
+    page = client.post("/my/mfa/enrol/", {"action": "create", "device_name": "carol-phone"}, follow=True)
     assert page.status_code == 200
     secret = re.search(r'id="mfa-secret">([A-Z2-7]+)<', page.content.decode()).group(1)
     seed, now = seed_from(secret), totp.current_step()
     done = client.post("/my/mfa/enrol/", {"action": "enable", "serial_number": "arn:aws:iam::123456789012:mfa/carol-phone",
-                                          "code_1": totp.code_at(seed, now - 1), "code_2": totp.code_at(seed, now)})
+                                          "code_1": totp.code_at(seed, now - 1), "code_2": totp.code_at(seed, now)},
+                       follow=True)
     assert done.status_code == 200 and 'id="recovery-code-list"' in done.content.decode()
     assert client.get("/users/").status_code == 403  # still signed in without MFA
     with_mfa = Client()

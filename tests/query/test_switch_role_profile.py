@@ -32,6 +32,8 @@ def test_pasted_profiles_reach_the_directory_as_the_role_session(transactional_d
     assert sign_in(browser, "alice", USER_PASSWORD).status_code == 302
     response = browser.post("/switch-role/", {"account": "123456789012", "role_name": "reader", "display_name": "",
                                               "color": "blue", "duration_seconds": 3600})
+    assert response.status_code == 302  # post/redirect/get: the credentials are shown once, on the next page
+    response = browser.get(response["Location"])
     assert response.status_code == 200
     snippets = response.context["snippets"]
     assert f"endpoint_url = {live_server.url}" in snippets["config"]
