@@ -131,13 +131,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-<<<<<<< HEAD
-    # Session rules (timeouts, forced password change, MFA enrolment) for every door that takes the cookie.
-    "sts.console_sessions.ConsoleSessionMiddleware",
-=======
     # A browser signed in through a company IdP: its federated identity, acting as its role session.
     "iam_console.console.federated_user.FederatedUserMiddleware",
->>>>>>> main
+    # Session rules (timeouts, forced password change, MFA enrolment) for every door that takes the cookie.
+    "sts.console_sessions.ConsoleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -94,7 +94,6 @@ def caller_may(caller: Caller, action: str, resource: str, extra_context: Mappin
     return decide(caller.principal, action, resource, caller.condition_context(extra_context)).allowed
 
 
-<<<<<<< HEAD
 def check_session_scope(caller: Caller, action: str, resource: str) -> None:
     """Refuse what a restricted console session may not attempt. For the few operations that need no permission
     (GetCallerIdentity) or decide by a resource policy alone (a trust policy naming the caller)."""
@@ -106,7 +105,8 @@ def check_session_scope(caller: Caller, action: str, resource: str) -> None:
 def _scope_permits(caller: Caller, action: str, resource: str) -> bool:
     return session_scope.permits(caller.session_scope, principal_arn=caller.principal.arn, action=action,
                                  resource=resource)
-=======
+
+
 def caller_may_each(caller: Caller, checks: list[tuple[str, str]]) -> list[bool]:
     """caller_may() for several (action, resource) pairs, loading the caller's policies once (console menus)."""
     principal = caller.principal
@@ -117,4 +117,3 @@ def caller_may_each(caller: Caller, checks: list[tuple[str, str]]) -> list[bool]
                      boundary_policies=policy_set.boundary or None,
                      session_policies=policy_set.session or None).allowed
             for action, resource in checks]
->>>>>>> main

@@ -104,7 +104,8 @@ def resolve(request: HttpRequest) -> ConsoleSession | None:
         else:
             policy = effective_policy()
             state = ConsoleSession(user=user, policy=policy, change_reason=password_change_reason(user, policy),
-                                   enrolment_required=not request.session.get(MFA_SESSION_KEY) and must_enrol(user))
+                                   enrolment_required=not request.session.get(MFA_SESSION_KEY)
+                                   and not getattr(user, "is_federated", False) and must_enrol(user))
     setattr(request, _STATE_ATTR, state)
     setattr(request, SESSION_SCOPE_ATTR, state.scope if state is not None else "")
     return state

@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +20,7 @@ from iam_console.console.federated_user import is_federated
 from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from iam_console.identifiers import iam_arn
-<<<<<<< HEAD
-from policies.authorization import Caller, caller_may
+from policies.authorization import Caller, caller_may, caller_may_each
 from sts import console_sessions
 from sts.console_sessions import (  # noqa: F401 - the console's views start sessions and show expiry
     LAST_SEEN,
@@ -28,9 +28,6 @@ from sts.console_sessions import (  # noqa: F401 - the console's views start ses
     password_expires_at,
     start_session,
 )
-=======
-from policies.authorization import Caller, caller_may, caller_may_each
->>>>>>> main
 
 EXPIRY_WARNING_DAYS = 15
 # The side navigation's pages and the IAM action each one needs first.
@@ -63,13 +60,8 @@ class ConsoleView(View):
         if self.change_reason and not self.allowed_while_change_required:
             return redirect("console:change-password")
         # Under the account's MFA requirement, a user without a device enrols before anything else.
-<<<<<<< HEAD
-        self.enrolment_required = session.enrolment_required
-=======
         federated = is_federated(request.user)
-        self.enrolment_required = (not request.session.get(MFA_SESSION_KEY) and not federated
-                                   and must_enrol(request.user))
->>>>>>> main
+        self.enrolment_required = session.enrolment_required
         if self.enrolment_required and not self.allowed_while_enrolment_required:
             return redirect("console:mfa-enrol")
         # After Switch role, every page is authorized with the role session's permissions, not the user's.
