@@ -37,7 +37,7 @@ def record_event(
         request_id=caller.request_id if caller else "",
         request_parameters=redact(dict(request_parameters or {})),
         response_elements=redact(dict(response_elements or {})),
-        resources=list(resources or []),
+        resources=[storable(str(resource)) for resource in resources or []],
         outcome=AuditEvent.Outcome.FAILURE if error_code else AuditEvent.Outcome.SUCCESS,
         error_code=error_code,
         error_message=storable(error_message[:2048]),

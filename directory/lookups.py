@@ -8,6 +8,8 @@ from django.conf import settings
 
 from directory.models import AccessKey, Group, Role, User
 from iam_console.errors import NoSuchEntity
+from iam_console.identifiers import group_arn, user_arn
+from policies.authorization import authorize_unknown
 
 
 def user_by_name(user_name: str, *, for_update: bool = False) -> User:
@@ -16,6 +18,7 @@ def user_by_name(user_name: str, *, for_update: bool = False) -> User:
         queryset = queryset.select_for_update()
     user = queryset.filter(user_name_key=str(user_name).lower()).first()
     if user is None:
+        authorize_unknown(user_arn("/", str(user_name)))
         raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
     return user
 
@@ -26,6 +29,7 @@ def group_by_name(group_name: str, *, for_update: bool = False) -> Group:
         queryset = queryset.select_for_update()
     group = queryset.filter(group_name_key=str(group_name).lower()).first()
     if group is None:
+        authorize_unknown(group_arn("/", str(group_name)))
         raise NoSuchEntity(f"The group with name {group_name} cannot be found.")
     return group
 

@@ -3,12 +3,14 @@ test), and turning an HTTP request into a Caller. The frame's own type: every la
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -57,6 +59,8 @@ class Caller:
     secure_transport: bool = False
     access_key_id: str = ""
     mfa_authenticated_at: datetime | None = None
+    # A console session held back by a sign-in rule (policies.session_scope): "" when unrestricted.
+    session_scope: str = ""
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     request_time: datetime = field(default_factory=timezone.now)
 
@@ -98,11 +102,34 @@ class Caller:
 MFA_SESSION_KEY = "iam_mfa_authenticated_at"
 # After "Switch role": the role session the browser acts as (its access key id only; no secret is kept).
 ROLE_SESSION_KEY = "iam_role_session"
+# Set on the request by the console session rules (sts.console_sessions): the session's restriction, "" if none.
+SESSION_SCOPE_ATTR = "iam_session_scope"
+# A console caller whose session rules never ran is refused everything (no such scope has escape hatches).
+UNRESOLVED_SCOPE = "unresolved"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by whoever connects and would let a caller choose aws:SourceIp.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or behind IAM_TRUSTED_PROXIES reverse proxies the address the outermost
+    trusted proxy saw. X-Forwarded-For is otherwise ignored: whoever connects writes it, and would choose their
+    own aws:SourceIp and audit trail."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.IAM_TRUSTED_PROXIES
+    if not proxies or remote is None:
+        return remote
+    # Each trusted proxy appends the address it received from: read from the right, skip the proxies' own hops.
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    chain = [*hops, remote]
+    index = len(chain) - 1 - proxies
+    candidate = chain[max(index, 0)]
+    return candidate if _is_ip(candidate) else remote
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def caller_from_request(request: HttpRequest, *, via: str, principal: object | None = None) -> Caller:
@@ -122,4 +149,6 @@ def caller_from_request(request: HttpRequest, *, via: str, principal: object | N
         secure_transport=request.is_secure(),
         access_key_id=getattr(request, "iam_access_key_id", "") or "",
         mfa_authenticated_at=mfa_at,
+        session_scope=getattr(request, SESSION_SCOPE_ATTR, UNRESOLVED_SCOPE) if via == "console" else "",
+        **({"request_id": request.iam_request_id} if getattr(request, "iam_request_id", None) else {}),
     )

@@ -73,32 +73,43 @@ class UnmodifiableEntity(IAMError):
     code, http_status = "UnmodifiableEntity", 400
 
 
+class Throttling(IAMError):
+    """Too many attempts: `retry_after` seconds to wait, sent as the Retry-After header."""
+
+    code, http_status = "Throttling", 429
+
+    def __init__(self, message: str, *, retry_after: int | None = None, details: object | None = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
 class AccessDenied(IAMError):
     code, http_status = "AccessDenied", 403
 
 
+# Authentication failures answer 403, as AWS does (SDKs and security tools key on the code, not the status).
 class MissingAuthenticationToken(IAMError):
-    code, http_status = "MissingAuthenticationToken", 401
+    code, http_status = "MissingAuthenticationToken", 403
 
 
 class InvalidClientTokenId(IAMError):
-    code, http_status = "InvalidClientTokenId", 401
+    code, http_status = "InvalidClientTokenId", 403
 
 
 class SignatureDoesNotMatch(IAMError):
-    code, http_status = "SignatureDoesNotMatch", 401
+    code, http_status = "SignatureDoesNotMatch", 403
 
 
 class IncompleteSignature(IAMError):
-    code, http_status = "IncompleteSignature", 401
+    code, http_status = "IncompleteSignature", 403
 
 
 class ExpiredToken(IAMError):
-    code, http_status = "ExpiredToken", 401
+    code, http_status = "ExpiredToken", 403
 
 
 class RequestExpired(IAMError):
-    code, http_status = "RequestExpired", 401
+    code, http_status = "RequestExpired", 403
 
 
 class ReportNotPresent(IAMError):

@@ -1,7 +1,8 @@
-"""Security headers for every response: a strict Content-Security-Policy and friends."""
+"""Security headers for every response (a strict Content-Security-Policy and friends), and request ids."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,4 +18,18 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class RequestIdMiddleware:
+    """Every request gets an id: in the x-amzn-RequestId header (as AWS sends it), API error bodies and the
+    audit events the request causes, so one id ties a client's report to the server's records."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.iam_request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers["x-amzn-RequestId"] = request.iam_request_id  # type: ignore[attr-defined]
         return response

@@ -7,12 +7,13 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from iam_console.errors import IAMError
+from iam_console.errors import IAMError, ValidationError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,6 +39,22 @@ _deferred_failures: contextvars.ContextVar[list[dict] | None] = contextvars.Cont
                                                                                         default=None)
 
 
+@dataclass
+class RunningOperation:
+    """The IAM operation in progress: who calls, the IAM action it stands for, whether anything was allowed yet."""
+
+    caller: Any
+    action: str
+    authorized: bool = False
+
+
+_running: contextvars.ContextVar[RunningOperation | None] = contextvars.ContextVar("running_operation", default=None)
+
+
+def running_operation() -> RunningOperation | None:
+    return _running.get()
+
+
 @contextmanager
 def atomic_operations() -> Iterator[None]:
     """Several IAM operations that commit together or not at all (a console form that creates a user, its
@@ -54,15 +71,18 @@ def atomic_operations() -> Iterator[None]:
             record_event(**event)
 
 
-def iam_operation(event_name: str, *, audit_reads: bool = False,
-                  event_source: str = "iam.amazonaws.com") -> Callable[[Callable[P, R]], Callable[P, R]]:
+def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: str = "iam.amazonaws.com",
+                  action: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Run a service function as the IAM operation `event_name`.
 
     The function takes a keyword-only `caller` and does its own authorize() call (the resource ARN depends on
     its arguments). Its writes and the success audit event commit together; when it raises an IAMError the
     writes roll back and the failure is recorded in a transaction of its own, so nothing is half-written and
     denied attempts are still on record. Reads are audited only when they fail, unless `audit_reads`.
+    `action` is the IAM action the operation is authorized as, when it is not `<service>:<event_name>`: an entity
+    the operation cannot find is authorized against its ARN as that action before NoSuchEntity is told.
     """
+    iam_action = action or f"{event_source.split('.', 1)[0]}:{event_name}"
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(func)
@@ -71,7 +91,9 @@ def iam_operation(event_name: str, *, audit_reads: bool = False,
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             caller = kwargs.get("caller")
             parameters = _request_parameters(signature, args, kwargs)
+            running = _running.set(RunningOperation(caller=caller, action=iam_action))
             try:
+                _refuse_unstorable(parameters)
                 with transaction.atomic():
                     result = func(*args, **kwargs)
                     if audit_reads or not _is_read(event_name):
@@ -89,6 +111,8 @@ def iam_operation(event_name: str, *, audit_reads: bool = False,
                 else:
                     record_event(**failure)
                 raise
+            finally:
+                _running.reset(running)
 
         run.event_name = event_name  # type: ignore[attr-defined]
         return run
@@ -101,6 +125,28 @@ _READ_PREFIXES = ("Get", "List", "Simulate", "Validate")
 
 def _is_read(event_name: str) -> bool:
     return event_name.startswith(_READ_PREFIXES)
+
+
+def _refuse_unstorable(value: Any, name: str = "", depth: int = 0) -> None:
+    """Refuse, before anything is read or written, text no IAM name or document may hold: a NUL character or a
+    lone surrogate (PostgreSQL cannot store either; AWS refuses them too). Nested parameters are bounded."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError(f"{name or 'A parameter'} must not contain the NUL character.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(f"{name or 'A parameter'} is not valid UTF-8 text.") from None
+    elif isinstance(value, dict | list | tuple):
+        if depth > MAX_PARAMETER_DEPTH:
+            raise ValidationError(f"{name or 'A parameter'} is nested too deeply.")
+        items = value.items() if isinstance(value, dict) else ((name, item) for item in value)
+        for key, item in items:
+            _refuse_unstorable(key, name, depth + 1)
+            _refuse_unstorable(item, key if isinstance(key, str) and isinstance(value, dict) else name, depth + 1)
+
+
+MAX_PARAMETER_DEPTH = 32
 
 
 def _request_parameters(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from iam_console.errors import ValidationError
 T = TypeVar("T")
 MAX_ITEMS_LIMIT = 1000
 DEFAULT_MAX_ITEMS = 100
+# Markers name one row (a name or an ARN of at most 2,048 characters), base64-encoded: anything longer is forged.
+MAX_MARKER_LENGTH = 4096
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,11 @@ def decode_marker(marker: str | None) -> str | None:
     if not marker:
         return None
     try:
+        if len(marker) > MAX_MARKER_LENGTH:
+            raise ValueError("too long")
         padded = marker + "=" * (-len(marker) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError, RecursionError):
         raise ValidationError("marker is not valid: pass back the marker of the previous page unchanged") from None
     if not isinstance(value, str):
         raise ValidationError("marker is not valid: pass back the marker of the previous page unchanged")
@@ -58,6 +62,8 @@ def keyset_page(queryset: QuerySet, *, key: str, marker: str | None, max_items: 
     """One page of `queryset` ordered by the unique column `key`, after the row the marker names."""
     limit = clean_max_items(max_items)
     after = decode_marker(marker)
+    if after is not None and "\x00" in after:  # no stored key holds one: a forged marker, which PostgreSQL refuses
+        raise ValidationError("marker is not valid: pass back the marker of the previous page unchanged")
     if after is not None:
         queryset = queryset.filter(**{f"{key}__gt": after})
     rows = list(queryset.order_by(key)[: limit + 1])

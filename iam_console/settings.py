@@ -59,6 +59,15 @@ IAM_MANAGED_POLICIES_PER_ENTITY = env_int("IAM_MANAGED_POLICIES_PER_ENTITY", 10,
 IAM_LOCKOUT_THRESHOLD = env_int("IAM_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
 IAM_LOCKOUT_WINDOW_SECONDS = env_int("IAM_LOCKOUT_WINDOW_SECONDS", 900, minimum=1, maximum=86400)
 IAM_LOCKOUT_DURATION_SECONDS = env_int("IAM_LOCKOUT_DURATION_SECONDS", 900, minimum=1, maximum=86400)
+# Sign-in protection (README, Security): failures from one client first slow that client down, exponentially.
+IAM_SIGN_IN_CLIENT_FREE_FAILURES = env_int("IAM_SIGN_IN_CLIENT_FREE_FAILURES", 10, minimum=1, maximum=1000)
+IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS = env_int("IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS", 1, minimum=1,
+                                                  maximum=60)
+IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS = env_int("IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS", 900, minimum=1,
+                                                 maximum=86400)
+IAM_SIGN_IN_CLIENT_WINDOW_SECONDS = env_int("IAM_SIGN_IN_CLIENT_WINDOW_SECONDS", 3600, minimum=60, maximum=86400)
+# A browser that signed in successfully keeps a signed cookie this long; a user's lockout does not apply to it.
+IAM_SIGN_IN_DEVICE_DAYS = env_int("IAM_SIGN_IN_DEVICE_DAYS", 30, minimum=1, maximum=400)
 SESSION_COOKIE_AGE = env_int("IAM_SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=60, maximum=7 * 86400)
 IAM_SESSION_IDLE_TIMEOUT_SECONDS = env_int("IAM_SESSION_IDLE_TIMEOUT_SECONDS", 3600, minimum=60, maximum=86400)
 
@@ -99,6 +108,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # ReDoc's script, served by the project: the docs page needs no CDN
     "django_htmx",
     "django_ace",  # ships ACE for the policy editor (static files only)
     "django_otp",
@@ -110,6 +120,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iam_console.middleware.RequestIdMiddleware",
     "iam_console.outages.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
@@ -123,6 +134,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # A browser signed in through a company IdP: its federated identity, acting as its role session.
     "iam_console.console.federated_user.FederatedUserMiddleware",
+    # Session rules (timeouts, forced password change, MFA enrolment) for every door that takes the cookie.
+    "sts.console_sessions.ConsoleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -265,11 +278,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("IAM_BEHIND_TLS_PROXY", False) else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0, maximum=63072000)
+# HSTS is on whenever cookies are secure (production): a browser that has seen the console over HTTPS never
+# falls back to plain HTTP. SECURE_HSTS_SECONDS=0 turns it off.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0, minimum=0,
+                              maximum=63072000)
+# Behind reverse proxies: how many of them append to X-Forwarded-For. 0 (the default) ignores the header.
+IAM_TRUSTED_PROXIES = env_int("IAM_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+# Largest request body accepted (JSON or form), in bytes: IAM's largest document is a few KiB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("IAM_MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=64 * 1024,
+                                      maximum=64 * 1024 * 1024)
 
 # --- Static files: everything served by the project, no CDN ------------------------------------------
 STATIC_URL = "/static/"
@@ -292,7 +314,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["iam_console.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "iam_console.rest.base.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "iam_console.rest.schema.IAMAutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -305,6 +327,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "PREPROCESSING_HOOKS": ["iam_console.rest.schema.drop_slash_twins"],
 }
 

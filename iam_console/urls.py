@@ -4,9 +4,10 @@ Every API route answers with and without its trailing slash, as the REST routes 
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from iam_console.health import health
+from iam_console.rest.docs import RedocView
 from iam_console.rest.fallback import UnknownRouteView
 
 # An unreachable database or Redis answers 503 (JSON on the API, a page in the console), not a 500.
@@ -18,10 +19,12 @@ urlpatterns = [
     path("api/v1/health/", health, name="health"),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs", RedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", RedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("iam_console.rest.urls")),
     # Last of the API routes: any other /api/ path is a JSON 404, never the HTML page.
     re_path(r"^api/", UnknownRouteView.as_view(), name="api-not-found"),
     path("", include("iam_console.console.urls")),
 ]
+
+handler400 = "iam_console.error_views.bad_request"

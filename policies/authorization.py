@@ -14,11 +14,13 @@ from typing import Any
 
 from iam_console.callers import Caller, Principal, SystemPrincipal
 from iam_console.errors import AccessDenied
+from iam_console.operations import running_operation
+from policies import session_scope
 from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, Request, evaluate
 from policies.loading import PolicySet
 
-__all__ = ["Caller", "Principal", "SystemPrincipal", "authorize", "authorize_caller", "caller_may", "decide",
-           "policy_set_for"]
+__all__ = ["Caller", "Principal", "SystemPrincipal", "authorize", "authorize_caller", "authorize_unknown",
+           "caller_may", "check_session_scope", "decide", "policy_set_for"]
 
 
 def policy_set_for(principal: Principal) -> PolicySet:
@@ -60,13 +62,49 @@ def authorize(principal: Principal, action: str, resource: str, context: Mapping
 
 
 def authorize_caller(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> None:
-    """authorize() for a Caller: builds the request context from how the caller reached us."""
+    """authorize() for a Caller: builds the request context from how the caller reached us.
+
+    A restricted console session (a password to change, MFA to enrol) is refused everything outside its escape
+    hatches before its policies are consulted, whichever door it came through.
+    """
+    check_session_scope(caller, action, resource)
     authorize(caller.principal, action, resource, caller.condition_context(extra_context))
+    running = running_operation()
+    if running is not None and running.caller is caller:
+        running.authorized = True
+
+
+def authorize_unknown(resource: str) -> None:
+    """Before an operation says an entity does not exist: may the caller act on it at all?
+
+    Called where a lookup finds nothing, with the ARN the entity would have. A caller that the running operation
+    has not yet allowed anything gets AccessDenied, exactly as for an entity that exists, so a caller who may
+    not read cannot learn which names are taken.
+    """
+    running = running_operation()
+    if running is None or running.authorized or running.caller is None:
+        return
+    authorize_caller(running.caller, running.action, resource)
 
 
 def caller_may(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> bool:
     """Whether authorize() would allow: for showing or hiding console controls, never instead of authorize()."""
+    if caller.session_scope and not _scope_permits(caller, action, resource):
+        return False
     return decide(caller.principal, action, resource, caller.condition_context(extra_context)).allowed
+
+
+def check_session_scope(caller: Caller, action: str, resource: str) -> None:
+    """Refuse what a restricted console session may not attempt. For the few operations that need no permission
+    (GetCallerIdentity) or decide by a resource policy alone (a trust policy naming the caller)."""
+    if caller.session_scope and not _scope_permits(caller, action, resource):
+        raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
+                           f"{resource} {session_scope.refusal_reason(caller.session_scope)}")
+
+
+def _scope_permits(caller: Caller, action: str, resource: str) -> bool:
+    return session_scope.permits(caller.session_scope, principal_arn=caller.principal.arn, action=action,
+                                 resource=resource)
 
 
 def caller_may_each(caller: Caller, checks: list[tuple[str, str]]) -> list[bool]:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.utils.encoding import escape_uri_path
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.authentication import SessionAuthentication as DRFSessionAuthentication
 from rest_framework.request import Request
@@ -33,7 +34,7 @@ class SignedIdentity:
 
 
 class SignatureAuthenticationFailed(Exception):
-    """Raised inside DRF's authentication, turned into a 401 by iam_console.rest.base.exception_handler."""
+    """Raised inside DRF's authentication, turned into a 403 by iam_console.rest.base.exception_handler."""
 
     def __init__(self, error: IAMError) -> None:
         super().__init__(error.message)
@@ -42,7 +43,10 @@ class SignatureAuthenticationFailed(Exception):
 
 def signed_request_from(request: HttpRequest) -> sigv4.SignedRequest:
     headers = {name.lower(): value for name, value in request.headers.items()}
-    raw_path = request.META.get("RAW_URI", "").split("?", 1)[0] or request.path
+    # The path as the client sent it, still percent-encoded (SigV4 encodes it once more): gunicorn gives RAW_URI,
+    # other servers REQUEST_URI; failing both, the decoded path encoded back as a client would have sent it.
+    raw_uri = request.META.get("RAW_URI") or request.META.get("REQUEST_URI") or ""
+    raw_path = raw_uri.split("?", 1)[0] or escape_uri_path(request.path)
     return sigv4.SignedRequest(method=request.method or "GET", raw_path=raw_path,
                                query_string=request.META.get("QUERY_STRING", ""), headers=headers,
                                body_sha256=hashlib.sha256(request.body).hexdigest())

@@ -25,7 +25,7 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from iam_console.validation import validate_tags
-from policies.authorization import Caller, authorize_caller, decide
+from policies.authorization import Caller, authorize_caller, check_session_scope, decide
 from policies.documents import checked_document, non_whitespace_length
 from policies.language import EXPLICIT_DENY, Request, compile_policy, evaluate_resource_policy
 from policies.services.managed import policy_by_arn
@@ -188,6 +188,7 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
 
     An explicit Deny in the caller's policies wins even when the trust policy names the caller, as in AWS.
     """
+    check_session_scope(caller, action, role.arn)
     decision = _trust_allows(role, action, caller, caller.principal.arn, context)
     if not decision.allowed:
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
@@ -384,6 +385,7 @@ class CallerIdentity:
 def get_caller_identity(*, caller: Caller) -> CallerIdentity:
     """Who the caller is. Like AWS, it needs no permission and an explicit Deny cannot stop it."""
     principal = caller.principal
+    check_session_scope(caller, "sts:GetCallerIdentity", "*")
     if principal.is_root:
         return CallerIdentity(user_id=settings.IAM_ACCOUNT_ID, account=settings.IAM_ACCOUNT_ID,
                               arn=identifiers.root_arn())

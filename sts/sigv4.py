@@ -83,7 +83,7 @@ def parse_authorization(request: SignedRequest, *, now: datetime, max_skew: time
         raise SignatureError("SignatureDoesNotMatch", "Credential date does not match the date of X-Amz-Date.")
     if abs(now - request_time) > max_skew:
         minutes = int(max_skew.total_seconds() // 60)
-        raise SignatureError("SignatureDoesNotMatch", f"Signature expired: {amz_date} is more than {minutes} "
+        raise SignatureError("RequestExpired", f"Signature expired: {amz_date} is more than {minutes} "
                              f"minutes away from the server's time {now:%Y%m%dT%H%M%SZ}. Check your clock.")
     return Credential(access_key_id=access_key_id, date=date, region=region, service=service,
                       signed_headers=signed, signature=match.group("signature"), amz_date=amz_date,

@@ -35,6 +35,7 @@ from sts.secrets import derive_session_secret, token_matches
 
 BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
                  "Check your access key and signing method.")
+UNKNOWN_KEY = "The security token included in the request is invalid."
 _ERRORS: dict[str, type[IAMError]] = {"IncompleteSignature": IncompleteSignature,
                                       "SignatureDoesNotMatch": SignatureDoesNotMatch,
                                       "RequestExpired": RequestExpired,
@@ -60,8 +61,9 @@ def authenticate_signed(signed: sigv4.SignedRequest, *, services: frozenset[str]
     """The principal whose key or session signed `signed` (Authorization header or presigned URL).
 
     Raises an IAMError (IncompleteSignature, SignatureDoesNotMatch, RequestExpired, InvalidClientTokenId,
-    ExpiredToken). An unknown key and a wrong secret are refused alike, after the same work, so a caller cannot
-    tell which key ids exist. A key's "last used" is recorded for the signing service and region.
+    ExpiredToken), as AWS does: InvalidClientTokenId for a key id that does not exist, SignatureDoesNotMatch for a
+    wrong secret. Both cost the same work (an unknown key is checked against a decoy secret). A key's "last used"
+    is recorded for the signing service and region.
     """
     try:
         return _authenticate(signed, services)
@@ -81,7 +83,10 @@ def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) 
     key = AccessKey.objects.select_related("user").filter(access_key_id=credential.access_key_id).first()
     # Unknown keys are checked against a throwaway secret so both failures cost the same.
     secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else decoy_secret()
-    if not sigv4.signature_matches(signed, credential, secret) or key is None:
+    matches = sigv4.signature_matches(signed, credential, secret)
+    if key is None:
+        raise InvalidClientTokenId(UNKNOWN_KEY)
+    if not matches:
         raise SignatureDoesNotMatch(BAD_SIGNATURE)
     if not key.is_active:
         raise InvalidClientTokenId(f"The access key {key.access_key_id} is inactive: activate it or sign with "
@@ -104,7 +109,10 @@ def _session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential) -
         if user_session is not None:
             return _user_session_signed(signed, credential, user_session)
     secret = derive_session_secret(session.access_key_id, session.secret_nonce) if session else decoy_secret()
-    if not sigv4.signature_matches(signed, credential, secret) or session is None:
+    matches = sigv4.signature_matches(signed, credential, secret)
+    if session is None:
+        raise InvalidClientTokenId(UNKNOWN_KEY)
+    if not matches:
         raise SignatureDoesNotMatch(BAD_SIGNATURE)
     if not token_matches(credential.security_token, session.token_digest):
         raise InvalidClientTokenId(INVALID_TOKEN_MESSAGE)

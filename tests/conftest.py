@@ -18,6 +18,15 @@ ROOT_PASSWORD = "Root-Passw0rd!-for-tests"
 SELF_SERVICE = ("arn:aws:iam::aws:policy/IAMUserSelfManageCredentials",)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Every test starts with no sign-in failures on record for any client (this worker's keys only)."""
+    from iam_console import throttle
+
+    throttle.reset_all()
+    yield
+
+
 @pytest.fixture
 def root_credentials(db) -> RootCredentials:
     return bootstrap_root_user(user_name="root", password=ROOT_PASSWORD, with_access_key=True)

@@ -129,7 +129,8 @@ def test_every_route_refuses_an_anonymous_caller(samples):
         for method in METHODS:
             response = client.generic(method, path)
             if is_api(path):
-                refused = response.status_code == 401 and response["Content-Type"] == "application/json"
+                refused = response.status_code == 403 and response["Content-Type"] == "application/json" \
+                    and response.json()["error"]["code"] == "MissingAuthenticationToken"
             else:
                 location = response.get("Location", "")
                 refused = (response.status_code == 302 and location.startswith(sign_in)) or \

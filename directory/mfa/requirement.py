@@ -30,14 +30,14 @@ def _current() -> Requirement:
     return Requirement(scope=row.scope, group_names=sorted(g.group_name for g in row.groups.all()))
 
 
-@iam_operation("GetMFARequirement")
+@iam_operation("GetMFARequirement", action="iam:GetAccountPasswordPolicy")
 def get_mfa_requirement(*, caller: Caller) -> Requirement:
     # An account-wide sign-in rule, read and changed under the same actions as the password policy.
     authorize_caller(caller, "iam:GetAccountPasswordPolicy", "*")
     return _current()
 
 
-@iam_operation("UpdateMFARequirement")
+@iam_operation("UpdateMFARequirement", action="iam:UpdateAccountPasswordPolicy")
 def update_mfa_requirement(*, caller: Caller, scope: str, group_names: list[str] | None = None) -> Requirement:
     authorize_caller(caller, "iam:UpdateAccountPasswordPolicy", "*")
     if scope not in Scope.values:

@@ -200,14 +200,18 @@ def resync_mfa_device(*, caller: Caller, serial_number: str, authentication_code
 
 @iam_operation("DeactivateMFADevice")
 def deactivate_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> None:
-    """Remove the device from the user. Its seed is destroyed: the user enrols again to use MFA again."""
+    """Stop the device counting as the user's MFA, as AWS does: it stays, Unassigned, until DeleteVirtualMFADevice.
+
+    Using it again takes EnableMFADevice with two fresh codes; a code it already accepted stays spent (last_t).
+    """
     user = lookups.target_user(caller.principal, user_name, for_update=True)
     _authorize_for_user(caller, "iam:DeactivateMFADevice", user)
     device = device_of(user, serial_number, for_update=True)
     if not device.confirmed:
         raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
                            f"{user.user_name}.")
-    device.delete()
+    device.confirmed, device.enable_date = False, None
+    device.save(update_fields=["confirmed", "enable_date"])
     if not enabled_devices(user).exists():
         recovery.discard(user)  # recovery codes stand in for a device; with none left they would be a bypass
 
@@ -247,7 +251,7 @@ def get_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None 
     return device
 
 
-@iam_operation("ListPendingMFADevices")
+@iam_operation("ListPendingMFADevices", action="iam:ListMFADevices")
 def list_pending_mfa_devices(*, caller: Caller, user_name: str | None = None) -> list[MFADevice]:
     """Devices created for the user but not yet enabled (an enrolment left half-way)."""
     user = lookups.target_user(caller.principal, user_name)
@@ -269,7 +273,7 @@ def list_virtual_mfa_devices(*, caller: Caller, assignment_status: str = "Any") 
     return list(devices)
 
 
-@iam_operation("RegenerateMFARecoveryCodes")
+@iam_operation("RegenerateMFARecoveryCodes", action="iam:EnableMFADevice")
 def regenerate_recovery_codes(*, caller: Caller, user_name: str | None = None) -> RecoveryCodes:
     """A fresh set of ten codes; the old set stops working. Needs an enabled device: codes stand in for one."""
     user = lookups.target_user(caller.principal, user_name, for_update=True)

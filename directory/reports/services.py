@@ -214,7 +214,7 @@ def get_credential_report(*, caller: Caller, report_id: int | None = None) -> Cr
     return newest
 
 
-@iam_operation("ListCredentialReports")
+@iam_operation("ListCredentialReports", action="iam:GetCredentialReport")
 def list_credential_reports(*, caller: Caller, marker: str | None = None,
                             max_items: int | None = None) -> Page[CredentialReport]:
     """The history, newest first, paginated by id."""

@@ -15,7 +15,7 @@ from directory.models import AccessKey, User
 from iam_console import identifiers
 from iam_console.errors import LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
-from policies.authorization import Caller, authorize_caller
+from policies.authorization import Caller, authorize_caller, authorize_unknown
 
 ACCESS_KEYS_PER_USER = 2
 
@@ -80,6 +80,8 @@ def list_access_keys(*, caller: Caller, user_name: str | None = None) -> tuple[U
 def get_access_key_last_used(*, caller: Caller, access_key_id: str) -> AccessKey:
     key = AccessKey.objects.select_related("user").filter(access_key_id=access_key_id).first()
     if key is None:
+        # Whose key it would be is unknown: only a caller who may read any user's keys learns it does not exist.
+        authorize_unknown(identifiers.iam_arn("user/*"))
         raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
     authorize_caller(caller, "iam:GetAccessKeyLastUsed", key.user.arn)
     return key

@@ -31,7 +31,7 @@ from policies.authorization import Caller, authorize_caller
 from policies.documents import checked_document, non_whitespace_length
 from policies.language import SIZE_LIMITS
 from policies.models import ManagedPolicy
-from policies.services.managed import policy_by_arn, validate_policy_name
+from policies.services.managed import check_policy_arn, policy_by_arn, validate_policy_name
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def _quota() -> int:
 
 
 def attach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> None:
+    check_policy_arn(policy_arn)
     entity = kind.find(name, for_update=True)  # the row lock keeps the quota exact under concurrency
     policy = policy_by_arn(policy_arn)
     authorize_caller(caller, f"iam:Attach{kind.name}Policy", entity.arn, {"iam:PolicyARN": policy.arn})
@@ -78,6 +79,7 @@ def attach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> N
 
 
 def detach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> None:
+    check_policy_arn(policy_arn)
     entity = kind.find(name, for_update=True)
     policy = policy_by_arn(policy_arn)
     authorize_caller(caller, f"iam:Detach{kind.name}Policy", entity.arn, {"iam:PolicyARN": policy.arn})
@@ -142,6 +144,7 @@ def list_inline(kind: EntityKind, *, caller: Caller, name: str) -> list[str]:
 
 
 def put_boundary(kind: EntityKind, *, caller: Caller, name: str, permissions_boundary: str) -> ManagedPolicy:
+    check_policy_arn(permissions_boundary)
     entity = kind.find(name, for_update=True)
     policy = policy_by_arn(permissions_boundary)
     authorize_caller(caller, f"iam:Put{kind.name}PermissionsBoundary", entity.arn,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from directory import lookups
 from directory.models import PasswordHistory, User
 from directory.passwords import check_password_against_policy, effective_policy
+from directory.services.sign_in import WRONG_OLD_PASSWORD, check_password_guess, wrong_password_guess
 from iam_console.errors import AccessDenied, EntityAlreadyExists, InvalidInput, NoSuchEntity
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
@@ -99,8 +100,10 @@ def change_password(*, caller: Caller, old_password: str, new_password: str) -> 
     if policy.hard_expiry and expires is not None and expires <= timezone.now():
         raise AccessDenied("Your password has expired and the account's password policy (HardExpiry) does not let "
                            "you change it: ask an administrator to reset it.")
+    check_password_guess(caller, user)
     if not user.check_password(old_password):
-        raise InvalidInput("The old password is incorrect.")
+        wrong_password_guess(caller)
+        raise InvalidInput(WRONG_OLD_PASSWORD)
     check_password_against_policy(new_password, user=user, policy=policy)
     _set_password(user, new_password)
     user.password_reset_required = False

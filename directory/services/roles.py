@@ -27,7 +27,7 @@ from iam_console.validation import (
     validate_tag_key,
     validate_tags,
 )
-from policies.authorization import Caller, authorize_caller
+from policies.authorization import Caller, authorize_caller, authorize_unknown
 from policies.documents import TRUST_POLICY, checked_document
 from policies.language import invalidate
 
@@ -42,6 +42,7 @@ def role_by_name(role_name: str, *, for_update: bool = False) -> Role:
     queryset = Role.objects.select_for_update() if for_update else Role.objects.all()
     role = queryset.filter(role_name_key=str(role_name).lower()).first()
     if role is None:
+        authorize_unknown(identifiers.role_arn("/", str(role_name)))
         raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
     return role
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -15,35 +17,87 @@ from directory import lookups
 from directory.auth_backend import _dummy_check
 from directory.mfa.devices import has_enabled_device
 from directory.models import User
-from iam_console.errors import NoSuchEntity
+from iam_console.errors import NoSuchEntity, Throttling
 from iam_console.operations import iam_operation
 from iam_console.redaction import REDACTED
+from iam_console.throttle import FailureThrottle
 from policies.authorization import Caller, authorize_caller
 
 GENERIC_FAILURE = "Incorrect user name or password."
 CONSOLE_LOGIN = "ConsoleLogin"
+# A wrong current password given to ChangePassword: it counts toward the same limits as a wrong sign-in.
+WRONG_OLD_PASSWORD = "The old password is incorrect."
+DEVICE_SALT = "iam.sign-in-device"
+
+
+
+def client_throttle() -> FailureThrottle:
+    """Failed attempts from one client (its IP address, whatever names it tries): back-off before any lock."""
+    return FailureThrottle("sign-in-client", free=settings.IAM_SIGN_IN_CLIENT_FREE_FAILURES,
+                           base_seconds=settings.IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS,
+                           cap_seconds=settings.IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS,
+                           window_seconds=settings.IAM_SIGN_IN_CLIENT_WINDOW_SECONDS)
+
+
+def unknown_name_throttle() -> FailureThrottle:
+    """Names that match no user with a password "lock" exactly like real ones, so the two cannot be told apart."""
+    return FailureThrottle("sign-in-unknown-name", free=settings.IAM_LOCKOUT_THRESHOLD,
+                           base_seconds=settings.IAM_LOCKOUT_DURATION_SECONDS,
+                           cap_seconds=settings.IAM_LOCKOUT_DURATION_SECONDS,
+                           window_seconds=settings.IAM_LOCKOUT_WINDOW_SECONDS)
 
 
 class SignInFailed(Exception):
     """The sign-in was refused. The message never says whether the user name exists."""
 
-    def __init__(self, message: str = GENERIC_FAILURE, *, locked_until: datetime | None = None) -> None:
+    def __init__(self, message: str = GENERIC_FAILURE, *, locked_until: datetime | None = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.locked_until = locked_until
+        self.retry_after = retry_after  # set when the client itself must wait (throttled), not the account
 
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """How the attempt reached us (an anonymous Caller cannot exist before we know who signs in)."""
+    """How the attempt reached us (an anonymous Caller cannot exist before we know who signs in).
+
+    `device_token` is the signed cookie a browser received when it last signed in successfully: a user's
+    lockout does not apply to the browsers that user really signs in from, so locking is no weapon.
+    """
 
     source_ip: str | None
     user_agent: str
     secure_transport: bool = False
+    device_token: str = ""
 
     def caller_for(self, user: User) -> Caller:
         return Caller(principal=user, via="console", source_ip=self.source_ip, user_agent=self.user_agent,
                       secure_transport=self.secure_transport)
+
+    @property
+    def client(self) -> str:
+        return self.source_ip or "unknown"
+
+    def trusted_for(self, user: User) -> bool:
+        if not self.device_token:
+            return False
+        try:
+            user_id = signing.loads(self.device_token, salt=DEVICE_SALT,
+                                    max_age=settings.IAM_SIGN_IN_DEVICE_DAYS * 86400)
+        except signing.BadSignature:
+            return False
+        return user_id == user.user_id
+
+
+def device_token_for(user: User) -> str:
+    """The cookie value that marks this browser as one the user signs in from."""
+    return signing.dumps(user.user_id, salt=DEVICE_SALT)
+
+
+def throttled_message(wait: int) -> str:
+    return (f"Too many failed sign-in attempts from your network. Wait {wait} second{'s' if wait != 1 else ''} "
+            "and try again.")
 
 
 def _record(attempt: SignInAttempt, *, user: User | None, user_name: str, error: str = "") -> None:
@@ -60,39 +114,50 @@ def _record(attempt: SignInAttempt, *, user: User | None, user_name: str, error:
                                                       via="console")
 
 
-def _failures_since_reset(user: User, now: datetime) -> int:
-    """Failed sign-ins that count towards a lockout: inside the window and after the last reset.
+def failures_since_reset(user: User, now: datetime) -> int:
+    """Failed password guesses that count towards a lockout: inside the window and after the last reset.
 
-    A successful sign-in, a lifted or expired lock, and a new password all start the count again.
+    Wrong sign-ins (password or MFA code) and wrong current passwords given to ChangePassword both count. A
+    successful sign-in, a lifted or expired lock, and a new password all start the count again.
     """
     window_start = now - timedelta(seconds=settings.IAM_LOCKOUT_WINDOW_SECONDS)
     resets = [window_start, user.locked_until, user.last_login, user.password_last_changed]
     since = max(moment for moment in resets if moment is not None)
-    return AuditEvent.objects.filter(event_name=CONSOLE_LOGIN, actor_arn=user.arn,
-                                     outcome=AuditEvent.Outcome.FAILURE, event_time__gt=since).count()
+    return AuditEvent.objects.filter(
+        Q(event_name=CONSOLE_LOGIN) | Q(event_name="ChangePassword", error_message=WRONG_OLD_PASSWORD),
+        actor_arn=user.arn, outcome=AuditEvent.Outcome.FAILURE, event_time__gt=since).count()
 
 
 def sign_in(*, attempt: SignInAttempt, user_name: str, password: str) -> User:
     """Check a user name and password; return the user, or raise SignInFailed.
 
-    The user row is locked while failures are counted, so concurrent wrong guesses cannot slip past the
-    threshold. Unknown names cost the same Argon2 work as known ones.
+    First the client: one that keeps failing waits longer and longer, whatever names it tries, and its password
+    is not even checked meanwhile. Then the user: enough failures lock an IAM user for browsers it has never
+    signed in from; the root user is never locked (an anonymous client must not keep it out of its own
+    directory). The user row is locked while failures are counted, so concurrent wrong guesses cannot slip past
+    the threshold. Unknown names cost the same Argon2 work as known ones and answer the same, locks included.
     """
+    wait = client_throttle().wait(attempt.client)
+    if wait:
+        _record(attempt, user=None, user_name=user_name, error="Throttling")
+        raise SignInFailed(throttled_message(wait), retry_after=wait)
     now = timezone.now()
+    name = str(user_name or "")
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(user_name_key=str(user_name or "").lower()).first()
+        user = User.objects.select_for_update().filter(user_name_key=name.lower()).first()
         if user is None or not (user.has_login_profile or user.is_root) or not password:
             _dummy_check(password or "")
-            _record(attempt, user=None if user is None else user, user_name=user_name, error=GENERIC_FAILURE)
-            raise_later = SignInFailed()
-        elif user.locked_until is not None and user.locked_until > now:
+            _record(attempt, user=None if user is None else user, user_name=name, error=GENERIC_FAILURE)
+            raise_later = _fail_unknown(attempt, name)
+        elif _locked_for(attempt, user, now):
             _dummy_check(password)
-            _record(attempt, user=user, user_name=user_name, error="Account temporarily locked")
+            _record(attempt, user=user, user_name=name, error="Account temporarily locked")
+            client_throttle().fail(attempt.client)
             raise_later = SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
         elif user.check_password(password):
             # With an MFA device the sign-in succeeds only at the code step (record_second_factor_success).
             if not has_enabled_device(user):
-                _record(attempt, user=user, user_name=user_name)
+                _record(attempt, user=user, user_name=name)
             return user
         else:
             raise_later = _fail(attempt, user, GENERIC_FAILURE, now)
@@ -100,17 +165,57 @@ def sign_in(*, attempt: SignInAttempt, user_name: str, password: str) -> User:
     raise raise_later
 
 
+def _fail_unknown(attempt: SignInAttempt, name: str) -> SignInFailed:
+    """A name with no password behind it: counted and "locked" by name exactly as a real user would be."""
+    client_throttle().fail(attempt.client)
+    key = name.lower()
+    if unknown_name_throttle().wait(key):
+        return _phantom_lock(key)
+    if unknown_name_throttle().failures(key) >= settings.IAM_LOCKOUT_THRESHOLD:
+        unknown_name_throttle().clear(key)  # the lock has run out: the count starts again, as for a real user
+    unknown_name_throttle().fail(key)
+    if unknown_name_throttle().wait(key):
+        return _phantom_lock(key)
+    return SignInFailed()
+
+
+def _phantom_lock(key: str) -> SignInFailed:
+    until = (timezone.now() + timedelta(seconds=unknown_name_throttle().wait(key))).replace(microsecond=0)
+    return SignInFailed(locked_message(until), locked_until=until)
+
+
+def _locked_for(attempt: SignInAttempt, user: User, now: datetime) -> bool:
+    """Whether the user's lock keeps this client out: never the root user, never a browser the user signs in from.
+
+    Failures counted elsewhere (wrong current passwords given to ChangePassword) lock the user here too.
+    """
+    if user.is_root or attempt.trusted_for(user):
+        return False
+    if user.locked_until is not None and user.locked_until > now:
+        return True
+    if failures_since_reset(user, now) >= settings.IAM_LOCKOUT_THRESHOLD:
+        _lock(attempt, user, now)
+        return True
+    return False
+
+
 def _fail(attempt: SignInAttempt, user: User, error: str, now: datetime) -> SignInFailed:
     """Record a failed sign-in for a known user and lock the user once the failures reach the threshold."""
     _record(attempt, user=user, user_name=user.user_name, error=error)
-    if _failures_since_reset(user, now) < settings.IAM_LOCKOUT_THRESHOLD:
+    client_throttle().fail(attempt.client)
+    if user.is_root or attempt.trusted_for(user) or \
+            failures_since_reset(user, now) < settings.IAM_LOCKOUT_THRESHOLD:
         return SignInFailed(error)
+    _lock(attempt, user, now)
+    return SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
+
+
+def _lock(attempt: SignInAttempt, user: User, now: datetime) -> None:
     user.locked_until = now + timedelta(seconds=settings.IAM_LOCKOUT_DURATION_SECONDS)
     user.save(update_fields=["locked_until"])
     record_event(caller=attempt.caller_for(user), event_name="UserLockedOut",
                  request_parameters={"user_name": user.user_name, "failed_attempts": settings.IAM_LOCKOUT_THRESHOLD},
                  response_elements={"locked_until": user.locked_until.isoformat()}, resources=[user.arn])
-    return SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
 
 
 def second_factor_failure(attempt: SignInAttempt, user: User, error: str) -> SignInFailed:
@@ -118,9 +223,42 @@ def second_factor_failure(attempt: SignInAttempt, user: User, error: str) -> Sig
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
-        if user.locked_until is not None and user.locked_until > now:
+        if _locked_for(attempt, user, now):
             return SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
         return _fail(attempt, user, error, now)
+
+
+def locked_for(attempt: SignInAttempt, user: User) -> SignInFailed | None:
+    """Why this client may not go on signing in as the user right now (its own back-off, or the user's lock)."""
+    wait = client_throttle().wait(attempt.client)
+    if wait:
+        return SignInFailed(throttled_message(wait), retry_after=wait)
+    if not user.is_root and not attempt.trusted_for(user) and is_locked(user):
+        return SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
+    return None
+
+
+def check_password_guess(caller: Caller, user: User) -> None:
+    """Before a caller's guess at its own current password (ChangePassword) is checked: the same limits as sign-in.
+
+    A client in back-off is throttled, and so is a user whose failures have reached the lockout threshold.
+    """
+    wait = client_throttle().wait(caller.source_ip or "unknown")
+    if wait:
+        raise Throttling(f"Too many wrong passwords from your network. Try again in {wait} seconds.",
+                         retry_after=wait)
+    now = timezone.now()
+    if user.is_root:
+        return
+    if is_locked(user) or failures_since_reset(user, now) >= settings.IAM_LOCKOUT_THRESHOLD:
+        until = user.locked_until if is_locked(user) else now + timedelta(seconds=settings.IAM_LOCKOUT_WINDOW_SECONDS)
+        raise Throttling("Too many wrong passwords for this user: try again later, or ask an administrator.",
+                         retry_after=max(1, int((until - now).total_seconds())))
+
+
+def wrong_password_guess(caller: Caller) -> None:
+    """A wrong current password: the client's back-off grows (the user's count is the audited failure)."""
+    client_throttle().fail(caller.source_ip or "unknown")
 
 
 def second_factor_success(attempt: SignInAttempt, user: User, *, method: str) -> None:
@@ -140,7 +278,7 @@ def is_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
-@iam_operation("UnlockUser")
+@iam_operation("UnlockUser", action="iam:UpdateLoginProfile")
 def unlock_user(*, caller: Caller, user_name: str) -> User:
     """Lift a sign-in lockout now. Unlocking is a change to the user's console access, as in UpdateLoginProfile."""
     user = lookups.user_by_name(user_name, for_update=True)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -14,21 +13,22 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from directory.mfa.requirement import must_enrol
-from directory.models import User
-from directory.passwords import EffectivePasswordPolicy, effective_policy
-from iam_console.callers import MFA_SESSION_KEY, caller_from_request
+from directory.passwords import EffectivePasswordPolicy
+from iam_console.callers import caller_from_request
 from iam_console.console import role_sessions
 from iam_console.console.federated_user import is_federated
 from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from iam_console.identifiers import iam_arn
 from policies.authorization import Caller, caller_may, caller_may_each
+from sts import console_sessions
+from sts.console_sessions import (  # noqa: F401 - the console's views start sessions and show expiry
+    LAST_SEEN,
+    SIGNED_IN_AT,
+    password_expires_at,
+    start_session,
+)
 
-SIGNED_IN_AT = "iam_signed_in_at"
-LAST_SEEN = "iam_last_seen"
-# Writing the session on every request costs a database write; a minute's precision is enough for idling.
-LAST_SEEN_GRANULARITY = 60
 EXPIRY_WARNING_DAYS = 15
 # The side navigation's pages and the IAM action each one needs first.
 MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "iam:ListRoles",
@@ -37,44 +37,6 @@ MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "
                 "identity_providers": "iam:ListOpenIDConnectProviders", "password_policy": "iam:GetAccountPasswordPolicy",
                 "mfa": "iam:ListVirtualMFADevices", "audit": "cloudtrail:LookupEvents",
                 "credential_report": "iam:GetCredentialReport"}
-
-
-def start_session(request: HttpRequest) -> None:
-    now = int(time.time())
-    request.session[SIGNED_IN_AT] = now
-    request.session[LAST_SEEN] = now
-
-
-def session_expired(request: HttpRequest) -> str | None:
-    """Why the session is over (idle or absolute timeout), or None while it is live."""
-    now = int(time.time())
-    signed_in = request.session.get(SIGNED_IN_AT)
-    last_seen = request.session.get(LAST_SEEN)
-    if signed_in is None or last_seen is None:
-        return "Please sign in."
-    if now - signed_in > settings.SESSION_COOKIE_AGE:
-        return "Your session has ended. Please sign in again."
-    if now - last_seen > settings.IAM_SESSION_IDLE_TIMEOUT_SECONDS:
-        return "You were signed out after a period of inactivity. Please sign in again."
-    if now - last_seen >= LAST_SEEN_GRANULARITY:
-        request.session[LAST_SEEN] = now
-    return None
-
-
-def password_expires_at(user: User, policy: EffectivePasswordPolicy) -> datetime | None:
-    if user.is_root or not user.has_login_profile:
-        return None  # the root user answers to no IAM password policy, as in AWS
-    return policy.expires_at(user.password_last_changed)
-
-
-def password_change_reason(user: User, policy: EffectivePasswordPolicy) -> str | None:
-    """'reset' when an administrator requires a new password, 'expired' when MaxPasswordAge has passed."""
-    if user.password_reset_required and not user.is_root:
-        return "reset"
-    expires = password_expires_at(user, policy)
-    if expires is not None and expires <= timezone.now():
-        return "expired"
-    return None
 
 
 class ConsoleView(View):
@@ -88,21 +50,18 @@ class ConsoleView(View):
     needs_iam_user = False
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
+        # The session rules ran in ConsoleSessionMiddleware (a timed-out session is already signed out) and
+        # the authorization chokepoint enforces them; the redirects below only show the way out.
+        session = console_sessions.resolve(request)
+        if session is None:
             return redirect_to_login(request.get_full_path())
-        reason = session_expired(request)
-        if reason is not None:
-            logout(request)
-            request.session["sign_in_notice"] = reason
-            return redirect_to_login(request.get_full_path())
-        self.policy = effective_policy()
-        self.change_reason = password_change_reason(request.user, self.policy)
+        self.policy = session.policy
+        self.change_reason = session.change_reason
         if self.change_reason and not self.allowed_while_change_required:
             return redirect("console:change-password")
         # Under the account's MFA requirement, a user without a device enrols before anything else.
         federated = is_federated(request.user)
-        self.enrolment_required = (not request.session.get(MFA_SESSION_KEY) and not federated
-                                   and must_enrol(request.user))
+        self.enrolment_required = session.enrolment_required
         if self.enrolment_required and not self.allowed_while_enrolment_required:
             return redirect("console:mfa-enrol")
         # After Switch role, every page is authorized with the role session's permissions, not the user's.
@@ -122,6 +81,10 @@ class ConsoleView(View):
             return self.render("console/error.html", {"title": "Access denied", "error": error}, status=403)
         except NoSuchEntity as error:
             return self.render("console/error.html", {"title": "Not found", "error": error}, status=404)
+        except IAMError as error:
+            # Whatever a page did not handle itself (hostile input in a link, say) is still IAM's answer.
+            return self.render("console/error.html", {"title": "Request refused", "error": error},
+                               status=error.http_status)
 
     @property
     def caller(self) -> Caller:

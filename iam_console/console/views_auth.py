@@ -16,8 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from directory.mfa.devices import has_enabled_device
 from directory.services.login_profiles import change_password
-from directory.services.sign_in import SignInAttempt, SignInFailed, sign_in
-from iam_console.callers import client_ip
+from directory.services.sign_in import SignInFailed, sign_in
 from iam_console.console.forms import ChangePasswordForm, SignInForm
 from iam_console.console.mixins import (
     ConsoleView,
@@ -26,7 +25,7 @@ from iam_console.console.mixins import (
     password_rules,
     start_session,
 )
-from iam_console.console.views_mfa import begin_second_factor
+from iam_console.console.views_mfa import begin_second_factor, remember_device, sign_in_attempt
 from iam_console.errors import IAMError
 from sts.federation.console import sign_in_providers
 
@@ -44,14 +43,17 @@ class SignInView(View):
         form = SignInForm(request.POST)
         if not form.is_valid():
             return self._page(form, status=400)
-        attempt = SignInAttempt(source_ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:1024],
-                                secure_transport=request.is_secure())
+        attempt = sign_in_attempt(request)
         try:
             user = sign_in(attempt=attempt, user_name=form.cleaned_data["user_name"],
                            password=form.cleaned_data["password"])
         except SignInFailed as failure:
-            return self._page(SignInForm(initial={"user_name": form.cleaned_data["user_name"]}),
-                              error=failure.message, locked_until=failure.locked_until, status=401)
+            response = self._page(SignInForm(initial={"user_name": form.cleaned_data["user_name"]}),
+                                  error=failure.message, locked_until=failure.locked_until,
+                                  status=429 if failure.retry_after else 401)
+            if failure.retry_after:
+                response["Retry-After"] = str(failure.retry_after)
+            return response
         target = request.POST.get("next") or request.GET.get("next") or ""
         if has_enabled_device(user):
             return begin_second_factor(request, user, target)
@@ -59,8 +61,8 @@ class SignInView(View):
         start_session(request)
         if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
-            return redirect(target)
-        return redirect("console:dashboard")
+            return remember_device(request, redirect(target), user)
+        return remember_device(request, redirect("console:dashboard"), user)
 
     def _page(self, form: SignInForm, *, error: str = "", locked_until=None, status: int = 200) -> HttpResponse:
         notice = self.request.session.pop("sign_in_notice", "")

@@ -24,8 +24,8 @@ from directory.mfa.requirement import Scope, get_mfa_requirement, update_mfa_req
 from directory.models import Group, User
 from directory.services.sign_in import (
     SignInAttempt,
-    is_locked,
-    locked_message,
+    device_token_for,
+    locked_for,
     second_factor_failure,
     second_factor_success,
 )
@@ -47,9 +47,19 @@ def begin_second_factor(request: HttpRequest, user: User, target: str) -> HttpRe
     return redirect("console:sign-in-mfa")
 
 
-def _attempt(request: HttpRequest) -> SignInAttempt:
+DEVICE_COOKIE = "iam_sign_in_device"
+
+
+def sign_in_attempt(request: HttpRequest) -> SignInAttempt:
     return SignInAttempt(source_ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:1024],
-                         secure_transport=request.is_secure())
+                         secure_transport=request.is_secure(), device_token=request.COOKIES.get(DEVICE_COOKIE, ""))
+
+
+def remember_device(request: HttpRequest, response: HttpResponse, user: User) -> HttpResponse:
+    """Mark this browser as one the user signs in from: the user's lockout will not keep it out."""
+    response.set_cookie(DEVICE_COOKIE, device_token_for(user), max_age=settings.IAM_SIGN_IN_DEVICE_DAYS * 86400,
+                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
 
 
 @method_decorator([csrf_protect, never_cache], name="dispatch")
@@ -76,9 +86,10 @@ class SignInMFAView(View):
         return self._page(recovery_mode=request.GET.get("method") == "recovery")
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user, attempt = self.user, _attempt(request)
-        if is_locked(user):
-            return self._abandon(locked_message(user.locked_until))
+        user, attempt = self.user, sign_in_attempt(request)
+        refusal = locked_for(attempt, user)
+        if refusal is not None:
+            return self._abandon(refusal.message)
         recovery_mode = "recovery_code" in request.POST
         if recovery_mode:
             left = mfa.use_recovery_code(caller=attempt.caller_for(user), user=user,
@@ -121,8 +132,8 @@ class SignInMFAView(View):
         request.session[MFA_SESSION_KEY] = timezone.now().isoformat()
         if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
-            return redirect(target)
-        return redirect("console:dashboard")
+            return remember_device(request, redirect(target), self.user)
+        return remember_device(request, redirect("console:dashboard"), self.user)
 
     def _devices(self) -> list:
         return list(enabled_devices(self.user)) or [None]

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -15,6 +17,7 @@ from rest_framework.views import APIView
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError
 from iam_console.pagination import Page
+from iam_console.parsers import BodyTooLarge
 from iam_console.rest.serializers import ErrorEnvelope
 from policies.authorization import Caller
 from sts.authentication import SessionAuthentication, SignatureAuthenticationFailed
@@ -32,8 +35,9 @@ def error_response(code: str, message: str, http_status: int, details: object | 
 
 # Errors the door itself answers with, beside the IAM errors services raise: code -> (HTTP statuses, when).
 DOOR_ERRORS: dict[str, tuple[tuple[int, ...], str]] = {
-    "ValidationError": ((400, 415), "The request does not fit the operation: a body that is not JSON (or not "
-                        "application/json), an unknown parameter, a missing or mistyped field."),
+    "ValidationError": ((400, 413, 415), "The request does not fit the operation: a body that is not JSON (or not "
+                        "application/json), nested too deep or too large, an unknown parameter, a missing or "
+                        "mistyped field."),
     "InvalidAction": ((404, 405), "No route has this path, or the route does not take this method."),
     "Throttling": ((429,), "Too many requests: retry later."),
     "ServiceFailure": ((500,), "The server failed; nothing was changed."),
@@ -54,27 +58,35 @@ def error_codes() -> dict[str, tuple[tuple[int, ...], str]]:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Every API error as {"error": {"code", "message"[, "details"]}} with IAM's code and the right status.
+    """Every API error as {"error": {"code", "message", "request_id"}} with IAM's code and the right HTTP status."""
+    response = _error_for(exc)
+    request = context.get("request")
+    request_id = getattr(getattr(request, "_request", request), "iam_request_id", None)
+    if response is not None and request_id:
+        response.data["error"]["request_id"] = request_id
+    return response
 
-    Codes are those of ``error_codes()``; messages are plain sentences (never a Python repr).
-    """
+
+def _error_for(exc: Exception) -> Response | None:
     if isinstance(exc, SignatureAuthenticationFailed):
         error = exc.error
-        return error_response(error.code, error.message, error.http_status,
-                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+        return error_response(error.code, error.message, error.http_status)
     if isinstance(exc, IAMError):
-        return error_response(exc.code, exc.message, exc.http_status, exc.details)
+        retry_after = getattr(exc, "retry_after", None)
+        return error_response(exc.code, exc.message, exc.http_status, exc.details,
+                              headers={"Retry-After": str(retry_after)} if retry_after else None)
     if isinstance(exc, exceptions.NotAuthenticated):
         return error_response("MissingAuthenticationToken",
                               "Request is missing authentication: sign it with AWS Signature Version 4 "
-                              "(an access key) or sign in to the console.", status.HTTP_401_UNAUTHORIZED,
-                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+                              "(an access key) or sign in to the console.", status.HTTP_403_FORBIDDEN)
     if isinstance(exc, exceptions.AuthenticationFailed):
-        return error_response("InvalidClientTokenId", str(exc.detail), status.HTTP_401_UNAUTHORIZED,
-                              headers={"WWW-Authenticate": "AWS4-HMAC-SHA256"})
+        return error_response("InvalidClientTokenId", str(exc.detail), status.HTTP_403_FORBIDDEN)
     if isinstance(exc, exceptions.PermissionDenied):
         # DRF raises this for a failed CSRF check on session-authenticated writes.
         return error_response("AccessDenied", str(exc.detail), status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, BodyTooLarge | RequestDataTooBig):
+        return error_response("ValidationError", f"The request body is larger than "
+                              f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, exceptions.ParseError):
         return error_response("ValidationError", f"The request body is not valid JSON: {exc.detail}",
                               status.HTTP_400_BAD_REQUEST)
@@ -141,10 +153,16 @@ def page_body(page: Page, name: str, item_serializer: type[serializers.Serialize
 
 def errors(*statuses: int) -> Mapping[int, OpenApiResponse]:
     """The error responses an operation documents, all with the {"error": {...}} body; each names the
-    codes that status can carry."""
+    codes that status can carry.
+
+    Every operation can also be refused for its input (400: a NUL, a body nested too deep), its authentication
+    (403, as AWS answers: MissingAuthenticationToken, SignatureDoesNotMatch …), its size (413) or its caller's
+    pace (429 Throttling), so those are always documented. A 401 asked for is documented as the 403 it is.
+    """
     by_status: dict[int, list[str]] = {}
     for code, (codes_statuses, _when) in error_codes().items():
         for number in codes_statuses:
             by_status.setdefault(number, []).append(code)
-    return {status: OpenApiResponse(ErrorEnvelope, description=", ".join(by_status.get(status, [])))
-            for status in statuses}
+    wanted = {403 if number == 401 else number for number in statuses} | {400, 403, 413, 429}
+    return {number: OpenApiResponse(ErrorEnvelope, description=", ".join(by_status.get(number, [])))
+            for number in sorted(wanted)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -48,13 +48,22 @@ class MFADeviceOut(serializers.Serializer):
     serial_number = serializers.CharField()
     device_name = serializers.CharField(source="name")
     enable_date = Date()
-    last_used_date = Date(source="last_used_at")
+    last_used_date = Date(source="last_used_at", allow_null=True)
 
 
 class VirtualMFADeviceListItem(serializers.Serializer):
     serial_number = serializers.CharField()
-    user_name = serializers.CharField(source="user.user_name")
-    enable_date = Date()
+    user_name = serializers.SerializerMethodField(help_text="The user it is assigned to; null while Unassigned.")
+    enable_date = Date(allow_null=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_user_name(self, device) -> str | None:
+        return device.user.user_name if device.confirmed else None
+
+
+class VirtualMFADeviceList(serializers.Serializer):
+    virtual_mfa_devices = VirtualMFADeviceListItem(many=True)
+    is_truncated = serializers.BooleanField()
 
 
 class MFADeviceList(serializers.Serializer):
@@ -73,6 +82,10 @@ class EnableOut(serializers.Serializer):
 class MFARequirementOut(serializers.Serializer):
     scope = serializers.CharField()
     group_names = serializers.ListField(child=serializers.CharField())
+
+
+class MFARequirementEnvelope(serializers.Serializer):
+    mfa_requirement = MFARequirementOut()
 
 
 class MFADeviceListView(IAMAPIView):
@@ -131,7 +144,7 @@ class DeactivateMFADeviceView(IAMAPIView):
 
 class VirtualMFADeviceListView(IAMAPIView):
     @extend_schema(operation_id="ListVirtualMFADevices", parameters=[ListVirtualMFADevicesQuery],
-                   responses={200: VirtualMFADeviceListItem(many=True), **errors(400, 401, 403)})
+                   responses={200: VirtualMFADeviceList, **errors(400, 401, 403)})
     def get(self, request):
         query = parse(ListVirtualMFADevicesQuery, request.query_params.dict())
         devices = mfa.list_virtual_mfa_devices(caller=self.caller(request), **query)
@@ -140,13 +153,13 @@ class VirtualMFADeviceListView(IAMAPIView):
 
 
 class MFARequirementView(IAMAPIView):
-    @extend_schema(operation_id="GetMFARequirement", responses={200: MFARequirementOut, **errors(401, 403)})
+    @extend_schema(operation_id="GetMFARequirement", responses={200: MFARequirementEnvelope, **errors(401, 403)})
     def get(self, request):
         requirement = get_mfa_requirement(caller=self.caller(request))
         return Response({"mfa_requirement": MFARequirementOut(requirement).data})
 
     @extend_schema(operation_id="UpdateMFARequirement", request=MFARequirementBody,
-                   responses={200: MFARequirementOut, **errors(400, 401, 403, 404)})
+                   responses={200: MFARequirementEnvelope, **errors(400, 401, 403, 404)})
     def put(self, request):
         body = parse(MFARequirementBody, request.data)
         requirement = update_mfa_requirement(caller=self.caller(request), **body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,9 +22,25 @@ def Date(**kwargs) -> serializers.DateTimeField:  # noqa: N802 - reads like a fi
     return serializers.DateTimeField(format=AWS_DATE_FORMAT, read_only=True, **kwargs)
 
 
+class StrictCharField(serializers.CharField):
+    """Text only: a number or boolean where a name belongs is refused, not turned into the name "0".
+
+    A NUL character is left to the operation frame, which refuses it and records the refused operation.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def Text(**kwargs) -> serializers.CharField:  # noqa: N802
     # Names are validated by the services with IAM's own messages; whitespace is significant there.
-    return serializers.CharField(trim_whitespace=False, **kwargs)
+    return StrictCharField(trim_whitespace=False, **kwargs)
 
 
 @extend_schema_field({"oneOf": [{"type": "string", "description": "The policy as JSON text."},
@@ -323,6 +340,8 @@ class ErrorBody(serializers.Serializer):
     code = serializers.CharField(help_text="IAM's error code, e.g. NoSuchEntity.")
     message = serializers.CharField()
     details = serializers.JSONField(required=False)
+    request_id = serializers.CharField(required=False, help_text="This request's id, also in the x-amzn-RequestId "
+                                                                  "header and the audit event.")
 
 
 class ErrorEnvelope(serializers.Serializer):

@@ -24,7 +24,7 @@ from iam_console.operations import iam_operation
 from iam_console.pagination import Page, keyset_page
 from iam_console.tagging import request_tag_context
 from iam_console.validation import TAGS_PER_ENTITY, validate_path, validate_path_prefix, validate_tags
-from policies.authorization import Caller, authorize_caller
+from policies.authorization import Caller, authorize_caller, authorize_unknown
 from policies.documents import checked_document
 from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyTag, PolicyVersion
 
@@ -46,12 +46,20 @@ def validate_policy_name(name: object, field: str = "policyName") -> str:
     return name
 
 
-def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPolicy:
+def check_policy_arn(policy_arn: object) -> re.Match:
+    """The parts of a well-formed policy ARN, or InvalidInput. Checked before any entity is looked up, so a
+    malformed ARN is answered the same whether the user, group or role named beside it exists or not."""
     match = _ARN.fullmatch(policy_arn) if isinstance(policy_arn, str) else None
     if match is None:
         raise InvalidInput(f"ARN {policy_arn} is not valid: expected arn:aws:iam::<account>:policy/<path><name>.")
+    return match
+
+
+def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPolicy:
+    match = check_policy_arn(policy_arn)
     is_system = match["account"] == SYSTEM_POLICY_ACCOUNT
     if not is_system and match["account"] != settings.IAM_ACCOUNT_ID:
+        authorize_unknown(policy_arn)
         raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
     queryset = ManagedPolicy.objects.filter(is_system=is_system, policy_name_key=match["name"].lower(),
                                             path=match["path"])
@@ -59,6 +67,7 @@ def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPol
         queryset = queryset.select_for_update()
     policy = queryset.first()
     if policy is None:
+        authorize_unknown(policy_arn)
         raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
     return policy
 

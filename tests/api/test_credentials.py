@@ -51,7 +51,7 @@ def test_deactivate_and_delete_access_key(root_api, make_user):
     response = root_api.patch(path, {"status": "Inactive"})
     assert response.status_code == 200 and response.json()["access_key"]["status"] == "Inactive"
     assert error(root_api.patch(path, {"status": "Paused"})) == (400, "ValidationError")
-    assert error(SignedClient(key_id, secret).get("/api/v1/me/")) == (401, "InvalidClientTokenId")
+    assert error(SignedClient(key_id, secret).get("/api/v1/me/")) == (403, "InvalidClientTokenId")
     assert root_api.delete(path).status_code == 204
     assert error(root_api.delete(path)) == (404, "NoSuchEntity")
     assert error(root_api.patch(path, {"status": "Active"})) == (404, "NoSuchEntity")

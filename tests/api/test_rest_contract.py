@@ -80,7 +80,7 @@ def test_refused_document_has_the_same_shape_from_create_and_simulate(root_api):
                                                            "action_names": ["iam:GetUser"]})
     assert error(created) == error(simulated) == (400, "MalformedPolicyDocument")
     create_body, simulate_body = created.json()["error"], simulated.json()["error"]
-    assert set(create_body) == set(simulate_body) == {"code", "message", "details"}
+    assert set(create_body) == set(simulate_body) == {"code", "message", "details", "request_id"}
     assert create_body["details"]["field"] == "policy_document"
     assert simulate_body["details"]["field"] == "policy_input_list[0]"
     assert create_body["details"]["findings"] == simulate_body["details"]["findings"]
@@ -169,7 +169,7 @@ def test_every_operation_has_its_own_description_and_components_are_named_once(t
 def test_schema_and_docs_are_public_as_the_readme_says(client):
     assert client.get("/api/v1/schema/").status_code == 200
     assert client.get("/api/v1/docs").status_code == 200
-    assert client.get("/api/v1/users/").status_code == 401
+    assert client.get("/api/v1/users/").status_code == 403
     assert "`/api/v1/docs/`: the API's description, no data" in README.read_text()
 
 

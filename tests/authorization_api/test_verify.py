@@ -72,7 +72,9 @@ def test_a_wrong_secret_is_refused_as_aws_refuses_it(docs_service, service_ident
     body = verify(service, signed_material(alice.test_access_key[0], "x" * 40))
     assert body == {"verified": False, "error": {"code": "SignatureDoesNotMatch", "message": body["error"]["message"]}}
     unknown = verify(service, signed_material("AKIAUNKNOWNUNKNOWN00", "x" * 40))
-    assert unknown["error"] == body["error"]  # an unknown key and a wrong secret look the same
+    # As AWS answers: a key id that does not exist is an invalid token, not a bad signature.
+    assert unknown["error"] == {"code": "InvalidClientTokenId",
+                                "message": "The security token included in the request is invalid."}
 
 
 def test_a_tampered_request_does_not_verify(docs_service, service_identity, document_user):

@@ -139,15 +139,21 @@ def test_a_code_is_checked_against_the_named_device_only(root_caller, make_user,
     assert devices.check_code(user, second.serial_number, second.code(1)).accepted
 
 
-def test_deactivating_removes_the_device_and_its_recovery_codes(root_caller, make_user, enrol):
+def test_deactivating_leaves_the_device_unassigned_and_removes_its_recovery_codes(root_caller, make_user, enrol):
     user = make_user("alice")
     device = enrol("alice")
     assert user.mfa_recovery_codes.count() == 10
     mfa.deactivate_mfa_device(caller=root_caller, user_name="alice", serial_number=device.serial_number)
-    assert MFADevice.objects.count() == 0 and user.mfa_recovery_codes.count() == 0
+    assert user.mfa_recovery_codes.count() == 0
     assert not devices.check_code(user, device.serial_number, device.code(1)).accepted
     with pytest.raises(NoSuchEntity):
         mfa.deactivate_mfa_device(caller=root_caller, user_name="alice", serial_number=device.serial_number)
+    unassigned = mfa.list_virtual_mfa_devices(caller=root_caller, assignment_status="Unassigned")
+    assert [d.serial_number for d in unassigned] == [device.serial_number]
+    assert mfa.list_virtual_mfa_devices(caller=root_caller, assignment_status="Assigned") == []
+    # The offboarding sequence: deactivate, then delete.
+    mfa.delete_virtual_mfa_device(caller=root_caller, serial_number=device.serial_number)
+    assert MFADevice.objects.count() == 0
 
 
 def test_only_an_unenabled_device_can_be_deleted(root_caller, make_user, enrol):

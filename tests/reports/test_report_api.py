@@ -82,9 +82,9 @@ def test_a_user_without_permission_is_denied(user_api, root_caller, method, path
         "iam:GetCredentialReport" in response.json()["error"]["message"]
 
 
-def test_anonymous_callers_get_401(client):
-    assert client.post(URL).status_code == 401
-    assert client.get("/api/v1/credential-reports/").status_code == 401
+def test_anonymous_callers_get_403(client):
+    assert client.post(URL).status_code == 403
+    assert client.get("/api/v1/credential-reports/").status_code == 403
 
 
 def test_generate_is_audited(root_api):

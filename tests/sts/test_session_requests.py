@@ -65,13 +65,13 @@ def test_session_policy_caps_what_a_session_signed_request_may_do(alice_session)
 
 
 @pytest.mark.django_db
-def test_expired_session_is_refused_with_401_expired_token(alice_session):
+def test_expired_session_is_refused_with_403_expired_token(alice_session):
     assumed = alice_session()
     _expire(assumed)
     response = session_client(assumed).get("/api/v1/sts/caller-identity")
-    assert response.status_code == 401
-    assert response.json()["error"] == {"code": "ExpiredToken",
-                                        "message": "The security token included in the request is expired"}
+    assert response.status_code == 403
+    assert response.json()["error"] | {"request_id": ""} == {
+        "code": "ExpiredToken", "message": "The security token included in the request is expired", "request_id": ""}
 
 
 @pytest.mark.django_db
@@ -80,9 +80,9 @@ def test_wrong_or_missing_session_token_is_refused(alice_session):
     forged = session_client(assumed)
     forged.session_token = assumed.session_token[:-4] + "AAAA"
     response = forged.get("/api/v1/sts/caller-identity")
-    assert (response.status_code, response.json()["error"]["code"]) == (401, "InvalidClientTokenId")
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "InvalidClientTokenId")
     forged.session_token = None
-    assert forged.get("/api/v1/sts/caller-identity").status_code == 401
+    assert forged.get("/api/v1/sts/caller-identity").status_code == 403
 
 
 @pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_wrong_session_secret_is_a_signature_mismatch(alice_session):
     client = session_client(assumed)
     client.secret_access_key = "x" * 40
     response = client.get("/api/v1/sts/caller-identity")
-    assert (response.status_code, response.json()["error"]["code"]) == (401, "SignatureDoesNotMatch")
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "SignatureDoesNotMatch")
 
 
 @pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_revoke_role_sessions_refuses_earlier_sessions_and_not_later_ones(alice_
     response = root_api.post("/api/v1/roles/Reader/revoke-sessions")
     assert response.status_code == 200 and response.json()["sessions"] == 1
     refused = session_client(before).get("/api/v1/sts/caller-identity")
-    assert refused.status_code == 401
+    assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "ExpiredToken"
     assert refused.json()["error"]["message"].startswith("The security token included in the request is expired")
     alice = before.session.source_user
@@ -136,7 +136,7 @@ def test_revoke_role_sessions_refuses_earlier_sessions_and_not_later_ones(alice_
 def test_revoke_user_sessions_ends_the_sessions_a_user_started(alice_session, root_api):
     assumed = alice_session()
     assert root_api.post("/api/v1/users/alice/revoke-sessions").json()["sessions"] == 1
-    assert session_client(assumed).get("/api/v1/sts/caller-identity").status_code == 401
+    assert session_client(assumed).get("/api/v1/sts/caller-identity").status_code == 403
 
 
 @pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_no_request_is_authorized_after_a_revocation_commits(alice_session, root
     after = [status for started, status in results if started > committed]
     before = [status for started, status in results if started <= committed]
     assert 200 in before, "requests ran before the revocation"
-    assert after and set(after) == {401}
+    assert after and set(after) == {403}
     # A request that authenticated just before the commit and decided after it is refused (403) by the decision's
     # own liveness check, never allowed.
     assert set(before) <= {200, 401, 403}
