@@ -112,6 +112,12 @@ class RequestExpired(IAMError):
     code, http_status = "RequestExpired", 403
 
 
+class PackedPolicyTooLarge(IAMError):
+    """AssumeRole's session policies and tags are too large."""
+
+    code, http_status = "PackedPolicyTooLarge", 400
+
+
 class ReportNotPresent(IAMError):
     code, http_status = "ReportNotPresent", 410
 

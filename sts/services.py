@@ -19,8 +19,8 @@ from iam_console import identifiers
 from iam_console.errors import (
     AccessDenied,
     ExpiredToken,
-    IAMError,
     InvalidClientTokenId,
+    PackedPolicyTooLarge,
     ValidationError,
 )
 from iam_console.operations import iam_operation
@@ -55,8 +55,6 @@ REVOKED_MESSAGE = "The security token included in the request is expired: its se
 INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
 
 
-class PackedPolicyTooLarge(IAMError):
-    code, http_status = "PackedPolicyTooLarge", 400
 
 
 @dataclass(frozen=True)

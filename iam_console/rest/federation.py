@@ -109,6 +109,14 @@ class SAMLOut(FederatedOut):
     name_qualifier = serializers.CharField(source="extra.name_qualifier")
 
 
+class OIDCProviderListOut(serializers.Serializer):
+    open_id_connect_provider_list = OIDCProviderArnOut(many=True)
+
+
+class SAMLProviderListOut(serializers.Serializer):
+    saml_provider_list = SAMLProviderOut(many=True)
+
+
 def _tags_body(tags) -> dict:
     return {"tags": s.TagOut(tags, many=True).data, "is_truncated": False}
 
@@ -122,7 +130,7 @@ def _tag_keys(request) -> list[str]:
 
 
 class OIDCProviderListView(IAMAPIView):
-    @extend_schema(operation_id="ListOpenIDConnectProviders", responses={200: OIDCProviderArnOut(many=True),
+    @extend_schema(operation_id="ListOpenIDConnectProviders", responses={200: OIDCProviderListOut,
                                                                          **errors(401, 403)})
     def get(self, request):
         providers = oidc_providers.list_open_id_connect_providers(caller=self.caller(request))
@@ -204,7 +212,7 @@ class OIDCProviderTagsView(IAMAPIView):
 
 
 class SAMLProviderListView(IAMAPIView):
-    @extend_schema(operation_id="ListSAMLProviders", responses={200: SAMLProviderOut(many=True), **errors(401, 403)})
+    @extend_schema(operation_id="ListSAMLProviders", responses={200: SAMLProviderListOut, **errors(401, 403)})
     def get(self, request):
         providers = saml_providers.list_saml_providers(caller=self.caller(request))
         return Response({"saml_provider_list": SAMLProviderOut(providers, many=True).data})

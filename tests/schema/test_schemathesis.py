@@ -69,15 +69,28 @@ def test_every_operation_answers_as_its_schema_says(live_server, root_credential
 POLICY_ARNS = ["arn:aws:iam::aws:policy/IAMReadOnlyAccess", "arn:aws:iam::123456789012:policy/no-such-policy"]
 
 
+# Identity providers' ARNs travel the same way: drawn from ARNs of the right kind that do not exist.
+PROVIDER_ARNS = {"oidc-providers": ["arn:aws:iam::123456789012:oidc-provider/token.example.com"],
+                 "saml-providers": ["arn:aws:iam::123456789012:saml-provider/ExampleIdP"]}
+
+
+def _sample_arns(path: str, name: str) -> list[str] | None:
+    if name == "policy_arn":
+        return POLICY_ARNS
+    if name == "arn":
+        return next((arns for kind, arns in PROVIDER_ARNS.items() if f"/{kind}/" in path), None)
+    return None
+
+
 def with_policy_arns(document: dict) -> dict:
-    for item in document["paths"].values():
+    for path, item in document["paths"].items():
+        parameters = list(item.get("parameters", []))
         for operation in item.values():
-            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if parameter.get("in") == "path" and parameter.get("name") == "policy_arn":
-                    parameter["schema"] = {"type": "string", "enum": POLICY_ARNS}
-        for parameter in item.get("parameters", []):
-            if parameter.get("in") == "path" and parameter.get("name") == "policy_arn":
-                parameter["schema"] = {"type": "string", "enum": POLICY_ARNS}
+            parameters += operation.get("parameters", []) if isinstance(operation, dict) else []
+        for parameter in parameters:
+            arns = _sample_arns(path, parameter.get("name", "")) if parameter.get("in") == "path" else None
+            if arns:
+                parameter["schema"] = {"type": "string", "enum": arns}
     return document
 
 
