@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -69,8 +70,17 @@ class SignInView(View):
         return render(self.request, "console/sign_in.html", {
             "form": form, "error": error, "locked_until": locked_until, "notice": notice,
             "account_id": settings.IAM_ACCOUNT_ID, "next": self.request.GET.get("next", ""),
-            "federated_options": sign_in_providers(),
+            "federated_options": _federated_options(),
         }, status=status)
+
+
+def _federated_options() -> list:
+    """The company IdPs offered on the sign-in page. Without the database the page still renders (without them),
+    so the browser keeps a form token and its next attempt meets the outage page, not an expired form."""
+    try:
+        return sign_in_providers()
+    except DatabaseError:
+        return []
 
 
 class SignOutView(View):
