@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
@@ -36,6 +37,7 @@ from policies.language import (
     evaluate,
     evaluate_resource_policy,
 )
+from policies.loading import PolicySet
 from sts.models import RoleSession
 from sts.principals import RoleSessionPrincipal
 from sts.verification import SignedBy, authenticate_signed, forwarded_request
@@ -172,9 +174,11 @@ def _statements(matched, sources: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def evaluate_for_service(signer_caller: Caller, request: DecisionRequest) -> tuple[str, list[dict[str, Any]]]:
+def evaluate_for_service(signer_caller: Caller, request: DecisionRequest,
+                         policy_set: PolicySet | None = None) -> tuple[str, list[dict[str, Any]]]:
     """AWS's evaluation for a request to another service: identity policies (capped by the boundary and session
-    policies), and, when the service supplies one, its resource-based policy (same-account rules)."""
+    policies), and, when the service supplies one, its resource-based policy (same-account rules). A batch passes
+    the principal's policy set it has already loaded."""
     principal = signer_caller.principal
     context = signer_caller.condition_context(request.context)
     context.setdefault("aws:PrincipalAccount", settings.IAM_ACCOUNT_ID)
@@ -182,7 +186,7 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest) -> tup
     if principal.is_root:
         identity, sources = Decision(ALLOWED, (), "the root user is allowed everything"), {}
     else:
-        policy_set = policy_set_for(principal)
+        policy_set = policy_set if policy_set is not None else policy_set_for(principal)
         identity = evaluate(evaluated, policy_set.identity, boundary_policies=policy_set.boundary or None,
                             session_policies=policy_set.session or None)
         sources = policy_set.sources
@@ -250,25 +254,32 @@ def decide_batch(*, service_caller: Caller, requests: object) -> list[DecisionRe
     if len(requests) > MAX_BATCH:
         raise LimitExceeded(f"A batch holds at most {MAX_BATCH} decision requests, not {len(requests)}.")
     results: list[DecisionResult | IAMError] = []
-    callers: dict[str, tuple[Caller, dict[str, Any]]] = {}
+    callers: dict[str, tuple[Caller, dict[str, Any], PolicySet | None]] = {}
     asked: set[str] = set()
-    for item in requests:
-        try:
-            request = decision_request(item)
-            if request.service_prefix not in asked:
-                _may_ask(service_caller, request.service_prefix)
-                asked.add(request.service_prefix)
-            arn = item.get("principal_arn")
-            if not isinstance(arn, str) or arn not in callers:
-                principal = resolve_principal(arn)
-                callers[arn] = (_as_principal(service_caller, principal), principal_attributes(principal))
-            signer_caller, attributes = callers[arn]
-            verdict, statements = evaluate_for_service(signer_caller, request)
-            _audit(service_caller, signer_caller, request, verdict)
-            results.append(DecisionResult(verdict, statements, attributes))
-        except IAMError as error:
-            results.append(error)
+    with transaction.atomic():  # the batch's audit events commit together: one commit, not thirty
+        for item in requests:
+            _decide_item(service_caller, item, results, callers, asked)
     return results
+
+
+def _decide_item(service_caller: Caller, item: object, results: list, callers: dict, asked: set) -> None:
+    """One item of a batch; its error is its own answer."""
+    try:
+        request = decision_request(item)
+        if request.service_prefix not in asked:
+            _may_ask(service_caller, request.service_prefix)
+            asked.add(request.service_prefix)
+        arn = item.get("principal_arn")  # type: ignore[union-attr]  # decision_request checked it is a mapping
+        if not isinstance(arn, str) or arn not in callers:
+            principal = resolve_principal(arn)
+            policy_set = None if principal.is_root else policy_set_for(principal)
+            callers[arn] = (_as_principal(service_caller, principal), principal_attributes(principal), policy_set)
+        signer_caller, attributes, policy_set = callers[arn]
+        verdict, statements = evaluate_for_service(signer_caller, request, policy_set)
+        _audit(service_caller, signer_caller, request, verdict)
+        results.append(DecisionResult(verdict, statements, attributes))
+    except IAMError as error:
+        results.append(error)
 
 
 @dataclass(frozen=True)
