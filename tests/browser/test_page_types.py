@@ -154,6 +154,8 @@ def test_search_box_finds_by_name_and_arn_with_the_slash_shortcut(new_page, shot
     page = new_page()
     sign_in(page, "root", ROOT_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    page.wait_for_load_state("load")  # the shortcut is attached by console.js, a deferred script
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # "/" outside any text field
     page.keyboard.press("/")
     expect(page.locator("#global-search")).to_be_focused()
     page.keyboard.type("read")
