@@ -43,7 +43,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # --- IAM identity of this directory -------------------------------------------------------------
+# The management account's id, name and e-mail: read once, when a fresh database bootstraps its first account
+# (or when an existing single-account database upgrades to accounts). Every request's account comes from its
+# caller; these are never read at request time.
 IAM_ACCOUNT_ID = env_account_id("IAM_ACCOUNT_ID", "123456789012")
+IAM_ACCOUNT_NAME = env_str("IAM_ACCOUNT_NAME", "Management account")
+IAM_ACCOUNT_EMAIL = env_optional_str("IAM_ACCOUNT_EMAIL")
+if len(IAM_ACCOUNT_NAME) > 50:
+    raise ImproperlyConfigured(f"IAM_ACCOUNT_NAME is {len(IAM_ACCOUNT_NAME)} characters long: an account name has "
+                               "at most 50.")
+if IAM_ACCOUNT_EMAIL is not None and not (6 <= len(IAM_ACCOUNT_EMAIL) <= 64 and "@" in IAM_ACCOUNT_EMAIL):
+    raise ImproperlyConfigured(f"IAM_ACCOUNT_EMAIL={IAM_ACCOUNT_EMAIL!r} is not valid: expected an e-mail address "
+                               "of 6 to 64 characters.")
 IAM_PARTITION = env_str("IAM_PARTITION", "aws")
 IAM_DEFAULT_REGION = env_str("IAM_DEFAULT_REGION", "us-east-1")
 # Access key secrets are derived from this key and a per-key nonce, so the database never holds them.
@@ -114,6 +125,7 @@ INSTALLED_APPS = [
     "django_otp",
     "iam_console",
     "audit",
+    "accounts",
     "directory",
     "policies",
     "sts",
