@@ -1,0 +1,4 @@
+"""Fixtures for the account tests: boto3 clients against a live server, and the console's signed-in clients."""
+
+from tests.console.conftest import root_console, user_console  # noqa: F401 - shared console fixtures
+from tests.query.conftest import aws, iam, sts  # noqa: F401 - shared boto3 fixtures
