@@ -144,3 +144,14 @@ def test_the_rest_api_describes_the_callers_account(root_api, make_account):
 def test_reading_the_account_is_governed_by_policy(user_api):
     _, api = user_api("nobody")
     assert api.get("/api/v1/account/").json()["error"]["code"] == "AccessDenied"
+
+
+def test_the_keys_and_sessions_of_a_suspended_account_sign_nothing(make_account):
+    member = make_account()
+    api = member.root_api()
+    assert api.get("/api/v1/sts/caller-identity").status_code == 200
+    Account.objects.filter(pk=member.id).update(status=Account.Status.SUSPENDED)
+    response = api.get("/api/v1/sts/caller-identity")
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "InvalidClientTokenId")
+    Account.objects.filter(pk=member.id).update(status=Account.Status.ACTIVE)
+    assert api.get("/api/v1/sts/caller-identity").status_code == 200
