@@ -45,6 +45,11 @@ class FederatedAssumedRole:
     def audit_actor(self) -> str:
         return self.identity.display_name
 
+    @property
+    def audit_account(self) -> str:
+        """The account the identity came into: its role's (an unsigned request has no account of its own)."""
+        return self.assumed.session.role.account_id
+
     def audit_elements(self) -> dict:
         return {**self.assumed.audit_elements(), "subject": self.identity.principal_name,
                 "audience": self.audience, "provider": self.provider}
