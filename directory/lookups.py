@@ -10,6 +10,7 @@ import json
 import re
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from accounts.selectors import existing_account_ids
 from directory.models import AccessKey, Group, Role, User
@@ -18,37 +19,31 @@ from iam_console.identifiers import group_arn, role_arn, user_arn
 from policies.authorization import Caller, authorize_unknown
 
 
-def user_by_name(account_id: str, user_name: str, *, for_update: bool = False) -> User:
-    queryset = User.objects.iam_users(account_id)
+def _by_name(queryset: QuerySet, kind: str, name: object, unknown_arn: str, *, for_update: bool):
+    """The one entity of `queryset` (an account's) with this name, case-insensitively; NoSuchEntity otherwise,
+    after asking whether the caller may act on the ARN it would have (so that names cannot be probed)."""
     if for_update:
         queryset = queryset.select_for_update()
-    user = queryset.filter(user_name_key=str(user_name).lower()).first()
-    if user is None:
-        authorize_unknown(user_arn(account_id, "/", str(user_name)))
-        raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
-    return user
+    entity = queryset.filter(**{f"{kind}_name_key": str(name).lower()}).first()
+    if entity is None:
+        authorize_unknown(unknown_arn)
+        raise NoSuchEntity(f"The {kind} with name {name} cannot be found.")
+    return entity
+
+
+def user_by_name(account_id: str, user_name: str, *, for_update: bool = False) -> User:
+    return _by_name(User.objects.iam_users(account_id), "user", user_name,
+                    user_arn(account_id, "/", str(user_name)), for_update=for_update)
 
 
 def group_by_name(account_id: str, group_name: str, *, for_update: bool = False) -> Group:
-    queryset = Group.objects.filter(account_id=account_id)
-    if for_update:
-        queryset = queryset.select_for_update()
-    group = queryset.filter(group_name_key=str(group_name).lower()).first()
-    if group is None:
-        authorize_unknown(group_arn(account_id, "/", str(group_name)))
-        raise NoSuchEntity(f"The group with name {group_name} cannot be found.")
-    return group
+    return _by_name(Group.objects.filter(account_id=account_id), "group", group_name,
+                    group_arn(account_id, "/", str(group_name)), for_update=for_update)
 
 
 def role_by_name(account_id: str, role_name: str, *, for_update: bool = False) -> Role:
-    queryset = Role.objects.filter(account_id=account_id)
-    if for_update:
-        queryset = queryset.select_for_update()
-    role = queryset.filter(role_name_key=str(role_name).lower()).first()
-    if role is None:
-        authorize_unknown(role_arn(account_id, "/", str(role_name)))
-        raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
-    return role
+    return _by_name(Role.objects.filter(account_id=account_id), "role", role_name,
+                    role_arn(account_id, "/", str(role_name)), for_update=for_update)
 
 
 def access_key_of(user: User, access_key_id: str, *, for_update: bool = False) -> AccessKey:
