@@ -77,10 +77,12 @@ from .evaluator import (
     RequestContext,
     ResourcePolicyDecision,
     evaluate,
+    evaluate_access,
     evaluate_resource_policy,
     principal_match,
     principal_matches,
 )
+from .guardrails import GuardrailLevel, evaluate_guardrails
 from .findings import Finding, Severity
 from .model import ConditionClause, Located, PolicyDocument, Principal, Statement
 from .parser import ParseResult, parse_policy
@@ -114,6 +116,7 @@ __all__ = [
     "ConditionClause",
     "Decision",
     "Finding",
+    "GuardrailLevel",
     "Located",
     "MatchedStatement",
     "ParseResult",
@@ -132,6 +135,8 @@ __all__ = [
     "compile_document",
     "compile_policy",
     "evaluate",
+    "evaluate_access",
+    "evaluate_guardrails",
     "evaluate_resource_policy",
     "invalidate",
     "lookup_action",
