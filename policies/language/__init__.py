@@ -82,8 +82,8 @@ from .evaluator import (
     principal_match,
     principal_matches,
 )
-from .guardrails import GuardrailLevel, evaluate_guardrails
 from .findings import Finding, Severity
+from .guardrails import GuardrailLevel, evaluate_guardrails
 from .model import ConditionClause, Located, PolicyDocument, Principal, Statement
 from .parser import ParseResult, parse_policy
 from .summary import ServiceSummary, summarize

@@ -15,12 +15,11 @@ from .decisions import (
     DecisionValue,
     MatchedStatement,
     Request,
-    RequestContext,
     _matched,
     _scan,
 )
 from .guardrails import GuardrailLevel, evaluate_guardrails, explicit_deny, scan_guardrails
-from .principals import PrincipalMatchKind, _account_of, _principal_kind, principal_match, principal_matches
+from .principals import PrincipalMatchKind, _account_of, _principal_kind
 
 
 def evaluate(

@@ -6,8 +6,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .compiler import CompiledPolicy
-from .decisions import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, UNDENIABLE_ACTIONS, Decision, MatchedStatement, Request
-from .decisions import _matched, _scan
+from .decisions import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    UNDENIABLE_ACTIONS,
+    Decision,
+    MatchedStatement,
+    Request,
+    _matched,
+    _scan,
+)
 from .principals import principal_match
 
 LEVEL_KINDS = ("root", "ou", "account")
