@@ -15,11 +15,33 @@ from .decisions import (
     DecisionValue,
     MatchedStatement,
     Request,
+    RequestContext,
     _matched,
     _scan,
 )
 from .guardrails import GuardrailLevel, evaluate_guardrails, explicit_deny, scan_guardrails
-from .principals import PrincipalMatchKind, _account_of, _principal_kind
+from .principals import PrincipalMatchKind, _account_of, _principal_kind, principal_match, principal_matches
+
+# Names other modules import from here; their homes are decisions, guardrails and principals.
+__all__ = [
+    "ALLOWED",
+    "EXPLICIT_DENY",
+    "IMPLICIT_DENY",
+    "UNDENIABLE_ACTIONS",
+    "Decision",
+    "DecisionValue",
+    "GuardrailLevel",
+    "MatchedStatement",
+    "Request",
+    "RequestContext",
+    "ResourcePolicyDecision",
+    "evaluate",
+    "evaluate_access",
+    "evaluate_guardrails",
+    "evaluate_resource_policy",
+    "principal_match",
+    "principal_matches",
+]
 
 
 def evaluate(
