@@ -28,9 +28,6 @@ SIZE_LIMITS: dict[str, int] = {
     "group_inline": 5120,
     "role_inline": 10240,
     "trust": 2048,
-    # AWS Organizations quotas; for these every character counts, whitespace included.
-    "service_control": guardrail_grammar.GUARDRAIL_SIZE_LIMIT,
-    "resource_control": guardrail_grammar.GUARDRAIL_SIZE_LIMIT,
 }
 
 # IAM API reference, PolicyDocument: [\u0009\u000A\u000D\u0020-\u00FF]+
@@ -66,9 +63,9 @@ def validate(
     """Validate policy JSON text. Never raises.
 
     ``size_limit`` is a character count or a SIZE_LIMITS key ("managed", "user_inline",
-    "group_inline", "role_inline", "trust", "service_control", "resource_control"); None skips
-    the size check, except for SCPs and RCPs, whose 5,120-character quota always applies and
-    counts every character (Organizations counts whitespace; IAM does not).
+    "group_inline", "role_inline", "trust"); None skips the size check, except for SCPs and
+    RCPs, whose 5,120-character quota (GUARDRAIL_SIZE_LIMIT) always applies and counts every
+    character (Organizations counts whitespace; IAM does not).
     """
     if policy_type not in POLICY_TYPES:
         raise ValueError(f"policy_type must be one of {POLICY_TYPES}")
