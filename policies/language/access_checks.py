@@ -230,13 +230,16 @@ def check_no_new_access(new_policy: str, existing_policy: str, policy_type: str 
     reasons: list[CheckReason] = []
     first: Counterexample | None = None
     proven = True
+    old_allow_shapes = {a.shape for a in old.allows}
+    new_deny_shapes = {d.shape for d in new.denies}
+    removed_denies = [d for d in old.denies
+                      if d.shape not in new_deny_shapes and not any(_covers(n, d) for n in new.denies)]
     for stmt in new.allows:
         queries: list[tuple[list[Stmt], list[Stmt]]] = []
-        if not any(_covers(a, stmt) for a in old.allows):
+        if stmt.shape not in old_allow_shapes and not any(_covers(a, stmt) for a in old.allows):
             queries.append(([stmt], new.denies + old.allows))
-        for deny in old.denies:
-            if not any(_covers(d, deny) for d in new.denies):
-                queries.append(([stmt, deny], new.denies))
+        for deny in removed_denies:
+            queries.append(([stmt, deny], new.denies))
         found, exact = None, True
         for positives, negatives in queries:
             found, exact = _search(positives, negatives, options, confirm)

@@ -12,8 +12,8 @@ every region its clauses' values carve out, evaluated with the engine's own cond
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 

@@ -130,7 +130,7 @@ _interned: dict[tuple, Glob] = {}  # type: ignore[type-arg]
 
 def glob(alts: Iterable[tuple[Token, ...]]) -> Glob:
     """The shared Glob for these alternatives (automaton steps are memoised on it)."""
-    key = tuple(sorted(set(alts), key=repr))
+    key = tuple(dict.fromkeys(alts))  # order kept: the same patterns in the same order share one automaton
     found = _interned.get(key)
     if found is None:
         if len(_interned) > 50000:
@@ -233,6 +233,17 @@ def explore(
             results[always | frozenset(i for i in live if optional[i].matches(literal) != flips[i])] = literal
         return results
     required = [g for g in required if not g.universal]
+    if not want_all:
+        # Most questions have an answer among the plainest strings the required patterns spell:
+        # try those before building the product automaton.
+        for candidate in _plain_candidates(required):
+            if all(g.matches(candidate) for g in required) and not any(g.matches(candidate) for g in forbidden):
+                held = always | frozenset(i for i in live if optional[i].matches(candidate) != flips[i])
+                results.setdefault(held, candidate)
+                if not held:
+                    return results
+        if optional and not explore(required, forbidden, (), limit=limit):
+            return {}  # nothing satisfies the required and forbidden patterns at all
     automata = [*required, *forbidden, *(optional[i] for i in live)]
     n_required, n_forbidden = len(required), len(forbidden)
     start = tuple(g.start for g in automata)
@@ -269,6 +280,23 @@ def explore(
                 raise Undecided("pattern automaton too large")
             queue.append((following, text + char))
     return results
+
+
+def _plain_candidates(required: Sequence[Glob]) -> list[str]:
+    out: list[str] = []
+    for g in required[:2]:
+        for alt in g.alts[:4]:
+            for filler in ("", "x"):
+                chars = []
+                for token in alt:
+                    if token == STAR or token == STAR_NC:
+                        chars.append(filler)
+                    elif token == ANY or token == ANY_NC:
+                        chars.append("x")
+                    else:
+                        chars.append(min(token))  # type: ignore[type-var]
+                out.append("".join(chars))
+    return out
 
 
 def minimal(signatures: Iterable[frozenset[int]]) -> list[frozenset[int]]:
