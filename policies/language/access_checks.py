@@ -209,6 +209,60 @@ def _search(positives: list[Stmt], negatives: list[Stmt], options: SearchOptions
     return None, exact
 
 
+_Query = tuple[list[Stmt], list[Stmt]]  # (statements to match, statements to avoid)
+
+
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    found: str
+    unproven: str
+    passed: str
+    failed: str
+
+
+_NO_NEW_ACCESS = _Wording(
+    "New access in the statement with {where}.",
+    "Cannot prove that the statement with {where} grants no new access.",
+    "The modified permissions do not grant new access compared to your existing policy.",
+    "The modified permissions grant new access compared to your existing policy.",
+)
+_ACCESS_NOT_GRANTED = _Wording(
+    "One or more of the listed actions or resources in the statement with {where}.",
+    "Cannot prove that the statement with {where} does not grant the listed access.",
+    "The policy document does not grant access to perform the listed actions or resources.",
+    "The policy document grants access to perform one or more of the listed actions or resources.",
+)
+_NO_PUBLIC_ACCESS = _Wording(
+    "Public access granted in the following statement with {where}.",
+    "Cannot prove that the statement with {where} grants no public access.",
+    "The resource policy does not grant public access for the given resource type.",
+    "The resource policy grants public access for the given resource type.",
+)
+
+
+def _verdict(questions: list[tuple[Stmt, list[_Query]]], options: SearchOptions, confirm, wording: _Wording  # type: ignore[no-untyped-def]
+             ) -> CheckResult:
+    """Ask each statement's queries in turn; a statement is a reason when one finds a request."""
+    reasons: list[CheckReason] = []
+    first: Counterexample | None = None
+    proven = True
+    for stmt, queries in questions:
+        found, exact = None, True
+        for positives, negatives in queries:
+            found, exact = _search(positives, negatives, options, confirm)
+            if found is not None or not exact:
+                break
+        if found is not None:
+            reasons.append(_reason(wording.found, stmt))
+            first = first or found
+        elif not exact:
+            proven = False
+            reasons.append(_reason(wording.unproven, stmt))
+    if not reasons:
+        return CheckResult(PASS, wording.passed)
+    return CheckResult(FAIL, wording.failed, tuple(reasons), first, proven and first is not None)
+
+
 def check_no_new_access(new_policy: str, existing_policy: str, policy_type: str = IDENTITY_POLICY) -> CheckResult:
     """CheckNoNewAccess: does ``new_policy`` allow any request that ``existing_policy`` does not?
 
@@ -227,34 +281,18 @@ def check_no_new_access(new_policy: str, existing_policy: str, policy_type: str 
             return example
         return None
 
-    reasons: list[CheckReason] = []
-    first: Counterexample | None = None
-    proven = True
     old_allow_shapes = {a.shape for a in old.allows}
     new_deny_shapes = {d.shape for d in new.denies}
     removed_denies = [d for d in old.denies
                       if d.shape not in new_deny_shapes and not any(_covers(n, d) for n in new.denies)]
+    questions: list[tuple[Stmt, list[_Query]]] = []
     for stmt in new.allows:
-        queries: list[tuple[list[Stmt], list[Stmt]]] = []
+        queries: list[_Query] = []
         if stmt.shape not in old_allow_shapes and not any(_covers(a, stmt) for a in old.allows):
             queries.append(([stmt], new.denies + old.allows))
-        for deny in removed_denies:
-            queries.append(([stmt, deny], new.denies))
-        found, exact = None, True
-        for positives, negatives in queries:
-            found, exact = _search(positives, negatives, options, confirm)
-            if found is not None or not exact:
-                break
-        if found is not None:
-            reasons.append(_reason("New access in the statement with {where}.", stmt))
-            first = first or found
-        elif not exact:
-            proven = False
-            reasons.append(_reason("Cannot prove that the statement with {where} grants no new access.", stmt))
-    if not reasons:
-        return CheckResult(PASS, "The modified permissions do not grant new access compared to your existing policy.")
-    return CheckResult(FAIL, "The modified permissions grant new access compared to your existing policy.",
-                       tuple(reasons), first, proven and first is not None)
+        queries.extend(([stmt, deny], new.denies) for deny in removed_denies)
+        questions.append((stmt, queries))
+    return _verdict(questions, options, confirm, _NO_NEW_ACCESS)
 
 
 def _covers(general: Stmt, specific: Stmt) -> bool:
@@ -280,22 +318,8 @@ def check_access_not_granted(
         example = _concrete(witness, [loaded])
         return example if _allowed(loaded, example, resource) else None
 
-    reasons: list[CheckReason] = []
-    first: Counterexample | None = None
-    proven = True
-    for stmt in loaded.allows:
-        found, exact = _search([stmt, access], loaded.denies, options, confirm)
-        if found is not None:
-            reasons.append(_reason("One or more of the listed actions or resources in the statement with {where}.", stmt))
-            first = first or found
-        elif not exact:
-            proven = False
-            reasons.append(_reason("Cannot prove that the statement with {where} does not grant the listed access.",
-                                   stmt))
-    if not reasons:
-        return CheckResult(PASS, "The policy document does not grant access to perform the listed actions or resources.")
-    return CheckResult(FAIL, "The policy document grants access to perform one or more of the listed actions or "
-                       "resources.", tuple(reasons), first, proven and first is not None)
+    questions = [(stmt, [([stmt, access], loaded.denies)]) for stmt in loaded.allows]
+    return _verdict(questions, options, confirm, _ACCESS_NOT_GRANTED)
 
 
 def _access_stmt(actions: tuple[str, ...], resources: tuple[str, ...]) -> Stmt:
@@ -327,23 +351,8 @@ def check_no_public_access(policy: str, resource_type: str) -> CheckResult:
         example = _concrete(witness, [loaded])
         return example if _allowed(loaded, example, True) else None
 
-    reasons: list[CheckReason] = []
-    first: Counterexample | None = None
-    proven = True
-    for stmt in loaded.allows:
-        if stmt.principal is None:
-            continue
-        found, exact = _search([stmt], loaded.denies, options, confirm)
-        if found is not None:
-            reasons.append(_reason("Public access granted in the following statement with {where}.", stmt))
-            first = first or found
-        elif not exact:
-            proven = False
-            reasons.append(_reason("Cannot prove that the statement with {where} grants no public access.", stmt))
-    if not reasons:
-        return CheckResult(PASS, "The resource policy does not grant public access for the given resource type.")
-    return CheckResult(FAIL, "The resource policy grants public access for the given resource type.",
-                       tuple(reasons), first, proven and first is not None)
+    questions = [(stmt, [([stmt], loaded.denies)]) for stmt in loaded.allows if stmt.principal is not None]
+    return _verdict(questions, options, confirm, _NO_PUBLIC_ACCESS)
 
 
 def _fixed_values(stmts: list[Stmt]) -> dict[str, list[str]]:
