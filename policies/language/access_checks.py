@@ -138,10 +138,15 @@ class _Policy:
         return [s for s in self.stmts if not s.allow]
 
 
-@lru_cache(maxsize=256)
 def _load(text: str, role: str) -> _Policy:
     if not isinstance(text, str):
         raise PolicyCheckError(f"the {role} policy document must be a JSON string")
+    # Action bit sets index the catalogue as it is now: a registered service changes them.
+    return _load_for(text, role, current_catalogue().version)
+
+
+@lru_cache(maxsize=256)
+def _load_for(text: str, role: str, _catalogue_version: tuple) -> _Policy:  # type: ignore[type-arg]
     parsed = parse_policy(text)
     if parsed.document is None:
         problem = parsed.findings[0].message if parsed.findings else "it is not a JSON object"

@@ -319,3 +319,16 @@ def test_public_grant_denied_outside_the_organization_passes() -> None:
 def test_bad_input_raises_policy_check_error(call) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PolicyCheckError):
         call()
+
+
+def test_registered_service_wildcards_expand_against_its_catalogued_actions() -> None:
+    from policies.language import actions as catalogue
+
+    wildcard, listed = doc(allow("docs:*")), doc(allow(["docs:ReadDocument", "docs:WriteDocument"]))
+    assert check_no_new_access(wildcard, listed).result == "FAIL"  # an unknown service: any action name
+    catalogue.register_service("docs", actions=[("ReadDocument", "Read", []), ("WriteDocument", "Write", [])])
+    try:
+        assert check_no_new_access(wildcard, listed).result == "PASS"
+    finally:
+        catalogue.unregister_service("docs")
+    assert check_no_new_access(wildcard, listed).result == "FAIL"
