@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 
+from iam_console import metrics
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError, ServiceUnavailable
 from iam_console.outages import OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_outage
@@ -85,8 +86,9 @@ def _parameters(request: HttpRequest) -> dict[str, str]:
 
 
 def handle(request: HttpRequest) -> HttpResponse:
-    request_id = str(uuid.uuid4())
+    request_id = getattr(request, "iam_request_id", None) or str(uuid.uuid4())
     service = signing_service(request) or "iam"
+    metrics.label_request(request, door="query", operation="unknown")
     try:
         try:
             params = _parameters(request)
@@ -101,6 +103,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         version = params.get("Version") or api_version(service)
         if action not in operation_names(service) or version != api_version(service):
             raise QueryError("InvalidAction", f"Could not find operation {action} for version {version}")
+        metrics.label_request(request, door="query", operation=f"{service}:{action}")
         found = registry.lookup(service, action)
         if found is None:
             raise QueryError("InvalidAction", f"The action {action} is not implemented by this directory "
