@@ -30,6 +30,14 @@ def _ended(task_id: str | None = None, **kwargs: object) -> None:
         current_request_id.reset(token)  # type: ignore[arg-type]
 
 
+@signals.worker_init.connect
+def _worker_starting(**kwargs: object) -> None:
+    # A database created under another credential key: the worker refuses to start, naming the problem.
+    from iam_console.credential_key import refuse_to_start_on_mismatch
+
+    refuse_to_start_on_mismatch()
+
+
 @signals.task_success.connect
 def _succeeded(sender: object = None, **kwargs: object) -> None:
     _count(sender, "succeeded")
