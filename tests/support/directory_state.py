@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 import struct
 import time
@@ -69,9 +70,10 @@ def populate(url: str, root_key: tuple[str, str]) -> DirectoryState:
     ))["Policy"]
     state.identities["policy/ListRolesOnly"] = f"{policy['Arn']} {policy['PolicyId']}"
     alice_arn = state.identities["user/alice"].split()[0]
-    role = iam.create_role(RoleName="Deployer", AssumeRolePolicyDocument=(
-        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "%s"}, '
-        '"Action": "sts:AssumeRole"}]}' % alice_arn), MaxSessionDuration=3600)["Role"]
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": alice_arn},
+                                                     "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName="Deployer", AssumeRolePolicyDocument=json.dumps(trust),
+                           MaxSessionDuration=3600)["Role"]
     iam.attach_role_policy(RoleName="Deployer", PolicyArn=policy["Arn"])
     state.identities["role/Deployer"] = f"{role['Arn']} {role['RoleId']}"
     # alice's own device, enrolled as an authenticator app does: two consecutive codes.
