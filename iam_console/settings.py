@@ -59,7 +59,7 @@ IAM_MANAGED_POLICIES_PER_ENTITY = read("IAM_MANAGED_POLICIES_PER_ENTITY")
 IAM_LOCKOUT_THRESHOLD = read("IAM_LOCKOUT_THRESHOLD")
 IAM_LOCKOUT_WINDOW_SECONDS = read("IAM_LOCKOUT_WINDOW_SECONDS")
 IAM_LOCKOUT_DURATION_SECONDS = read("IAM_LOCKOUT_DURATION_SECONDS")
-# Sign-in protection (README, Security): failures from one client first slow that client down, exponentially.
+# Sign-in protection (docs/security/sign-in-protection.md): failures from one client first slow that client down, exponentially.
 IAM_SIGN_IN_CLIENT_FREE_FAILURES = read("IAM_SIGN_IN_CLIENT_FREE_FAILURES")
 IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS = read("IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS")
 IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS = read("IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS")

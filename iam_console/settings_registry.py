@@ -25,8 +25,6 @@ class Setting:
     maximum: int | None = None
     # How the docs show a default that is computed (from another setting, or by the process that starts).
     default_text: str | None = None
-    # Read by settings.py through read(); False for a variable another entry point reads (gunicorn, compose…).
-    in_settings: bool = True
 
     def shown_default(self) -> str:
         if self.default_text is not None:
@@ -70,7 +68,7 @@ SETTINGS: list[Setting] = [
     _s("IAM_DEFAULT_REGION", "str", IDENTITY, "Region in SigV4 credential scopes and reports.", "us-east-1"),
     _s("IAM_ROOT_USER_NAME", "str", IDENTITY, "Name of the root user created on first start.", "root"),
     _s("IAM_ROOT_PASSWORD", "optional_str", IDENTITY, "Password for the root user at bootstrap or reset, instead "
-       "of a generated one.", None, default_text="generated", in_settings=False),
+       "of a generated one.", None, default_text="generated"),
     _s("IAM_MANAGED_POLICIES_PER_ENTITY", "int", IDENTITY, "Managed policies attachable to one user, group or role "
        "(AWS's default quota is 10, raisable to 20).", 10, minimum=1, maximum=20),
     # --- keys
@@ -87,13 +85,13 @@ SETTINGS: list[Setting] = [
        "most once per interval.", 900, minimum=0, maximum=86400),
     # --- database and Redis
     _s("DATABASE_URL", "optional_str", SERVICES, "postgresql://user:password@host:5432/name (a socket: ?host=/path).",
-       None, default_text="embedded PostgreSQL", in_settings=False),
+       None, default_text="embedded PostgreSQL"),
     _s("DATABASE_CONN_MAX_AGE", "int", SERVICES, "Seconds a database connection is reused.", 60, minimum=0,
        maximum=3600),
     _s("DATABASE_TEST_NAME", "optional_str", SERVICES, "Name of the database the test suite creates.", None,
        default_text="test_<name>"),
     _s("REDIS_URL", "optional_str", SERVICES, "redis://host:6379/0 or unix:///path/redis.sock: Celery broker, "
-       "results and cache.", None, default_text="embedded Redis", in_settings=False),
+       "results and cache.", None, default_text="embedded Redis"),
     _s("IAM_CACHE_PREFIX", "str", SERVICES, "Prefix of the cache keys in Redis.", "iam"),
     # --- web
     _s("ALLOWED_HOSTS", "list", WEB, "Host names the server answers to.",
@@ -112,16 +110,14 @@ SETTINGS: list[Setting] = [
        "from the right. 0 ignores the header.", 0, minimum=0, maximum=10),
     _s("IAM_MAX_REQUEST_BODY_BYTES", "int", WEB, "Largest request body accepted; larger ones get 413 "
        "ValidationError.", 1024 * 1024, minimum=64 * 1024, maximum=64 * 1024 * 1024),
-    _s("GUNICORN_BIND", "str", WEB, "Address and port gunicorn listens on.", "127.0.0.1:8000", in_settings=False),
-    _s("GUNICORN_WORKERS", "int", WEB, "gunicorn worker processes.", 2, minimum=1, maximum=64,
-       in_settings=False),
-    _s("GUNICORN_THREADS", "int", WEB, "Threads per gunicorn worker.", 1, minimum=1, maximum=64, in_settings=False),
+    _s("GUNICORN_BIND", "str", WEB, "Address and port gunicorn listens on.", "127.0.0.1:8000"),
+    _s("GUNICORN_WORKERS", "int", WEB, "gunicorn worker processes.", 2, minimum=1, maximum=64),
+    _s("GUNICORN_THREADS", "int", WEB, "Threads per gunicorn worker.", 1, minimum=1, maximum=64),
     _s("GUNICORN_TIMEOUT", "int", WEB, "Seconds a request may take before its worker is restarted.", 60, minimum=1,
-       maximum=3600, in_settings=False),
+       maximum=3600),
     _s("GUNICORN_ACCESS_LOG", "optional_str", WEB, "Where gunicorn writes its access log (- for standard output).",
-       None, default_text="off", in_settings=False),
-    _s("FORWARDED_ALLOW_IPS", "str", WEB, "Addresses gunicorn trusts for X-Forwarded-* headers.", "127.0.0.1,::1",
-       in_settings=False),
+       None, default_text="off"),
+    _s("FORWARDED_ALLOW_IPS", "str", WEB, "Addresses gunicorn trusts for X-Forwarded-* headers.", "127.0.0.1,::1"),
     # --- sign-in
     _s("IAM_LOCKOUT_THRESHOLD", "int", SIGN_IN, "Failed password guesses (sign-ins, MFA codes, ChangePassword's "
        "current password) that lock an IAM user.", 5, minimum=1, maximum=100),
@@ -193,9 +189,9 @@ SETTINGS: list[Setting] = [
     # --- local
     _s("IAM_EMBEDDED", "bool", LOCAL, "Allows a generated SECRET_KEY (a local console). Set by runconsole.", False),
     _s("IAM_DATA_DIR", "optional_str", LOCAL, "Where the embedded PostgreSQL and Redis, the generated secret key, "
-       "the beat schedule, logs and metrics live.", None, default_text=".data/", in_settings=False),
-    _s("IAM_HOST", "str", LOCAL, "Address runconsole listens on (--host).", "127.0.0.1", in_settings=False),
-    _s("IAM_PORT", "int", LOCAL, "Port runconsole listens on (--port).", 8000, in_settings=False),
+       "the beat schedule, logs and metrics live.", None, default_text=".data/"),
+    _s("IAM_HOST", "str", LOCAL, "Address runconsole listens on (--host).", "127.0.0.1"),
+    _s("IAM_PORT", "int", LOCAL, "Port runconsole listens on (--port).", 8000),
     _s("IAM_TESTING", "bool", LOCAL, "Test mode: cheaper password hashing, no SECRET_KEY needed. Set under pytest.",
        default_text="true under pytest"),
 ]

@@ -38,12 +38,22 @@ _AUTHENTICATION_ERRORS = {"MissingAuthenticationToken", "InvalidClientTokenId", 
 _HTTP_STATUS_OVERRIDES = {"InvalidAuthenticationCode": 403}
 
 
+# Errors of the protocol itself, answered before any operation runs: code -> (HTTP status, when).
+PROTOCOL_ERRORS: dict[str, tuple[int, str]] = {
+    "MissingAction": (400, "The request names no Action."),
+    "InvalidAction": (400, "The Action (or Version) is not the service's, or this directory does not implement it."),
+    "MalformedQueryString": (400, "The request parameters are not valid form data."),
+    "RequestEntityTooLarge": (413, "The request is larger than IAM_MAX_REQUEST_BODY_BYTES."),
+}
+
+
 class QueryError(IAMError):
     """An error of the protocol itself, before any operation runs (InvalidAction, MissingAction…)."""
 
-    def __init__(self, code: str, message: str, http_status: int = 400) -> None:
+    def __init__(self, code: str, message: str, http_status: int | None = None) -> None:
         super().__init__(message)
-        self.code, self.http_status = code, http_status
+        self.code = code
+        self.http_status = http_status if http_status is not None else PROTOCOL_ERRORS[code][0]
 
 
 def is_query_request(request: HttpRequest) -> bool:
@@ -93,7 +103,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         try:
             params = _parameters(request)
         except (RequestDataTooBig, SuspiciousOperation):
-            raise QueryError("RequestEntityTooLarge", "The request is too large.", 413) from None
+            raise QueryError("RequestEntityTooLarge", "The request is too large.") from None
         except (UnicodeDecodeError, ValueError):
             raise QueryError("MalformedQueryString", "The request parameters are not valid form data.") from None
         action = params.get("Action")
@@ -136,12 +146,17 @@ def handle(request: HttpRequest) -> HttpResponse:
         return _error(service, IAMError("We encountered an internal error. Please try again."), request_id)
 
 
-def _error(service: str, error: IAMError, request_id: str) -> HttpResponse:
-    declared = error_shapes(service).get(error.code)
-    status = declared.http_status if declared else error.http_status
-    if error.code in _AUTHENTICATION_ERRORS:
+def query_status(service: str, code: str, status: int) -> int:
+    """The HTTP status the Query API answers an error with: the service model's, else the error's own."""
+    declared = error_shapes(service).get(code)
+    status = declared.http_status if declared else status
+    if code in _AUTHENTICATION_ERRORS:
         status = 403
-    status = _HTTP_STATUS_OVERRIDES.get(error.code, status)
+    return _HTTP_STATUS_OVERRIDES.get(code, status)
+
+
+def _error(service: str, error: IAMError, request_id: str) -> HttpResponse:
+    status = query_status(service, error.code, error.http_status)
     body = render_error(xml_namespace(service), error.code, error.aws_message, sender_fault=status < 500,
                         request_id=request_id)
     return _xml(body, status, request_id)
