@@ -178,7 +178,7 @@ SETTINGS: list[Setting] = [
     # --- metrics and logs
     _s("IAM_METRICS_TOKEN", "optional_str", OBSERVE, "Bearer token a scraper sends to /metrics "
        "(Authorization: Bearer …), at least 32 characters. With neither this nor IAM_METRICS_ALLOWED_NETWORKS set, "
-       "/metrics answers 404.", None),
+       "/metrics is closed to everyone (403).", None),
     _s("IAM_METRICS_ALLOWED_NETWORKS", "list", OBSERVE, "Networks (CIDR, e.g. 10.0.0.0/8,::1/128) whose clients may "
        "read /metrics. With a token too, a scraper needs both.", []),
     _s("IAM_METRICS_DIR", "optional_str", OBSERVE, "Folder where every process of one installation (gunicorn's "

@@ -1,7 +1,7 @@
 """GET /metrics: the installation's metrics in Prometheus's text format, for a scraper with the token or address.
 
-Closed by default: with neither IAM_METRICS_TOKEN nor IAM_METRICS_ALLOWED_NETWORKS set it answers 404, as if it did
-not exist. With one or both set, a request must pass each that is set, else 403; nothing else is ever revealed.
+Closed by default: with neither IAM_METRICS_TOKEN nor IAM_METRICS_ALLOWED_NETWORKS set it answers 403 to everyone.
+With one or both set, a request must pass each that is set, else 403; no metric is ever shown to anyone else.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def _network_ok(request: HttpRequest) -> bool:
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     if not is_open():
-        return HttpResponse("Not found.\n", status=404, content_type="text/plain")
+        return HttpResponse("The metrics are closed: set IAM_METRICS_TOKEN or IAM_METRICS_ALLOWED_NETWORKS to open "
+                            "them to a scraper.\n", status=403, content_type="text/plain")
     if not (_network_ok(request) and _token_ok(request)):
         response = HttpResponse("Access to the metrics needs their bearer token from an allowed network.\n",
                                 status=403, content_type="text/plain")

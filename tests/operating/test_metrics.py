@@ -44,10 +44,11 @@ def open_metrics(settings):
     settings.IAM_METRICS_ALLOWED_NETWORKS = []
 
 
-def test_metrics_are_closed_by_default_and_answer_404():
+def test_metrics_are_closed_to_everyone_by_default():
     assert not settings.IAM_METRICS_TOKEN and not settings.IAM_METRICS_ALLOWED_NETWORKS
     response = Client().get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
-    assert response.status_code == 404
+    assert response.status_code == 403 and b"iam_" not in response.content
+    assert b"IAM_METRICS_TOKEN" in response.content
 
 
 def test_metrics_refuse_a_missing_or_wrong_token_with_403(open_metrics):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -47,6 +48,15 @@ def test_releases_are_recorded_oldest_first_with_full_commits():
     assert all(len(r["commit"]) == 40 for r in releases)
     current = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert version_tuple(current) > versions[-1], "pyproject.toml's version is past every recorded release"
+
+
+def copy_of_this_tree(target: Path) -> Path:
+    """This tree as a release would ship it: without the virtualenv, data, caches or earlier build output (a build
+    in place would leave build/ in the checkout, whose stale copies a later build could pick up)."""
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".data", "build", "*.egg-info", "__pycache__", "test-output", "staticfiles", "site",
+        ".pytest_cache", ".ruff_cache", ".import_linter_cache"))
+    return target
 
 
 def export_release(commit: str, target: Path) -> Path:
@@ -140,7 +150,7 @@ def test_previous_release_upgrades_in_place_and_everyone_still_gets_in(db, upgra
         old.stop()
 
     # The documented upgrade: install this tree over it, migrate, restart.
-    installation.pip_install(ROOT)
+    installation.pip_install(copy_of_this_tree(tmp_path / "current"))
     assert installation.version() == current
     installation.manage("migrate", "--noinput")
     installation.manage("check", "--database", "default", "--fail-level", "ERROR")
