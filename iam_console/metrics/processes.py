@@ -10,6 +10,8 @@ from pathlib import Path
 
 from prometheus_client import values
 
+from iam_console.embedded import process_exists
+
 logger = logging.getLogger(__name__)
 
 _state: dict[str, str] = {}
@@ -74,17 +76,8 @@ def clear_dead_processes(path: Path | None = None) -> int:
         if not identifier.startswith(prefix):
             continue
         pid = identifier[len(prefix):]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_exists(int(pid)):
             file.unlink(missing_ok=True)
             removed += 1
     return removed
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
