@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from iam_console.log_format import current_request_id
+
 
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -30,6 +32,10 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.iam_request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        token = current_request_id.set(request.iam_request_id)  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
         response.headers["x-amzn-RequestId"] = request.iam_request_id  # type: ignore[attr-defined]
         return response

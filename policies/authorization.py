@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from iam_console import metrics
 from iam_console.callers import Caller, Principal, SystemPrincipal
 from iam_console.errors import AccessDenied
 from iam_console.operations import running_operation
@@ -45,6 +46,7 @@ def decide(principal: Principal, action: str, resource: str, context: Mapping[st
 def authorize(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> None:
     """Allow or raise AccessDenied, by AWS's evaluation logic over the principal's own IAM policies."""
     decision = decide(principal, action, resource, context)
+    metrics.decision(decision.decision)
     if decision.allowed:
         return
     kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"

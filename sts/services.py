@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from directory import lookups
 from directory.models import Role, User
 from directory.services.roles import role_by_name, trust_policy_key
-from iam_console import identifiers
+from iam_console import identifiers, metrics
 from iam_console.errors import (
     AccessDenied,
     ExpiredToken,
@@ -23,7 +24,7 @@ from iam_console.errors import (
     PackedPolicyTooLarge,
     ValidationError,
 )
-from iam_console.operations import iam_operation
+from iam_console.operations import iam_operation, running_operation
 from iam_console.validation import validate_tags
 from policies.authorization import Caller, authorize_caller, check_session_scope, decide
 from policies.documents import checked_document, non_whitespace_length
@@ -303,8 +304,17 @@ def issue_session(*, role: Role, session_name: str, issued_at: datetime, duratio
     if role.last_used_date is None or role.last_used_date < stale:
         Role.objects.filter(pk=role.pk).filter(Q(last_used_date__isnull=True) | Q(last_used_date__lt=stale)
                                               ).update(last_used_date=issued_at)
+    operation = _operation_action("sts:AssumeRole")
+    transaction.on_commit(lambda: metrics.session_issued(operation))
     return AssumedRole(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
                        session_token=token, packed_policy_size=packed_policy_size)
+
+
+def _operation_action(default: str) -> str:
+    """The IAM action of the operation issuing a session (AssumeRole, …WithWebIdentity, …WithSAML, a console
+    sign-in through an IdP), for the metrics."""
+    running = running_operation()
+    return running.action if running is not None and running.action else default
 
 
 USER_SESSION_MIN = 900
@@ -369,6 +379,7 @@ def get_session_token(*, caller: Caller, duration_seconds: int | None = None, se
     session = UserSession.objects.create(access_key_id=access_key_id, secret_nonce=nonce,
                                          token_digest=token_digest(token), user=principal, issued_at=now,
                                          expiration=now + timedelta(seconds=duration), mfa_authenticated_at=mfa_at)
+    transaction.on_commit(lambda: metrics.session_issued("sts:GetSessionToken"))
     return SessionCredentials(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
                               session_token=token)
 

@@ -17,6 +17,7 @@ from directory import lookups
 from directory.auth_backend import _dummy_check
 from directory.mfa.devices import has_enabled_device
 from directory.models import User
+from iam_console import metrics
 from iam_console.errors import NoSuchEntity, Throttling
 from iam_console.operations import iam_operation
 from iam_console.redaction import REDACTED
@@ -140,6 +141,7 @@ def sign_in(*, attempt: SignInAttempt, user_name: str, password: str) -> User:
     wait = client_throttle().wait(attempt.client)
     if wait:
         _record(attempt, user=None, user_name=user_name, error="Throttling")
+        metrics.sign_in_throttled("client")
         raise SignInFailed(throttled_message(wait), retry_after=wait)
     now = timezone.now()
     name = str(user_name or "")
@@ -148,10 +150,12 @@ def sign_in(*, attempt: SignInAttempt, user_name: str, password: str) -> User:
         if user is None or not (user.has_login_profile or user.is_root) or not password:
             _dummy_check(password or "")
             _record(attempt, user=None if user is None else user, user_name=name, error=GENERIC_FAILURE)
+            metrics.sign_in_failure("credentials")
             raise_later = _fail_unknown(attempt, name)
         elif _locked_for(attempt, user, now):
             _dummy_check(password)
             _record(attempt, user=user, user_name=name, error="Account temporarily locked")
+            metrics.sign_in_failure("locked")
             client_throttle().fail(attempt.client)
             raise_later = SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
         elif user.check_password(password):
@@ -202,6 +206,7 @@ def _locked_for(attempt: SignInAttempt, user: User, now: datetime) -> bool:
 def _fail(attempt: SignInAttempt, user: User, error: str, now: datetime) -> SignInFailed:
     """Record a failed sign-in for a known user and lock the user once the failures reach the threshold."""
     _record(attempt, user=user, user_name=user.user_name, error=error)
+    metrics.sign_in_failure("credentials" if error == GENERIC_FAILURE else "mfa_code")
     client_throttle().fail(attempt.client)
     if user.is_root or attempt.trusted_for(user) or \
             failures_since_reset(user, now) < settings.IAM_LOCKOUT_THRESHOLD:
@@ -213,6 +218,7 @@ def _fail(attempt: SignInAttempt, user: User, error: str, now: datetime) -> Sign
 def _lock(attempt: SignInAttempt, user: User, now: datetime) -> None:
     user.locked_until = now + timedelta(seconds=settings.IAM_LOCKOUT_DURATION_SECONDS)
     user.save(update_fields=["locked_until"])
+    metrics.lockout()
     record_event(caller=attempt.caller_for(user), event_name="UserLockedOut",
                  request_parameters={"user_name": user.user_name, "failed_attempts": settings.IAM_LOCKOUT_THRESHOLD},
                  response_elements={"locked_until": user.locked_until.isoformat()}, resources=[user.arn])
@@ -245,6 +251,7 @@ def check_password_guess(caller: Caller, user: User) -> None:
     """
     wait = client_throttle().wait(caller.source_ip or "unknown")
     if wait:
+        metrics.sign_in_throttled("client")
         raise Throttling(f"Too many wrong passwords from your network. Try again in {wait} seconds.",
                          retry_after=wait)
     now = timezone.now()
@@ -252,6 +259,7 @@ def check_password_guess(caller: Caller, user: User) -> None:
         return
     if is_locked(user) or failures_since_reset(user, now) >= settings.IAM_LOCKOUT_THRESHOLD:
         until = user.locked_until if is_locked(user) else now + timedelta(seconds=settings.IAM_LOCKOUT_WINDOW_SECONDS)
+        metrics.sign_in_throttled("user")
         raise Throttling("Too many wrong passwords for this user: try again later, or ask an administrator.",
                          retry_after=max(1, int((until - now).total_seconds())))
 

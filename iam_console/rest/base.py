@@ -45,7 +45,7 @@ DOOR_ERRORS: dict[str, tuple[tuple[int, ...], str]] = {
 
 
 def error_codes() -> dict[str, tuple[tuple[int, ...], str]]:
-    """Every error code the REST API can answer with (the README's "Error codes" table lists the same)."""
+    """Every error code the REST API can answer with (docs' generated error reference lists them from here)."""
     codes = {}
     pending = list(IAMError.__subclasses__())
     while pending:

@@ -238,7 +238,7 @@ def discovery_endpoints(provider: OpenIDConnectProvider) -> tuple[str, str]:
 def exchange_code(sign_in: ConsoleSignInProvider, *, code: str, verifier: str, redirect_uri: str) -> str:
     """The ID token the IdP's token endpoint gives for an authorization code (PKCE: the verifier proves the start)."""
     _authorize, token_endpoint = discovery_endpoints(sign_in.oidc_provider)
-    answer = fetch_json(token_endpoint, form={"grant_type": "authorization_code", "code": code,
+    answer = fetch_json(token_endpoint, purpose="token", form={"grant_type": "authorization_code", "code": code,
                                               "redirect_uri": redirect_uri, "client_id": sign_in.client_id,
                                               "code_verifier": verifier})
     id_token = answer.get("id_token")

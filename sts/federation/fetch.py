@@ -19,7 +19,8 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
-from iam_console.errors import IDPCommunicationError
+from iam_console import metrics
+from iam_console.errors import IAMError, IDPCommunicationError
 
 MAX_DOCUMENT_BYTES = 256 * 1024
 _CHUNK = 16 * 1024
@@ -71,8 +72,20 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def fetch_json(url: str, *, form: dict[str, str] | None = None) -> dict:
-    """GET (or POST `form` to) an https URL for a JSON object, within IAM_FEDERATION_HTTP_TIMEOUT_SECONDS."""
+def fetch_json(url: str, *, purpose: str, form: dict[str, str] | None = None) -> dict:
+    """GET (or POST `form` to) an https URL for a JSON object, within IAM_FEDERATION_HTTP_TIMEOUT_SECONDS.
+
+    `purpose` (discovery, jwks, token) labels the fetch in the metrics, with whether it succeeded."""
+    try:
+        document = _fetch_json(url, form=form)
+    except IAMError:
+        metrics.federation_fetch(purpose, ok=False)
+        raise
+    metrics.federation_fetch(purpose, ok=True)
+    return document
+
+
+def _fetch_json(url: str, *, form: dict[str, str] | None) -> dict:
     try:
         parts = urlsplit(url)
     except ValueError:

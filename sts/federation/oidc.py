@@ -39,7 +39,7 @@ def forget_keys(issuer: str) -> None:
 
 def discover(issuer: str) -> dict:
     """The issuer's discovery document, checked to name the same issuer and an https JWKS URL."""
-    document = fetch_json(issuer.rstrip("/") + DISCOVERY_PATH)
+    document = fetch_json(issuer.rstrip("/") + DISCOVERY_PATH, purpose="discovery")
     if document.get("issuer") != issuer:
         raise IDPCommunicationError(f"The discovery document of {issuer} names another issuer: "
                                     f"{str(document.get('issuer'))[:200]}")
@@ -50,7 +50,7 @@ def discover(issuer: str) -> dict:
 
 
 def _fetch_jwks(issuer: str) -> dict:
-    jwks = fetch_json(discover(issuer)["jwks_uri"])
+    jwks = fetch_json(discover(issuer)["jwks_uri"], purpose="jwks")
     keys = jwks.get("keys")
     if not isinstance(keys, list) or len(keys) > MAX_KEYS:
         raise IDPCommunicationError(f"The JWKS of {issuer} has no list of keys (or more than {MAX_KEYS})")
