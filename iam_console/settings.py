@@ -74,8 +74,9 @@ IAM_SESSION_IDLE_TIMEOUT_SECONDS = env_int("IAM_SESSION_IDLE_TIMEOUT_SECONDS", 3
 # --- MFA (TOTP: SHA1, 6 digits, 30 s, what every authenticator app speaks) -------------------------
 # Time steps accepted either side of the server's clock.
 IAM_MFA_TOLERANCE_STEPS = env_int("IAM_MFA_TOLERANCE_STEPS", 1, minimum=0, maximum=10)
-# Seconds of back-off after the first wrong code; it doubles with each further wrong code.
-IAM_MFA_THROTTLE_FACTOR = env_int("IAM_MFA_THROTTLE_FACTOR", 1, minimum=0, maximum=60)
+# An MFA device given IAM_LOCKOUT_THRESHOLD wrong codes in a row is locked for IAM_LOCKOUT_DURATION_SECONDS on every
+# door; each further wrong code doubles the lock, up to this (iam_console.guesses).
+IAM_MFA_LOCKOUT_MAX_SECONDS = env_int("IAM_MFA_LOCKOUT_MAX_SECONDS", 86400, minimum=60, maximum=7 * 86400)
 # The issuer authenticator apps show next to the account.
 IAM_MFA_ISSUER = env_str("IAM_MFA_ISSUER", "IAM")
 # How long the code step of a sign-in waits after a correct password.

@@ -138,9 +138,15 @@ class FailureThrottle:
 
     def wait(self, key: str) -> int:
         """Whole seconds before the next attempt may be made (0: now)."""
-        failures, last = _call("read", self._key(key))
-        left = last + self.backoff(failures) - time.time()
-        return max(0, int(left + 0.999))
+        return self.wait_after(*_call("read", self._key(key)))
+
+    def wait_after(self, failures: int, last: float) -> int:
+        """The wait that `failures`, the last of them at `last` (epoch seconds), impose now: the same ladder
+        for counts kept elsewhere (an MFA device keeps its own on its row)."""
+        now = time.time()
+        if last + self.window_seconds <= now:
+            return 0  # forgotten
+        return max(0, int(last + self.backoff(failures) - now + 0.999))
 
     def fail(self, key: str) -> int:
         """Record a failure; the seconds the key must now wait."""
