@@ -88,7 +88,13 @@ IAM_MFA_SIGN_IN_SECONDS = env_int("IAM_MFA_SIGN_IN_SECONDS", 300, minimum=30, ma
 IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS = env_bool("IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS", False)
 # Extra certificate authorities trusted for identity providers' HTTPS (a PEM file), besides the system's.
 IAM_FEDERATION_CA_BUNDLE = env_optional_str("IAM_FEDERATION_CA_BUNDLE")
+# One deadline for each fetch from an identity provider, from name resolution to its last byte.
 IAM_FEDERATION_HTTP_TIMEOUT_SECONDS = env_int("IAM_FEDERATION_HTTP_TIMEOUT_SECONDS", 5, minimum=1, maximum=60)
+# Requests fetching from, or waiting on, identity providers at once across the web tier; more are refused at once
+# with IDPCommunicationError (which AWS SDKs retry), so slow providers never hold every worker.
+IAM_FEDERATION_MAX_CONCURRENT_FETCHES = env_int("IAM_FEDERATION_MAX_CONCURRENT_FETCHES", 1, minimum=1, maximum=64)
+# A fetch that failed is remembered this long: the same error is answered without asking the provider again.
+IAM_FEDERATION_FAILURE_CACHE_SECONDS = env_int("IAM_FEDERATION_FAILURE_CACHE_SECONDS", 30, minimum=0, maximum=600)
 # How long an issuer's signing keys are trusted before they are fetched again.
 IAM_FEDERATION_JWKS_CACHE_SECONDS = env_int("IAM_FEDERATION_JWKS_CACHE_SECONDS", 3600, minimum=60, maximum=86400)
 # A token signed with an unknown key id refetches the keys (a rotation), at most once per this interval.
