@@ -5,6 +5,12 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# gunicorn's own workers, whose refusals of oversized requests answer in the door's shape (JSON, XML).
+worker_class = ("iam_console.gunicorn_workers.ThreadWorker" if threads > 1
+                else "iam_console.gunicorn_workers.SyncWorker")
+# The longest request line gunicorn takes (its maximum; the default is 4094): a Query API GET or a REST path with
+# long names reaches the application, which answers it; past this, the worker above answers RequestURITooLong.
+limit_request_line = 8190
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 10
 # Keep-alive helps scripts that send many signed requests over one connection.

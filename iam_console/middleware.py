@@ -44,8 +44,9 @@ class RequestIdMiddleware:
 
 # The API's error code for a refusal that did not come with one (Django's own answers).
 _CODE_FOR_STATUS = {400: "ValidationError", 401: "MissingAuthenticationToken", 403: "AccessDenied",
-                    404: "InvalidAction", 405: "InvalidAction", 413: "ValidationError", 414: "ValidationError",
-                    415: "ValidationError", 429: "Throttling", 503: "ServiceUnavailable"}
+                    404: "InvalidAction", 405: "InvalidAction", 413: "ValidationError", 414: "RequestURITooLong",
+                    415: "ValidationError", 429: "Throttling", 431: "RequestHeaderFieldsTooLarge",
+                    503: "ServiceUnavailable"}
 
 
 def _api_error(response: HttpResponse, request_id: str) -> HttpResponse:
