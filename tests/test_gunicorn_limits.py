@@ -3,61 +3,21 @@ door's shape (JSON under /api/, XML on the Query API), whether the application o
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
 import pytest
 
-from tests.support.database import database_url
-from tests.test_run_command import free_port
+from tests.support.gunicorn import gunicorn, send
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.processes
 
 
 @pytest.fixture(scope="module", params=[1, 2], ids=["sync-worker", "threaded-worker"])
 def web(request, django_db_setup, tmp_path_factory):
     """gunicorn on the test database (unsigned requests, which these are, never reach it)."""
-    tmp_path = tmp_path_factory.mktemp("gunicorn")
-    port = free_port()
-    env = {**os.environ, "DEBUG": "true", "IAM_TESTING": "true", "DATABASE_URL": database_url(),
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": str(request.param)}
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "iam_console.wsgi:application", "--config",
-                                str(ROOT / "iam_console" / "gunicorn.conf.py")], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if send(port, "GET", "/api/v1/health/")[0] in (200, 503):
-                break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                log.close()
-                pytest.fail("gunicorn did not start:\n" + (tmp_path / "gunicorn.log").read_text()[-3000:])
-            time.sleep(0.2)
-    yield port
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
-    log.close()
-
-
-def send(port: int, method: str, target: str) -> tuple[int, dict, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.putrequest(method, target, skip_accept_encoding=True)
-        connection.endheaders()
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
+    with gunicorn(tmp_path_factory.mktemp("gunicorn"), threads=request.param) as port:
+        yield port
 
 
 @pytest.mark.parametrize("length", [5_000, 20_000, 100_000])
