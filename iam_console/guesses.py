@@ -44,13 +44,13 @@ def client_ladder() -> FailureThrottle:
 def target_ladder(secret: Secret) -> FailureThrottle:
     """Wrong attempts at one target: locked after the threshold, the lock doubling with each further one.
 
-    The count is kept as long as the longest lock, so waiting a lock out does not buy a fresh set of attempts;
-    a right secret (once the lock is over) starts it again.
+    The count is kept for twice the longest lock after the last wrong attempt, so waiting a lock out does not buy
+    a fresh set of attempts; a right secret (once the lock is over) starts it again.
     """
     longest = max(settings.IAM_MFA_LOCKOUT_MAX_SECONDS, settings.IAM_LOCKOUT_DURATION_SECONDS)
     return FailureThrottle(f"{secret}-target", free=settings.IAM_LOCKOUT_THRESHOLD,
                            base_seconds=settings.IAM_LOCKOUT_DURATION_SECONDS, cap_seconds=longest,
-                           window_seconds=max(longest, settings.IAM_LOCKOUT_WINDOW_SECONDS))
+                           window_seconds=max(2 * longest, settings.IAM_LOCKOUT_WINDOW_SECONDS))
 
 
 def _client(client: str | None) -> str:

@@ -5,6 +5,7 @@ code refused while it lasts."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -13,8 +14,9 @@ from django.test import Client
 from directory.models import MFADevice, User
 from directory.services import roles
 from directory.services.sign_in import device_token_for
-from iam_console import throttle
+from iam_console import guesses, throttle
 from iam_console.errors import AccessDenied, Throttling
+from iam_console.guesses import Secret
 from policies.authorization import Caller
 from sts import services as sts
 from tests.mfa.conftest import Enrolled, enrol_device
@@ -184,3 +186,13 @@ def test_simultaneous_wrong_codes_are_each_counted_and_only_the_threshold_are_ch
     threshold = settings.IAM_LOCKOUT_THRESHOLD
     assert sorted(outcomes) == sorted(["refused"] * threshold + ["throttled"] * (len(codes) - threshold))
     assert MFADevice.objects.get().throttling_failure_count == threshold
+
+
+def test_the_device_ladder_climbs_to_a_day_and_waiting_a_lock_out_buys_no_fresh_codes(settings):
+    ladder = guesses.target_ladder(Secret.MFA_CODE)
+    assert [ladder.backoff(count) for count in range(1, 14)] == \
+        [0, 0, 0, 0, 900, 1800, 3600, 7200, 14400, 28800, 57600, 86400, 86400]
+    # The day's lock over, the count is still remembered: the next wrong code locks the device for a day again.
+    a_day_ago = time.time() - 86_401
+    assert ladder.wait_after(12, a_day_ago) == 0
+    assert a_day_ago + ladder.window_seconds > time.time() + 86_000  # and a day more after the next one
