@@ -37,7 +37,7 @@ class RequestIdMiddleware:
         request.iam_request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
         response = self.get_response(request)
         if request.path.startswith("/api/") and response.status_code >= 400 and not response.streaming:
-            response = _api_error(response, request.iam_request_id)  # type: ignore[attr-defined]
+            response = as_api_error(response, request.iam_request_id)  # type: ignore[attr-defined]
         response.headers["x-amzn-RequestId"] = request.iam_request_id  # type: ignore[attr-defined]
         return response
 
@@ -49,7 +49,7 @@ _CODE_FOR_STATUS = {400: "ValidationError", 401: "MissingAuthenticationToken", 4
                     503: "ServiceUnavailable"}
 
 
-def _api_error(response: HttpResponse, request_id: str) -> HttpResponse:
+def as_api_error(response: HttpResponse, request_id: str) -> HttpResponse:
     """The response as {"error": {"code", "message", "request_id"}}: its id added, or its body replaced."""
     body = None
     if response.get("Content-Type", "").startswith("application/json"):
@@ -57,7 +57,9 @@ def _api_error(response: HttpResponse, request_id: str) -> HttpResponse:
             body = json.loads(response.content)
         except ValueError:
             body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        if isinstance(body, dict) and not isinstance(body.get("error"), dict):
+            return response  # an answer of its own (the health check's figures), not an error body
+    if isinstance(body, dict):
         if body["error"].get("request_id") == request_id:
             return response
         body["error"]["request_id"] = request_id

@@ -3,13 +3,16 @@ credential report asked for while its job queue is down (refusing or silent) is 
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 
 import pytest
+from django.http import HttpResponse, JsonResponse
 
 from iam_console.celery import app as celery_app
+from iam_console.middleware import as_api_error
 from tests.support.signing import SignedClient
 
 URL_LEVEL_ERRORS = [
@@ -87,3 +90,15 @@ def test_a_credential_report_asked_for_while_the_job_queue_is_down_is_answered_w
     # The request is kept: the report is being generated once the queue is back.
     monkeypatch.undo()
     assert root_api.get("/api/v1/credential-report").json()["error"]["code"] == "ReportInProgress"
+
+
+def test_an_api_answer_of_its_own_is_left_as_it_is_even_with_an_error_status():
+    """The health check's 503 carries its figures (database, redis), not an error body: it is not rewritten."""
+    figures = JsonResponse({"status": "degraded", "database": "unavailable", "redis": "ok"}, status=503)
+    assert as_api_error(figures, "an-id") is figures
+    html = HttpResponse("<p>no</p>", status=405, headers={"Allow": "GET"})
+    rewritten = as_api_error(html, "an-id")
+    assert json.loads(rewritten.content)["error"] == {
+        "code": "InvalidAction", "message": "This route does not take that method (allowed: GET).",
+        "request_id": "an-id"}
+    assert rewritten["Allow"] == "GET"
