@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from iam_console.errors import IAMError, ValidationError
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,6 +40,43 @@ def record_event(**event: Any) -> None:
 # Failure events of operations running inside atomic_operations(): recorded once the group has rolled back.
 _deferred_failures: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("deferred_failures",
                                                                                         default=None)
+
+
+# Writes that must stand whatever the outcome of the operations running (a wrong secret's count on the thing it
+# tried to unlock): made once the outermost operation's, or group's, transaction has committed or rolled back.
+_outcome_writes: contextvars.ContextVar[list[Callable[[], object]] | None] = contextvars.ContextVar(
+    "outcome_writes", default=None)
+
+
+def whatever_the_outcome(write: Callable[[], object]) -> None:
+    """Make `write` (a short database write) outside the running operation's transaction, after it has committed
+    or rolled back, so that a refusal cannot undo it. With no operation running it is made at once."""
+    pending = _outcome_writes.get()
+    if pending is None:
+        write()
+    else:
+        pending.append(write)
+
+
+@contextmanager
+def _outcome_writes_made() -> Iterator[None]:
+    """The outermost operation or group: collect the writes that must stand, and make them once it is over."""
+    if _outcome_writes.get() is not None:
+        yield
+        return
+    pending: list[Callable[[], object]] = []
+    token = _outcome_writes.set(pending)
+    try:
+        yield
+    finally:
+        _outcome_writes.reset(token)
+        for write in pending:
+            try:
+                with transaction.atomic():
+                    write()
+            except DatabaseError:
+                # The database went away meanwhile: the shared throttle store still holds the count.
+                logger.warning("a write that outlives its operation could not be made", exc_info=True)
 
 
 @dataclass
@@ -63,7 +103,7 @@ def atomic_operations() -> Iterator[None]:
     failures: list[dict] = []
     token = _deferred_failures.set(failures)
     try:
-        with transaction.atomic():
+        with _outcome_writes_made(), transaction.atomic():
             yield
     finally:
         _deferred_failures.reset(token)
@@ -94,7 +134,7 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
             running = _running.set(RunningOperation(caller=caller, action=iam_action))
             try:
                 _refuse_unstorable(parameters)
-                with transaction.atomic():
+                with _outcome_writes_made(), transaction.atomic():
                     result = func(*args, **kwargs)
                     if audit_reads or not _is_read(event_name):
                         # A federated caller is known only once its token is verified: the result names it.

@@ -72,8 +72,9 @@ IAM_SESSION_IDLE_TIMEOUT_SECONDS = read("IAM_SESSION_IDLE_TIMEOUT_SECONDS")
 # --- MFA (TOTP: SHA1, 6 digits, 30 s, what every authenticator app speaks) -------------------------
 # Time steps accepted either side of the server's clock.
 IAM_MFA_TOLERANCE_STEPS = read("IAM_MFA_TOLERANCE_STEPS")
-# Seconds of back-off after the first wrong code; it doubles with each further wrong code.
-IAM_MFA_THROTTLE_FACTOR = read("IAM_MFA_THROTTLE_FACTOR")
+# An MFA device given IAM_LOCKOUT_THRESHOLD wrong codes in a row is locked for IAM_LOCKOUT_DURATION_SECONDS on every
+# door; each further wrong code doubles the lock, up to this (iam_console.guesses).
+IAM_MFA_LOCKOUT_MAX_SECONDS = read("IAM_MFA_LOCKOUT_MAX_SECONDS")
 # The issuer authenticator apps show next to the account.
 IAM_MFA_ISSUER = read("IAM_MFA_ISSUER")
 # How long the code step of a sign-in waits after a correct password.
@@ -85,7 +86,13 @@ IAM_MFA_SIGN_IN_SECONDS = read("IAM_MFA_SIGN_IN_SECONDS")
 IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS = read("IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS")
 # Extra certificate authorities trusted for identity providers' HTTPS (a PEM file), besides the system's.
 IAM_FEDERATION_CA_BUNDLE = read("IAM_FEDERATION_CA_BUNDLE")
+# One deadline for each fetch from an identity provider, from name resolution to its last byte.
 IAM_FEDERATION_HTTP_TIMEOUT_SECONDS = read("IAM_FEDERATION_HTTP_TIMEOUT_SECONDS")
+# Requests fetching from, or waiting on, identity providers at once across the web tier; more are refused at once
+# with IDPCommunicationError (which AWS SDKs retry), so slow providers never hold every worker.
+IAM_FEDERATION_MAX_CONCURRENT_FETCHES = read("IAM_FEDERATION_MAX_CONCURRENT_FETCHES")
+# A fetch that failed is remembered this long: the same error is answered without asking the provider again.
+IAM_FEDERATION_FAILURE_CACHE_SECONDS = read("IAM_FEDERATION_FAILURE_CACHE_SECONDS")
 # How long an issuer's signing keys are trusted before they are fetched again.
 IAM_FEDERATION_JWKS_CACHE_SECONDS = read("IAM_FEDERATION_JWKS_CACHE_SECONDS")
 # A token signed with an unknown key id refetches the keys (a rotation), at most once per this interval.

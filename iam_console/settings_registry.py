@@ -120,10 +120,11 @@ SETTINGS: list[Setting] = [
     _s("FORWARDED_ALLOW_IPS", "str", WEB, "Addresses gunicorn trusts for X-Forwarded-* headers.", "127.0.0.1,::1"),
     # --- sign-in
     _s("IAM_LOCKOUT_THRESHOLD", "int", SIGN_IN, "Failed password guesses (sign-ins, MFA codes, ChangePassword's "
-       "current password) that lock an IAM user.", 5, minimum=1, maximum=100),
+       "current password) that lock an IAM user, and wrong codes in a row that lock an MFA device.", 5, minimum=1, maximum=100),
     _s("IAM_LOCKOUT_WINDOW_SECONDS", "int", SIGN_IN, "Window in which those failures are counted.", 900, minimum=1,
        maximum=86400),
-    _s("IAM_LOCKOUT_DURATION_SECONDS", "int", SIGN_IN, "How long a locked user stays locked.", 900, minimum=1,
+    _s("IAM_LOCKOUT_DURATION_SECONDS", "int", SIGN_IN, "How long a locked user stays locked (and an MFA device, the "
+       "first time).", 900, minimum=1,
        maximum=86400),
     _s("IAM_SIGN_IN_CLIENT_FREE_FAILURES", "int", SIGN_IN, "Failed guesses one client (IP address) may make before "
        "it must back off.", 10, minimum=1, maximum=1000),
@@ -142,8 +143,9 @@ SETTINGS: list[Setting] = [
     # --- MFA
     _s("IAM_MFA_TOLERANCE_STEPS", "int", MFA, "TOTP time steps (30 s) accepted either side of the server's clock.",
        1, minimum=0, maximum=10),
-    _s("IAM_MFA_THROTTLE_FACTOR", "int", MFA, "Seconds of back-off after a wrong MFA code, doubling with each "
-       "further failure (0 turns it off).", 1, minimum=0, maximum=60),
+    _s("IAM_MFA_LOCKOUT_MAX_SECONDS", "int", MFA, "An MFA device given IAM_LOCKOUT_THRESHOLD wrong codes in a row "
+       "is locked for IAM_LOCKOUT_DURATION_SECONDS on every door; each further wrong code doubles the lock, up to "
+       "this.", 86400, minimum=60, maximum=7 * 86400),
     _s("IAM_MFA_ISSUER", "str", MFA, "The issuer authenticator apps show for an enrolled device.", "IAM"),
     _s("IAM_MFA_SIGN_IN_SECONDS", "int", MFA, "Time allowed between the password step and the MFA code step of a "
        "sign-in.", 300, minimum=30, maximum=3600),
@@ -153,7 +155,12 @@ SETTINGS: list[Setting] = [
     _s("IAM_FEDERATION_CA_BUNDLE", "optional_str", FEDERATION, "A PEM file of extra certificate authorities trusted "
        "for identity providers' HTTPS (an internal CA).", None),
     _s("IAM_FEDERATION_HTTP_TIMEOUT_SECONDS", "int", FEDERATION, "Time allowed for fetching a discovery document, "
-       "JWKS or token response.", 5, minimum=1, maximum=60),
+       "JWKS or token response, all of it.", 5, minimum=1, maximum=60),
+    _s("IAM_FEDERATION_MAX_CONCURRENT_FETCHES", "int", FEDERATION, "Requests fetching from, or waiting on, identity "
+       "providers at once across the web tier; more are refused at once with IDPCommunicationError.", 1, minimum=1,
+       maximum=64),
+    _s("IAM_FEDERATION_FAILURE_CACHE_SECONDS", "int", FEDERATION, "A failed fetch is remembered this long: the same "
+       "error is answered without asking the provider again.", 30, minimum=0, maximum=600),
     _s("IAM_FEDERATION_JWKS_CACHE_SECONDS", "int", FEDERATION, "How long an issuer's signing keys are cached.", 3600,
        minimum=60, maximum=86400),
     _s("IAM_FEDERATION_JWKS_REFRESH_SECONDS", "int", FEDERATION, "A token with an unknown key id refetches the keys "

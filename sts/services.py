@@ -223,7 +223,7 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
     mfa_at = caller.mfa_authenticated_at or (parent.mfa_authenticated_at if parent else None)
     if serial_number is not None:
         user = acting_user if isinstance(acting_user, User) else None
-        if not mfa.verify_code(user, serial_number, token_code or ""):
+        if not mfa.verify_code(user, serial_number, token_code or "", client=caller.source_ip):
             raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
         mfa_at = now
     transitive = _transitive_keys(tag_map, transitive_tag_keys)
@@ -370,7 +370,7 @@ def get_session_token(*, caller: Caller, duration_seconds: int | None = None, se
     now = timezone.now()
     mfa_at = None
     if serial_number is not None:
-        if not mfa.verify_code(principal, serial_number, token_code or ""):
+        if not mfa.verify_code(principal, serial_number, token_code or "", client=caller.source_ip):
             raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
         mfa_at = now
     access_key_id = identifiers.new_access_key_id(identifiers.SESSION_KEY_PREFIX)

@@ -159,7 +159,11 @@ def _error(service: str, error: IAMError, request_id: str) -> HttpResponse:
     status = query_status(service, error.code, error.http_status)
     body = render_error(xml_namespace(service), error.code, error.aws_message, sender_fault=status < 500,
                         request_id=request_id)
-    return _xml(body, status, request_id)
+    response = _xml(body, status, request_id)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)  # a throttled caller is told when to come back, as on REST
+    return response
 
 
 def _xml(body: str, status: int, request_id: str) -> HttpResponse:

@@ -40,6 +40,8 @@ DOOR_ERRORS: dict[str, tuple[tuple[int, ...], str]] = {
                         "mistyped field."),
     "InvalidAction": ((404, 405), "No route has this path, or the route does not take this method."),
     "Throttling": ((429,), "Too many requests: retry later."),
+    "RequestURITooLong": ((414,), "The request line is longer than the web server takes (8,190 bytes)."),
+    "RequestHeaderFieldsTooLarge": ((431,), "The request's headers are larger than the web server takes."),
     "ServiceFailure": ((500,), "The server failed; nothing was changed."),
 }
 

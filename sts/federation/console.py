@@ -29,7 +29,7 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from policies.authorization import authorize_caller
-from sts.federation import assume, oidc, saml, saml_assume
+from sts.federation import assume, flights, oidc, saml, saml_assume
 from sts.federation.assume import FederatedAssumedRole
 from sts.federation.fetch import fetch_json
 from sts.federation.models import ConsoleSignInProvider, OpenIDConnectProvider, SAMLProvider
@@ -238,9 +238,13 @@ def discovery_endpoints(provider: OpenIDConnectProvider) -> tuple[str, str]:
 def exchange_code(sign_in: ConsoleSignInProvider, *, code: str, verifier: str, redirect_uri: str) -> str:
     """The ID token the IdP's token endpoint gives for an authorization code (PKCE: the verifier proves the start)."""
     _authorize, token_endpoint = discovery_endpoints(sign_in.oidc_provider)
-    answer = fetch_json(token_endpoint, purpose="token", form={"grant_type": "authorization_code", "code": code,
-                                              "redirect_uri": redirect_uri, "client_id": sign_in.client_id,
-                                              "code_verifier": verifier})
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": sign_in.client_id, "code_verifier": verifier}
+    # Each code is exchanged once: not shared with other sign-ins, but within the cap on federation work.
+    answer = flights.fetched(f"token:{token_endpoint}",
+                             lambda deadline: fetch_json(token_endpoint, purpose="token", form=form,
+                                                         deadline=deadline),
+                             shared=False)
     id_token = answer.get("id_token")
     if not isinstance(id_token, str):
         raise InvalidIdentityToken("The identity provider's token endpoint returned no ID token.")
