@@ -34,6 +34,16 @@ def record_event(**event: Any) -> None:
     _event_recorder(**event)
 
 
+# Whether a caller could perform an action at all: the policies app installs the check when it is ready. It answers
+# the AccessDenied to give a caller who could not, or None.
+_attempt_check: Callable[[Any, str], IAMError | None] | None = None
+
+
+def install_attempt_check(check: Callable[[Any, str], IAMError | None]) -> None:
+    global _attempt_check
+    _attempt_check = check
+
+
 # Failure events of operations running inside atomic_operations(): recorded once the group has rolled back.
 _deferred_failures: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("deferred_failures",
                                                                                         default=None)
@@ -46,6 +56,25 @@ class RunningOperation:
     caller: Any
     action: str
     authorized: bool = False
+    needs_permission: bool = True
+
+
+@dataclass(frozen=True)
+class OperationInfo:
+    """One IAM operation as declared: its event name, the action it is authorized as, and where it lives."""
+
+    event_name: str
+    action: str
+    needs_permission: bool
+    function: str  # module.qualname
+
+
+_declared: list[OperationInfo] = []
+
+
+def declared_operations() -> list[OperationInfo]:
+    """Every operation declared so far (the modules that define them must have been imported)."""
+    return list(_declared)
 
 
 _running: contextvars.ContextVar[RunningOperation | None] = contextvars.ContextVar("running_operation", default=None)
@@ -72,7 +101,8 @@ def atomic_operations() -> Iterator[None]:
 
 
 def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: str = "iam.amazonaws.com",
-                  action: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+                  action: str | None = None, needs_permission: bool = True
+                  ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Run a service function as the IAM operation `event_name`.
 
     The function takes a keyword-only `caller` and does its own authorize() call (the resource ARN depends on
@@ -81,17 +111,27 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
     denied attempts are still on record. Reads are audited only when they fail, unless `audit_reads`.
     `action` is the IAM action the operation is authorized as, when it is not `<service>:<event_name>`: an entity
     the operation cannot find is authorized against its ARN as that action before NoSuchEntity is told.
+
+    A caller whose policies allow that action on no resource at all is refused with AccessDenied whatever is wrong
+    with its input, as if refused before the input was read: an operation that fails before it has authorized
+    anything answers the frame's AccessDenied instead of its own error (InvalidInput, MalformedPolicyDocument,
+    NoSuchEntity…), so input checks never tell such a caller anything. `needs_permission=False` marks the few
+    operations an identity policy need not allow (a trust policy, the password policy or the request's own
+    token may grant them, or they need no permission at all).
     """
     iam_action = action or f"{event_source.split('.', 1)[0]}:{event_name}"
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(func)
+        _declared.append(OperationInfo(event_name=event_name, action=iam_action, needs_permission=needs_permission,
+                                       function=f"{func.__module__}.{func.__qualname__}"))
 
         @functools.wraps(func)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             caller = kwargs.get("caller")
             parameters = _request_parameters(signature, args, kwargs)
-            running = _running.set(RunningOperation(caller=caller, action=iam_action))
+            operation = RunningOperation(caller=caller, action=iam_action, needs_permission=needs_permission)
+            running = _running.set(operation)
             try:
                 _refuse_unstorable(parameters)
                 with transaction.atomic():
@@ -103,13 +143,17 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
                                      actor_arn=getattr(result, "audit_actor", None))
                 return result
             except IAMError as error:
+                refusal = _refusal_first(operation, error)
+                answer = refusal or error
                 failure = {"caller": caller, "event_name": event_name, "request_parameters": parameters,
-                           "error_code": error.code, "error_message": error.message, "event_source": event_source}
+                           "error_code": answer.code, "error_message": answer.message, "event_source": event_source}
                 deferred = _deferred_failures.get()
                 if deferred is not None:
                     deferred.append(failure)  # the enclosing group will roll back: record it after that
                 else:
                     record_event(**failure)
+                if refusal is not None:
+                    raise refusal from None
                 raise
             finally:
                 _running.reset(running)
@@ -118,6 +162,19 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
         return run
 
     return decorate
+
+
+# Errors that say nothing about the request's input: the caller's credentials, its pace, the service's health.
+_NOT_INPUT_STATUSES = frozenset({401, 403, 429})
+
+
+def _refusal_first(operation: RunningOperation, error: IAMError) -> IAMError | None:
+    """The AccessDenied that replaces `error` when the operation failed before authorizing anything and its
+    caller could not have been allowed the operation's action on any resource; None to let `error` stand."""
+    if (operation.authorized or not operation.needs_permission or operation.caller is None
+            or _attempt_check is None or error.http_status in _NOT_INPUT_STATUSES or error.http_status >= 500):
+        return None
+    return _attempt_check(operation.caller, operation.action)
 
 
 _READ_PREFIXES = ("Get", "List", "Simulate", "Validate")

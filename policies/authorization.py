@@ -16,11 +16,11 @@ from iam_console.callers import Caller, Principal, SystemPrincipal
 from iam_console.errors import AccessDenied
 from iam_console.operations import running_operation
 from policies import session_scope
-from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, Request, evaluate
+from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, Request, could_allow, evaluate
 from policies.loading import PolicySet
 
-__all__ = ["Caller", "Principal", "SystemPrincipal", "authorize", "authorize_caller", "authorize_unknown",
-           "caller_may", "check_session_scope", "decide", "policy_set_for"]
+__all__ = ["Caller", "Principal", "SystemPrincipal", "attempt_refusal", "authorize", "authorize_caller",
+           "authorize_unknown", "caller_may", "check_session_scope", "decide", "policy_set_for"]
 
 
 def policy_set_for(principal: Principal) -> PolicySet:
@@ -85,6 +85,27 @@ def authorize_unknown(resource: str) -> None:
     if running is None or running.authorized or running.caller is None:
         return
     authorize_caller(running.caller, running.action, resource)
+
+
+def attempt_refusal(caller: Caller, action: str) -> AccessDenied | None:
+    """AccessDenied when nothing the caller holds could allow `action` on any resource (no Allow statement names
+    it, or its session credentials may not use it); None when some request for the action might be allowed.
+
+    The operation frame asks this when an operation fails before it has authorized anything, so that such a
+    caller is refused as AWS refuses it, before its input is examined (iam_console.operations)."""
+    principal = caller.principal
+    if principal is None or principal.is_root:
+        return None
+    refuses = getattr(principal, "refuses", None)
+    if callable(refuses) and refuses(action):
+        why = "because these session credentials were issued without MFA"
+    else:
+        policy_set = policy_set_for(principal)
+        if could_allow(action, policy_set.identity, policy_set.boundary or None, policy_set.session or None):
+            return None
+        why = f"because no identity-based policy allows the {action} action"
+    kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
+    return AccessDenied(f"{kind}: {principal.arn} is not authorized to perform: {action} {why}")
 
 
 def caller_may(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> bool:

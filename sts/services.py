@@ -198,7 +198,7 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
                            f"{role.arn} with an explicit deny in an identity-based policy")
 
 
-@iam_operation("AssumeRole", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRole", audit_reads=True, event_source=STS, needs_permission=False)
 def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, duration_seconds: int | None = None,
                 policy: str | None = None, policy_arns: list[str] | None = None, external_id: str | None = None,
                 serial_number: str | None = None, token_code: str | None = None,
@@ -334,7 +334,7 @@ class SessionCredentials:
                 "mfaAuthenticated": self.session.mfa_authenticated_at is not None}
 
 
-@iam_operation("GetSessionToken", audit_reads=True, event_source=STS)
+@iam_operation("GetSessionToken", audit_reads=True, event_source=STS, needs_permission=False)
 def get_session_token(*, caller: Caller, duration_seconds: int | None = None, serial_number: str | None = None,
                       token_code: str | None = None) -> SessionCredentials:
     """Temporary credentials for the calling IAM user, MFA-authenticated when a device code is given.

@@ -199,7 +199,7 @@ def delete_service_definition(*, caller: Caller, service_prefix: str) -> None:
         raise NoSuchEntity(f"The service with prefix {prefix} is not registered.")
 
 
-@iam_operation("ListServiceActions")
+@iam_operation("ListServiceActions", action="iam:ListServiceDefinitions")
 def list_service_actions(*, caller: Caller) -> list[dict[str, str]]:
     """Every action policies may name, the directory's own and registered services', for editors' completions."""
     authorize_caller(caller, "iam:ListServiceDefinitions", "*")
