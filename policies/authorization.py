@@ -9,7 +9,7 @@ frame, iam_console.callers; they are re-exported here for the services that auth
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from iam_console.callers import Caller, Principal, SystemPrincipal
@@ -20,7 +20,8 @@ from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, R
 from policies.loading import PolicySet
 
 __all__ = ["Caller", "Principal", "SystemPrincipal", "attempt_refusal", "authorize", "authorize_caller",
-           "authorize_unknown", "caller_may", "check_session_scope", "decide", "policy_set_for"]
+           "authorize_unknown", "caller_may", "check_session_scope", "decide", "permission_checker",
+           "policy_set_for"]
 
 
 def policy_set_for(principal: Principal) -> PolicySet:
@@ -126,6 +127,32 @@ def check_session_scope(caller: Caller, action: str, resource: str) -> None:
 def _scope_permits(caller: Caller, action: str, resource: str) -> bool:
     return session_scope.permits(caller.session_scope, principal_arn=caller.principal.arn, action=action,
                                  resource=resource)
+
+
+def permission_checker(caller: Caller) -> Callable[[str, str], bool]:
+    """caller_may() for any number of (action, resource) questions, the caller's policies loaded once: for deciding
+    what a caller may be told (a batch asks the same few questions many times). Never instead of authorize()."""
+    principal = caller.principal
+    policy_set = None if principal.is_root else policy_set_for(principal)
+    context = caller.condition_context(None)
+    refuses = getattr(principal, "refuses", None)
+    answers: dict[tuple[str, str], bool] = {}
+
+    def may(action: str, resource: str) -> bool:
+        key = (action, resource)
+        if key not in answers:
+            if (caller.session_scope and not _scope_permits(caller, action, resource)) or \
+                    (callable(refuses) and refuses(action)):
+                answers[key] = False
+            elif policy_set is None:
+                answers[key] = True
+            else:
+                answers[key] = evaluate(Request(action, resource, context), policy_set.identity,
+                                        boundary_policies=policy_set.boundary or None,
+                                        session_policies=policy_set.session or None).allowed
+        return answers[key]
+
+    return may
 
 
 def caller_may_each(caller: Caller, checks: list[tuple[str, str]]) -> list[bool]:
