@@ -7,7 +7,7 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +57,9 @@ class RunningOperation:
     action: str
     authorized: bool = False
     needs_permission: bool = True
+    # What the authorizer loaded for this operation's caller (its policy set), kept for the operation's other
+    # checks: one operation is one transaction, decided on one view of the caller's policies.
+    loaded: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,12 +115,12 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
     `action` is the IAM action the operation is authorized as, when it is not `<service>:<event_name>`: an entity
     the operation cannot find is authorized against its ARN as that action before NoSuchEntity is told.
 
-    A caller whose policies allow that action on no resource at all is refused with AccessDenied whatever is wrong
-    with its input, as if refused before the input was read: an operation that fails before it has authorized
-    anything answers the frame's AccessDenied instead of its own error (InvalidInput, MalformedPolicyDocument,
-    NoSuchEntity…), so input checks never tell such a caller anything. `needs_permission=False` marks the few
-    operations an identity policy need not allow (a trust policy, the password policy or the request's own
-    token may grant them, or they need no permission at all).
+    A caller whose policies allow that action on no resource at all is refused with AccessDenied before the
+    operation runs, as AWS refuses a caller who may not act before it examines the request: its input is never
+    read, so neither an input error (InvalidInput, MalformedPolicyDocument…) nor an entity's existence
+    (NoSuchEntity, EntityAlreadyExists, the ARN of an entity found) can tell it anything. `needs_permission=False`
+    marks the few operations an identity policy need not allow (a trust policy, the password policy or the
+    request's own token may grant them, or they need no permission at all).
     """
     iam_action = action or f"{event_source.split('.', 1)[0]}:{event_name}"
 
@@ -133,6 +136,7 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
             operation = RunningOperation(caller=caller, action=iam_action, needs_permission=needs_permission)
             running = _running.set(operation)
             try:
+                _refuse_first(operation)
                 _refuse_unstorable(parameters)
                 with transaction.atomic():
                     result = func(*args, **kwargs)
@@ -143,17 +147,13 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
                                      actor_arn=getattr(result, "audit_actor", None))
                 return result
             except IAMError as error:
-                refusal = _refusal_first(operation, error)
-                answer = refusal or error
                 failure = {"caller": caller, "event_name": event_name, "request_parameters": parameters,
-                           "error_code": answer.code, "error_message": answer.message, "event_source": event_source}
+                           "error_code": error.code, "error_message": error.message, "event_source": event_source}
                 deferred = _deferred_failures.get()
                 if deferred is not None:
                     deferred.append(failure)  # the enclosing group will roll back: record it after that
                 else:
                     record_event(**failure)
-                if refusal is not None:
-                    raise refusal from None
                 raise
             finally:
                 _running.reset(running)
@@ -164,17 +164,13 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
     return decorate
 
 
-# Errors that say nothing about the request's input: the caller's credentials, its pace, the service's health.
-_NOT_INPUT_STATUSES = frozenset({401, 403, 429})
-
-
-def _refusal_first(operation: RunningOperation, error: IAMError) -> IAMError | None:
-    """The AccessDenied that replaces `error` when the operation failed before authorizing anything and its
-    caller could not have been allowed the operation's action on any resource; None to let `error` stand."""
-    if (operation.authorized or not operation.needs_permission or operation.caller is None
-            or _attempt_check is None or error.http_status in _NOT_INPUT_STATUSES or error.http_status >= 500):
-        return None
-    return _attempt_check(operation.caller, operation.action)
+def _refuse_first(operation: RunningOperation) -> None:
+    """AccessDenied, before the operation reads anything, for a caller no policy allows the action at all."""
+    if not operation.needs_permission or operation.caller is None or _attempt_check is None:
+        return
+    refusal = _attempt_check(operation.caller, operation.action)
+    if refusal is not None:
+        raise refusal
 
 
 _READ_PREFIXES = ("Get", "List", "Simulate", "Validate")

@@ -25,10 +25,19 @@ __all__ = ["Caller", "Principal", "SystemPrincipal", "attempt_refusal", "authori
 
 
 def policy_set_for(principal: Principal) -> PolicySet:
-    """The policies that decide for a principal: each kind of principal brings its own (`policy_set()`)."""
+    """The policies that decide for a principal: each kind of principal brings its own (`policy_set()`).
+
+    Inside an IAM operation, its caller's set is loaded once and kept for the operation's other checks."""
+    running = running_operation()
+    keep = running is not None and running.caller is not None and running.caller.principal is principal
+    if keep and "policy_set" in running.loaded:
+        return running.loaded["policy_set"]
     own = getattr(principal, "policy_set", None)
     policy_set = own() if callable(own) else None
-    return policy_set if policy_set is not None else PolicySet()
+    policy_set = policy_set if policy_set is not None else PolicySet()
+    if keep:
+        running.loaded["policy_set"] = policy_set
+    return policy_set
 
 
 def decide(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
@@ -92,8 +101,8 @@ def attempt_refusal(caller: Caller, action: str) -> AccessDenied | None:
     """AccessDenied when nothing the caller holds could allow `action` on any resource (no Allow statement names
     it, or its session credentials may not use it); None when some request for the action might be allowed.
 
-    The operation frame asks this when an operation fails before it has authorized anything, so that such a
-    caller is refused as AWS refuses it, before its input is examined (iam_console.operations)."""
+    The operation frame asks this before an operation runs, so that such a caller is refused as AWS refuses it,
+    before its input is examined (iam_console.operations)."""
     principal = caller.principal
     if principal is None or principal.is_root:
         return None

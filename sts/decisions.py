@@ -28,7 +28,7 @@ from django.utils import timezone
 from audit.services import record_event
 from directory.models import User
 from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
-from policies.authorization import Caller, authorize_caller, policy_set_for
+from policies.authorization import Caller, attempt_refusal, authorize_caller, policy_set_for
 from policies.documents import checked_document
 from policies.language import (
     ALLOWED,
@@ -195,6 +195,16 @@ def _audit(service_caller: Caller, signer_caller: Caller, request: DecisionReque
                  error_message="" if not error else f"{verdict} for {request.action} on {request.resource}")
 
 
+def _may_ask_at_all(service_caller: Caller) -> None:
+    """A caller that no policy allows to ask about any service is refused before its request is read, as the
+    operation frame refuses the callers of IAM operations."""
+    refusal = attempt_refusal(service_caller, "iam:AuthorizeRequest")
+    if refusal is not None:
+        record_event(caller=service_caller, event_name="AuthorizeRequest", request_parameters={},
+                     error_code=refusal.code, error_message=refusal.message)
+        raise refusal
+
+
 def _may_ask(service_caller: Caller, prefix: str) -> None:
     """Only identities allowed iam:AuthorizeRequest on the service may ask about its requests; refusals are on
     record like any other."""
@@ -224,6 +234,7 @@ def _as_principal(service_caller: Caller, principal: Principal) -> Caller:
 
 def decide_for_principal(*, service_caller: Caller, principal_arn: object, body: Mapping[str, Any]) -> DecisionResult:
     """One decision: may `principal_arn` perform the action on the resource (IsAuthorized)."""
+    _may_ask_at_all(service_caller)
     request = decision_request(body)
     _may_ask(service_caller, request.service_prefix)
     signer_caller = _as_principal(service_caller, resolve_principal(principal_arn))
@@ -238,6 +249,7 @@ def decide_batch(*, service_caller: Caller, requests: object) -> list[DecisionRe
 
     Each principal is resolved and described once, and the asking service authorized once per service prefix.
     """
+    _may_ask_at_all(service_caller)
     if not isinstance(requests, list) or not requests:
         raise ValidationError("requests must be a non-empty list of decision requests")
     if len(requests) > MAX_BATCH:
@@ -296,6 +308,7 @@ def verify_request(*, service_caller: Caller, service: object, material: object,
 
     A service verifies only requests signed for its own signing name: one it holds iam:AuthorizeRequest on, and
     never the directory's own (iam, sts), whose signatures are the directory's credentials and not a service's."""
+    _may_ask_at_all(service_caller)
     if not isinstance(service, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", service):
         raise ValidationError("service must be the signing name callers use, e.g. docs")
     if not isinstance(material, Mapping):

@@ -216,8 +216,6 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
     acting_user = principal.user if isinstance(principal, UserSessionPrincipal) else principal
     if not isinstance(acting_user, (User, RoleSessionPrincipal)) or principal.is_root:
         raise AccessDenied("Roles may not be assumed by root accounts.")
-    role = _role_for(caller, role_arn)
-
     now = timezone.now()
     mfa_at = caller.mfa_authenticated_at or (parent.mfa_authenticated_at if parent else None)
     if serial_number is not None:
@@ -225,6 +223,8 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
         if not mfa.verify_code(user, serial_number, token_code or ""):
             raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
         mfa_at = now
+    # After the code: a wrong code is told alike for roles that exist and roles that do not.
+    role = _role_for(caller, role_arn)
     transitive = _transitive_keys(tag_map, transitive_tag_keys)
     if parent is not None and parent.transitive_tag_keys:
         inherited = {key: parent.session_tags[key] for key in parent.transitive_tag_keys if key in parent.session_tags}
