@@ -111,9 +111,14 @@ def attempt_refusal(caller: Caller, action: str) -> AccessDenied | None:
         why = "because these session credentials were issued without MFA"
     else:
         policy_set = policy_set_for(principal)
-        if could_allow(action, policy_set.identity, policy_set.boundary or None, policy_set.session or None):
+        if not could_allow(action, policy_set.identity):
+            why = f"because no identity-based policy allows the {action} action"
+        elif policy_set.boundary and not could_allow(action, policy_set.boundary):
+            why = f"because no permissions boundary allows the {action} action"
+        elif policy_set.session and not could_allow(action, policy_set.session):
+            why = f"because no session policy allows the {action} action"
+        else:
             return None
-        why = f"because no identity-based policy allows the {action} action"
     kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
     return AccessDenied(f"{kind}: {principal.arn} is not authorized to perform: {action} {why}")
 

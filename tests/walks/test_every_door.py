@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 
 from tests.conftest import ROOT_PASSWORD
+from tests.support.database import rolled_back
 from tests.walks.doors import Credentials, Identity, load_doors
 from tests.walks.entities import KINDS, create_existing_entities, kind_of, missing_entities
 
@@ -24,21 +22,6 @@ pytestmark = pytest.mark.django_db
 
 DOORS = load_doors()
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class _Undo(Exception):
-    pass
-
-
-@contextmanager
-def rolled_back() -> Iterator[None]:
-    """Whatever the request writes is undone: a walk's requests never change what the next one sees."""
-    try:
-        with transaction.atomic():
-            yield
-            raise _Undo
-    except _Undo:
-        pass
 
 
 def call(door, operation, arguments, caller, credentials=Credentials.SIGNED):
