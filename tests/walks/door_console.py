@@ -23,7 +23,7 @@ SELF_SERVICE = {"console:dashboard", "console:my-credentials", "console:my-mfa",
                 "console:switch-role-credentials", "console:sign-in-mfa", "console:sign-out", "console:search"}
 # Forms whose submission would end the walking session itself.
 SESSION_ENDING = {"console:sign-out", "console:switch-role-back"}
-# Path parameters of console routes that name no entity of their own kind.
+# Path parameters of console routes, and the kind of entity each names (`name` is a user's or a group's, by route).
 _PATH_KINDS = {"user_name": "user", "group_name": "group", "role_name": "role", "policy_arn": "policy_arn",
                "policy_name": "inline_policy", "service_prefix": "service", "arn": "oidc_arn"}
 _ERROR_CODE = re.compile(r'<div class="alert error" role="alert">\s*<p><strong>(\w+)</strong>')

@@ -15,8 +15,8 @@ from tests.walks.doors import (
     NON_ASCII_DIGITS,
     NUL,
     Answer,
+    APIDoor,
     Credentials,
-    Door,
     Identity,
     Operation,
     register,
@@ -26,8 +26,6 @@ from tests.walks.entities import sample
 # Actions that need no policy: GetCallerIdentity, GetSessionToken and GetAccessKeyInfo (as in AWS; the last
 # answers the one account whatever the key), ChangePassword (the password policy may grant it to every user).
 SELF_SERVICE = {"sts:GetCallerIdentity", "sts:GetSessionToken", "sts:GetAccessKeyInfo", "iam:ChangePassword"}
-AUTHENTICATION_CODES = {"MissingAuthenticationToken", "InvalidClientTokenId", "SignatureDoesNotMatch",
-                        "IncompleteSignature"}
 MAX_DEPTH = 4
 
 
@@ -76,7 +74,7 @@ def _default(shape: Shape) -> str:
 
 
 @register
-class QueryDoor(Door):
+class QueryDoor(APIDoor):
     name = "query"
     packages = ("iam_console.query",)
 
@@ -134,12 +132,6 @@ class QueryDoor(Door):
         sign = credentials is not Credentials.UNSIGNED and caller is not None
         response = client.call(operation.detail["action"], version=version, sign=sign, **arguments)
         return _answer(response)
-
-    def refuses_unauthenticated(self, answer: Answer) -> bool:
-        return answer.status == 403 and answer.code in AUTHENTICATION_CODES
-
-    def is_access_denied(self, answer: Answer) -> bool:
-        return answer.status == 403 and answer.code == "AccessDenied"
 
 
 def _answer(response) -> Answer:

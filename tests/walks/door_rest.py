@@ -14,13 +14,20 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.support.signing import SignedClient
-from tests.test_url_security import PUBLIC_ROUTE_NAMES, SELF_SERVICE_ROUTE_NAMES
-from tests.walks.doors import NON_ASCII_DIGITS, NUL, Answer, Credentials, Door, Identity, Operation, register
+from tests.test_url_security import PUBLIC_ROUTE_NAMES, SELF_SERVICE_ROUTE_NAMES, _fill_regex_groups
+from tests.walks.doors import (
+    NON_ASCII_DIGITS,
+    NUL,
+    Answer,
+    APIDoor,
+    Credentials,
+    Identity,
+    Operation,
+    register,
+)
 from tests.walks.entities import sample
 
 METHODS = ("get", "post", "put", "patch", "delete")
-AUTHENTICATION_CODES = {"MissingAuthenticationToken", "InvalidClientTokenId", "SignatureDoesNotMatch",
-                        "IncompleteSignature"}
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 # A path parameter named `arn` is the provider's ARN of the route it is in.
 _ARN_KIND = {"oidc-providers": "oidc_arn", "saml-providers": "saml_arn"}
@@ -36,23 +43,16 @@ def url_patterns(patterns=None, prefix: str = "", namespace: str = "") -> Iterat
             yield prefix + str(entry.pattern), entry, f"{namespace}:{entry.name}".strip(":") if entry.name else ""
 
 
+class _Placeholders(dict):
+    """Samples that fill every parameter of a route with `{name}`, as the OpenAPI schema writes paths."""
+
+    def get(self, key, default=None):
+        return "{" + key + "}"
+
+
 def _template(route: str) -> str:
     """`^users/(?P<user_name>…)/$` and `users/<str:user_name>/` alike as /api/v1/users/{user_name}/."""
-    out, index = [], 0
-    while (start := route.find("(?P<", index)) != -1:
-        name = route[start + 4:route.index(">", start)]
-        depth, end = 0, start
-        while end < len(route):
-            if route[end] == "\\":
-                end += 2
-                continue
-            depth += {"(": 1, ")": -1}.get(route[end], 0)
-            end += 1
-            if depth == 0:
-                break
-        out += [route[index:start], "{" + name + "}"]
-        index = end
-    text = "".join(out) + route[index:]
+    text = _fill_regex_groups(route, _Placeholders())
     text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
     text = text.replace("^", "").replace("$", "").replace("\\", "").replace("(?<!/)", "").replace("/?", "/")
     return "/" + text
@@ -70,7 +70,7 @@ def _resolve(schema: dict, node: dict) -> dict:
 
 
 @register
-class RESTDoor(Door):
+class RESTDoor(APIDoor):
     name = "rest"
     packages = ("iam_console.rest",)
 
@@ -193,12 +193,6 @@ class RESTDoor(Door):
             response = client.request(method, path, body if body is not None or method in ("POST", "PUT", "PATCH")
                                       else None)
         return _answer(response)
-
-    def refuses_unauthenticated(self, answer: Answer) -> bool:
-        return answer.status == 403 and answer.code in AUTHENTICATION_CODES
-
-    def is_access_denied(self, answer: Answer) -> bool:
-        return answer.status == 403 and answer.code == "AccessDenied"
 
 
 def _answer(response) -> Answer:

@@ -126,6 +126,19 @@ class Door:
         raise NotImplementedError
 
 
+class APIDoor(Door):
+    """A door that answers errors with AWS's codes and authenticates with SigV4 (the Query API, REST, JSON)."""
+
+    AUTHENTICATION_CODES = frozenset({"MissingAuthenticationToken", "InvalidClientTokenId", "SignatureDoesNotMatch",
+                                      "IncompleteSignature"})
+
+    def refuses_unauthenticated(self, answer: Answer) -> bool:
+        return answer.status == 403 and answer.code in self.AUTHENTICATION_CODES
+
+    def is_access_denied(self, answer: Answer) -> bool:
+        return answer.status == 403 and answer.code == "AccessDenied"
+
+
 _DOORS: dict[str, Door] = {}
 
 
