@@ -199,7 +199,7 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
                            f"{role.arn} with an explicit deny in an identity-based policy")
 
 
-@iam_operation("AssumeRole", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRole", audit_reads=True, event_source=STS, needs_permission=False)
 def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, duration_seconds: int | None = None,
                 policy: str | None = None, policy_arns: list[str] | None = None, external_id: str | None = None,
                 serial_number: str | None = None, token_code: str | None = None,
@@ -217,8 +217,6 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
     acting_user = principal.user if isinstance(principal, UserSessionPrincipal) else principal
     if not isinstance(acting_user, (User, RoleSessionPrincipal)) or principal.is_root:
         raise AccessDenied("Roles may not be assumed by root accounts.")
-    role = _role_for(caller, role_arn)
-
     now = timezone.now()
     mfa_at = caller.mfa_authenticated_at or (parent.mfa_authenticated_at if parent else None)
     if serial_number is not None:
@@ -226,6 +224,8 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
         if not mfa.verify_code(user, serial_number, token_code or "", client=caller.source_ip):
             raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
         mfa_at = now
+    # After the code: a wrong code is told alike for roles that exist and roles that do not.
+    role = _role_for(caller, role_arn)
     transitive = _transitive_keys(tag_map, transitive_tag_keys)
     if parent is not None and parent.transitive_tag_keys:
         inherited = {key: parent.session_tags[key] for key in parent.transitive_tag_keys if key in parent.session_tags}
@@ -344,7 +344,7 @@ class SessionCredentials:
                 "mfaAuthenticated": self.session.mfa_authenticated_at is not None}
 
 
-@iam_operation("GetSessionToken", audit_reads=True, event_source=STS)
+@iam_operation("GetSessionToken", audit_reads=True, event_source=STS, needs_permission=False)
 def get_session_token(*, caller: Caller, duration_seconds: int | None = None, serial_number: str | None = None,
                       token_code: str | None = None) -> SessionCredentials:
     """Temporary credentials for the calling IAM user, MFA-authenticated when a device code is given.

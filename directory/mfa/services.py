@@ -127,7 +127,7 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
     return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
 
 
-@iam_operation("GetVirtualMFADeviceSeed", audit_reads=True)
+@iam_operation("GetVirtualMFADeviceSeed", audit_reads=True, action="iam:CreateVirtualMFADevice")
 def resume_virtual_mfa_device(*, caller: Caller, serial_number: str) -> NewVirtualMFADevice:
     """An unfinished enrolment of the caller's own, with its seed again, so that it can be completed.
 

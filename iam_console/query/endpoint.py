@@ -18,8 +18,10 @@ from iam_console.query import registry
 from iam_console.query.parsing import parse_input
 from iam_console.query.serialization import render_error, render_response
 from iam_console.query.service_models import (
+    SERVICES,
     api_version,
     error_shapes,
+    is_served,
     operation_model,
     operation_names,
     service_for_action,
@@ -95,11 +97,21 @@ def _parameters(request: HttpRequest) -> dict[str, str]:
     return params
 
 
+def _wrong_scope(name: str) -> QueryError:
+    served = " or ".join(f"'{served}'" for served in SERVICES)
+    return QueryError("SignatureDoesNotMatch", f"Credential should be scoped to correct service: {served}, not "
+                                               f"'{name[:64]}'.", 403)
+
+
 def handle(request: HttpRequest) -> HttpResponse:
     request_id = getattr(request, "iam_request_id", None) or str(uuid.uuid4())
-    service = signing_service(request) or "iam"
+    service = "iam"
     metrics.label_request(request, door="query", operation="unknown")
     try:
+        signed_for = signing_service(request)
+        if signed_for is not None and not is_served(signed_for):
+            # Refused before the body is read or any model loaded: the name is the caller's, not ours to look up.
+            raise _wrong_scope(signed_for)
         try:
             params = _parameters(request)
         except (RequestDataTooBig, SuspiciousOperation):
@@ -109,7 +121,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         action = params.get("Action")
         if not action:
             raise QueryError("MissingAction", "Missing Action")
-        service = signing_service(request) or service_for_action(action)
+        service = signed_for or service_for_action(action)
         version = params.get("Version") or api_version(service)
         if action not in operation_names(service) or version != api_version(service):
             raise QueryError("InvalidAction", f"Could not find operation {action} for version {version}")

@@ -92,6 +92,29 @@ def evaluate(
     return Decision(ALLOWED, tuple(identity_allows), "allowed", "identity")
 
 
+def could_allow(
+    action: str,
+    identity_policies: Sequence[CompiledPolicy],
+    boundary_policies: Sequence[CompiledPolicy] | None = None,
+    session_policies: Sequence[CompiledPolicy] | None = None,
+) -> bool:
+    """Whether some request for ``action`` might be allowed, whatever its resource and context: an Allow
+    statement names the action in the identity policies, and in the boundary and session policies when there
+    are any. False means that every request for the action is denied, so a service may refuse it before it
+    reads the request's other input (as AWS refuses a caller who may not act before it examines a document).
+    """
+    action_lower = action.lower()
+    if action_lower in UNDENIABLE_ACTIONS:
+        return True
+
+    def names(policies: Sequence[CompiledPolicy]) -> bool:
+        return any(statement.allow and statement.matches_action(action_lower)
+                   for policy in policies for statement in policy.candidates(action_lower))
+
+    return (names(identity_policies) and (not boundary_policies or names(boundary_policies))
+            and (not session_policies or names(session_policies)))
+
+
 @dataclass(frozen=True, slots=True)
 class ResourcePolicyDecision:
     decision: DecisionValue

@@ -166,13 +166,13 @@ def _console_assume(caller: Caller, identity: ConsoleIdentity, role_arn: str) ->
                                 provider=identity.provider_arn, extra={})
 
 
-@iam_operation("AssumeRoleWithWebIdentity", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRoleWithWebIdentity", audit_reads=True, event_source=STS, needs_permission=False)
 def console_assume_with_web_identity(*, caller: Caller, identity: ConsoleIdentity,
                                      role_arn: str) -> FederatedAssumedRole:
     return _console_assume(caller, identity, role_arn)
 
 
-@iam_operation("AssumeRoleWithSAML", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRoleWithSAML", audit_reads=True, event_source=STS, needs_permission=False)
 def console_assume_with_saml(*, caller: Caller, identity: ConsoleIdentity, role_arn: str) -> FederatedAssumedRole:
     return _console_assume(caller, identity, role_arn)
 
