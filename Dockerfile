@@ -27,6 +27,9 @@ RUN SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789 \
     DATABASE_URL=postgresql://unused@localhost/unused REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput --verbosity 0
 
+# The metrics folder shared by the web server and the worker (a volume in docker-compose.yml).
+RUN mkdir -p /var/lib/iam-metrics && chown iam:iam /var/lib/iam-metrics
+
 USER iam
 EXPOSE 8000
 ENV GUNICORN_BIND=0.0.0.0:8000

@@ -31,7 +31,7 @@ PYTEST_NO_TESTS = 5
 STOP_GRACE_SECONDS = 30
 PR_SET_PDEATHSIG = 1
 VERBOSE = False
-# The import contracts of pyproject.toml ([tool.importlinter]); see README, "Architecture".
+# The import contracts of pyproject.toml ([tool.importlinter]); see docs/development/architecture.md.
 LINT_IMPORTS = [str(BIN / "lint-imports"), "--no-logo"]
 
 USAGE = """usage: python3 dev.py [--verbose] COMMAND [ARGS...]
@@ -40,8 +40,10 @@ USAGE = """usage: python3 dev.py [--verbose] COMMAND [ARGS...]
                               start the console: web server, Celery worker and beat (embedded database
                               and Redis unless DATABASE_URL / REDIS_URL are set); --verbose shows the
                               installer's and the servers' own output
-  test [PYTEST ARGS...]       manage.py check, makemigrations --check, ruff, lint-imports, then the whole
-                              test suite
+  test [PYTEST ARGS...]       manage.py check, makemigrations --check, ruff, lint-imports, the docs site
+                              (strict), then the whole test suite
+  docs [--port P]             serve the documentation site (docs/, mkdocs.yml) at http://127.0.0.1:8001/,
+                              rebuilt on every change; `test` builds it in strict mode
   lint                        ruff check, lint-imports
   migrate                     apply database migrations
   bench                       seed a 100,000-user directory and measure the REST API
@@ -259,6 +261,7 @@ def command_test(args: list[str]) -> int:
             ("manage.py makemigrations --check --dry-run", manage("makemigrations", "--check", "--dry-run")),
             ("ruff check", [str(BIN / "ruff"), "check", "."]),
             ("lint-imports (dependencies point one way)", LINT_IMPORTS),
+            ("mkdocs build --strict (broken links, pages missing from the navigation)", docs_build_command()),
         ]
         for title, command in steps:
             code = run_step(title, command)
@@ -273,6 +276,22 @@ def command_test(args: list[str]) -> int:
     if code != 0:
         say(f"FAILED: pytest (exit code {code})")
     return code
+
+
+def docs_build_command() -> list[str]:
+    # Into the data folder (kept out of git): this step proves the site builds strictly; `docs` serves it.
+    site = Path(os.environ.get("IAM_DATA_DIR") or ROOT / ".data") / "docs-site"
+    return [str(BIN / "mkdocs"), "build", "--strict", "--quiet", "--clean", "--site-dir", str(site)]
+
+
+def command_docs(args: list[str]) -> int:
+    ensure_environment()
+    port = "8001"
+    if args[:1] == ["--port"] and len(args) > 1:
+        port, args = args[1], args[2:]
+    say(f"serving the documentation at http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+    return run_step("mkdocs serve", [str(BIN / "mkdocs"), "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}",
+                                     *args])
 
 
 def command_lint(args: list[str]) -> int:
@@ -306,6 +325,7 @@ def command_bench(args: list[str]) -> int:
 COMMANDS = {
     "run": command_run,
     "test": command_test,
+    "docs": command_docs,
     "lint": command_lint,
     "migrate": command_migrate,
     "bench": command_bench,
@@ -315,6 +335,7 @@ COMMANDS = {
 
 def main(argv: list[str]) -> int:
     global VERBOSE
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     if argv and argv[0] in {"-v", "--verbose"}:
         VERBOSE, argv = True, argv[1:]
     elif len(argv) > 1 and argv[0] == "run" and "--verbose" in argv:

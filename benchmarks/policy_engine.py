@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policies.language import Request, compile_policy, evaluate, validate  # noqa: E402
+from policies.language import GuardrailLevel, Request, compile_policy, evaluate, validate  # noqa: E402
 from policies.language.actions import all_actions  # noqa: E402
 
 IAM_ACTIONS = sorted(a.full_name for a in all_actions("iam") if a.name != "GetUser")
@@ -88,12 +88,30 @@ def big_policy_text(rnd: random.Random, index: int, *, hot: bool = False, unique
         statements, text = candidate, candidate_text
 
 
-def timed(policy_set: list, iterations: int) -> tuple[float, float]:
-    evaluate(REQUEST, policy_set)
+def scp_path() -> list[GuardrailLevel]:
+    """Root, one OU and the account, each with FullAWSAccess, a region guard and a deny-list SCP."""
+    def scp(number: int, statement: dict) -> object:
+        return compile_policy(json.dumps({"Version": "2012-10-17", "Statement": [statement]}), f"p-scp{number}", "v1")
+
+    levels = []
+    for number, (kind, level_id) in enumerate((("root", "r-ab12"), ("ou", "ou-ab12-11111111"),
+                                               ("account", "123456789012"))):
+        levels.append(GuardrailLevel(kind, level_id, (
+            scp(0, {"Effect": "Allow", "Action": "*", "Resource": "*"}),
+            scp(10 + number, {"Effect": "Deny", "Action": ["ec2:*", "s3:DeleteBucket"], "Resource": "*",
+                              "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}}),
+            scp(20 + number, {"Effect": "Deny", "Action": ["organizations:Leave*", "iam:CreateAccountAlias"],
+                              "Resource": "*"}),
+        )))
+    return levels
+
+
+def timed(policy_set: list, iterations: int, **guardrails: object) -> tuple[float, float]:
+    evaluate(REQUEST, policy_set, **guardrails)  # type: ignore[arg-type]
     samples = []
     for _ in range(iterations):
         start = time.perf_counter_ns()
-        evaluate(REQUEST, policy_set)
+        evaluate(REQUEST, policy_set, **guardrails)  # type: ignore[arg-type]
         samples.append(time.perf_counter_ns() - start)
     samples.sort()
     return samples[len(samples) // 2] / 1000, samples[int(len(samples) * 0.99)] / 1000
@@ -104,6 +122,7 @@ def main() -> dict:
     ten = policies(10, 10, tag="a")
     p50, p99 = timed(ten, 20000)
     results["10x10"] = (p50, p99)
+    results["10x10_scp"] = timed(ten, 20000, scps=scp_path())
     start = time.perf_counter()
     count = 0
     while time.perf_counter() - start < 2.0:
@@ -144,7 +163,7 @@ def validate_round_trip(text: str) -> float:
     root = User(account_id="123456789012", user_name="root", is_superuser=True, user_id="AIDABENCHMARKROOT0000")
     view = ValidatePolicyView.as_view()
     factory = APIRequestFactory()
-    body = {"document": text, "policy_type": "IDENTITY_POLICY"}
+    body = {"policy_document": text, "policy_type": "IDENTITY_POLICY"}
     samples = []
     for _ in range(100):
         request = factory.post("/api/v1/policies/validate", body, format="json")
@@ -164,6 +183,8 @@ if __name__ == "__main__":
         "|---|---|---|",
         f"| one decision, 10 policies × 10 statements with conditions | {figures['10x10'][0]:.1f} µs | "
         f"{figures['10x10'][1]:.1f} µs |",
+        f"| one decision, 10 × 10 under an SCP path of 3 levels × 3 SCPs | {figures['10x10_scp'][0]:.1f} µs "
+        f"(+{figures['10x10_scp'][0] - base:.1f} µs) | {figures['10x10_scp'][1]:.1f} µs |",
         f"| one decision, 10 policies × 100 statements (10× more) | {figures['10x100'][0]:.1f} µs "
         f"({figures['10x100'][0] / base:.1f}×) | {figures['10x100'][1]:.1f} µs |",
         f"| one decision, 100 policies × 10 statements (10× more) | {figures['100x10'][0]:.1f} µs "

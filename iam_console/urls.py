@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from iam_console.health import health
+from iam_console.metrics.endpoint import metrics
 from iam_console.rest.docs import RedocView
 from iam_console.rest.fallback import UnknownRouteView
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("api/v1/docs", RedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/docs/", RedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("iam_console.rest.urls")),
+    # Prometheus's scrape target, closed unless IAM_METRICS_TOKEN or IAM_METRICS_ALLOWED_NETWORKS opens it.
+    path("metrics", metrics, name="metrics"),
     # Last of the API routes: any other /api/ path is a JSON 404, never the HTML page.
     re_path(r"^api/", UnknownRouteView.as_view(), name="api-not-found"),
     path("", include("iam_console.console.urls")),

@@ -14,8 +14,11 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from iam_console import access
-        from policies.authorization import authorize_caller
+        from iam_console.operations import install_attempt_check
+        from policies.authorization import attempt_refusal, authorize_caller
 
         # Code below this app (the audit trail's readers) authorizes through the frame's port.
         access.install_authorizer(authorize_caller)
+        # The operation frame refuses a caller who may not act before its input is judged.
+        install_attempt_check(attempt_refusal)
         post_migrate.connect(_sync_system_policies, sender=self)

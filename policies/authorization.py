@@ -9,25 +9,36 @@ frame, iam_console.callers; they are re-exported here for the services that auth
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from iam_console import metrics
 from iam_console.callers import Caller, Principal, SystemPrincipal
 from iam_console.errors import AccessDenied
 from iam_console.operations import running_operation
 from policies import session_scope
-from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, Request, evaluate
+from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, Request, could_allow, evaluate
 from policies.loading import PolicySet
 
-__all__ = ["Caller", "Principal", "SystemPrincipal", "authorize", "authorize_caller", "authorize_unknown",
-           "caller_may", "check_session_scope", "decide", "policy_set_for"]
+__all__ = ["Caller", "Principal", "SystemPrincipal", "attempt_refusal", "authorize", "authorize_caller",
+           "authorize_unknown", "caller_may", "check_session_scope", "decide", "permission_checker",
+           "policy_set_for"]
 
 
 def policy_set_for(principal: Principal) -> PolicySet:
-    """The policies that decide for a principal: each kind of principal brings its own (`policy_set()`)."""
+    """The policies that decide for a principal: each kind of principal brings its own (`policy_set()`).
+
+    Inside an IAM operation, its caller's set is loaded once and kept for the operation's other checks."""
+    running = running_operation()
+    keep = running is not None and running.caller is not None and running.caller.principal is principal
+    if keep and "policy_set" in running.loaded:
+        return running.loaded["policy_set"]
     own = getattr(principal, "policy_set", None)
     policy_set = own() if callable(own) else None
-    return policy_set if policy_set is not None else PolicySet()
+    policy_set = policy_set if policy_set is not None else PolicySet()
+    if keep:
+        running.loaded["policy_set"] = policy_set
+    return policy_set
 
 
 def decide(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
@@ -45,6 +56,7 @@ def decide(principal: Principal, action: str, resource: str, context: Mapping[st
 def authorize(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> None:
     """Allow or raise AccessDenied, by AWS's evaluation logic over the principal's own IAM policies."""
     decision = decide(principal, action, resource, context)
+    metrics.decision(decision.decision)
     if decision.allowed:
         return
     kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
@@ -87,6 +99,33 @@ def authorize_unknown(resource: str) -> None:
     authorize_caller(running.caller, running.action, resource)
 
 
+def attempt_refusal(caller: Caller, action: str) -> AccessDenied | None:
+    """AccessDenied when nothing the caller holds could allow `action` on any resource (no Allow statement names
+    it, or its session credentials may not use it); None when some request for the action might be allowed.
+
+    The operation frame asks this before an operation runs, so that such a caller is refused as AWS refuses it,
+    before its input is examined (iam_console.operations)."""
+    principal = caller.principal
+    if principal is None or principal.is_root:
+        return None
+    refuses = getattr(principal, "refuses", None)
+    if callable(refuses) and refuses(action):
+        why = "because these session credentials were issued without MFA"
+    else:
+        policy_set = policy_set_for(principal)
+        if not could_allow(action, policy_set.identity):
+            why = f"because no identity-based policy allows the {action} action"
+        elif policy_set.boundary and not could_allow(action, policy_set.boundary):
+            why = f"because no permissions boundary allows the {action} action"
+        elif policy_set.session and not could_allow(action, policy_set.session):
+            why = f"because no session policy allows the {action} action"
+        else:
+            return None
+    metrics.decision(IMPLICIT_DENY)  # a refusal before the input is read is a denied decision like any other
+    kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
+    return AccessDenied(f"{kind}: {principal.arn} is not authorized to perform: {action} {why}")
+
+
 def caller_may(caller: Caller, action: str, resource: str, extra_context: Mapping[str, Any] | None = None) -> bool:
     """Whether authorize() would allow: for showing or hiding console controls, never instead of authorize()."""
     if caller.session_scope and not _scope_permits(caller, action, resource):
@@ -105,6 +144,32 @@ def check_session_scope(caller: Caller, action: str, resource: str) -> None:
 def _scope_permits(caller: Caller, action: str, resource: str) -> bool:
     return session_scope.permits(caller.session_scope, principal_arn=caller.principal.arn, action=action,
                                  resource=resource)
+
+
+def permission_checker(caller: Caller) -> Callable[[str, str], bool]:
+    """caller_may() for any number of (action, resource) questions, the caller's policies loaded once: for deciding
+    what a caller may be told (a batch asks the same few questions many times). Never instead of authorize()."""
+    principal = caller.principal
+    policy_set = None if principal.is_root else policy_set_for(principal)
+    context = caller.condition_context(None)
+    refuses = getattr(principal, "refuses", None)
+    answers: dict[tuple[str, str], bool] = {}
+
+    def may(action: str, resource: str) -> bool:
+        key = (action, resource)
+        if key not in answers:
+            if (caller.session_scope and not _scope_permits(caller, action, resource)) or \
+                    (callable(refuses) and refuses(action)):
+                answers[key] = False
+            elif policy_set is None:
+                answers[key] = True
+            else:
+                answers[key] = evaluate(Request(action, resource, context), policy_set.identity,
+                                        boundary_policies=policy_set.boundary or None,
+                                        session_policies=policy_set.session or None).allowed
+        return answers[key]
+
+    return may
 
 
 def caller_may_each(caller: Caller, checks: list[tuple[str, str]]) -> list[bool]:

@@ -6,7 +6,10 @@ authorize() machinery it uses for itself, optionally together with a resource-ba
 (as S3 evaluates a bucket policy), and records the decision in the audit trail under the service's name.
 
 Asking is itself governed: the service's own identity needs `iam:AuthorizeRequest` on
-`arn:aws:iam::<account>:service/<prefix>` (its own account) for the service whose actions it asks about.
+`arn:aws:iam::<account>:service/<prefix>` (its own account) for the service whose actions it asks about, and may
+verify only requests signed for a signing name it holds that permission on (never the directory's own, iam and
+sts). A decision answers the decision; what else a service learns about the principal is each behind its own
+permission (sts.disclosure). A principal that does not exist is decided like one with no permissions.
 
 The asking service's account owns the resources it decides about. A principal of another account of the directory
 is decided by AWS's cross-account rule: its identity policies AND the resource policy the service supplies must
@@ -26,10 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
-from directory.models import GroupMembership, User, UserTag
+from directory.models import User
 from iam_console import identifiers
-from iam_console.errors import IAMError, InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
-from policies.authorization import Caller, authorize_caller, policy_set_for
+from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
+from policies.authorization import Caller, attempt_refusal, authorize_caller, policy_set_for
 from policies.documents import checked_document
 from policies.language import (
     ALLOWED,
@@ -41,9 +44,11 @@ from policies.language import (
     evaluate,
     evaluate_resource_policy,
 )
+from policies.language.actions import BUILTIN_SERVICES as DIRECTORY_SERVICES
 from policies.loading import PolicySet
+from sts.disclosure import Disclosure, UnknownPrincipal
 from sts.models import RoleSession
-from sts.principals import RoleSessionPrincipal
+from sts.principals import RoleSessionPrincipal, UserSessionPrincipal
 from sts.verification import SignedBy, authenticate_signed, forwarded_request
 
 MAX_BATCH = 30
@@ -60,44 +65,31 @@ def service_arn(account_id: str, prefix: str) -> str:
 
 
 # --- who ----------------------------------------------------------------------------------------------------
-def principal_attributes(principal: User | RoleSessionPrincipal) -> dict[str, Any]:
-    """What a service needs to know of a principal: its ARN, account, names, tags and groups."""
-    account = principal.account_id
-    if isinstance(principal, RoleSessionPrincipal):
-        return {"arn": principal.arn, "account": account, "type": "assumed-role", "user_id": principal.unique_id,
-                "role_name": principal.role.role_name, "role_session_name": principal.session.session_name,
-                "tags": principal.principal_tags(), "groups": []}
-    if principal.is_root:
-        return {"arn": principal.arn, "account": account, "type": "root", "user_id": account, "tags": {},
-                "groups": []}
-    tags = dict(UserTag.objects.filter(user_id=principal.pk).values_list("key", "value"))
-    groups = sorted(GroupMembership.objects.filter(user_id=principal.pk).values_list("group__group_name", flat=True))
-    return {"arn": principal.arn, "account": account, "type": "user", "user_id": principal.user_id,
-            "user_name": principal.user_name, "tags": tags, "groups": groups}
+Principal = User | RoleSessionPrincipal | UserSessionPrincipal | UnknownPrincipal
 
 
-def resolve_principal(principal_arn: object) -> User | RoleSessionPrincipal:
-    """The principal an ARN names: an IAM user, the root user, or the newest live session of a role session ARN."""
+def resolve_principal(principal_arn: object) -> Principal:
+    """The principal an ARN names: an IAM user, the root user, or the newest live session of a role session ARN.
+
+    An ARN of the right form that names nobody here (an unknown user, an account the directory does not hold, an
+    ended session) is an UnknownPrincipal, decided like a principal with no permissions: the answer never tells
+    whether it exists."""
     if not isinstance(principal_arn, str) or len(principal_arn) > 2048:
         raise ValidationError("principal_arn must be a user, root or assumed-role ARN")
     if match := _USER_ARN.fullmatch(principal_arn):
         user = User.objects.filter(account_id=match["account"], user_name_key=match["name"].lower(),
                                    path=match["path"], is_superuser=False).first()
-        if user is None:
-            raise NoSuchEntity(f"The user {principal_arn} cannot be found.")
-        return user
+        return user or UnknownPrincipal(principal_arn, "user", match["account"])
     if match := _ROOT_ARN.fullmatch(principal_arn):
         root = User.objects.root_of(match["account"])
-        if root is None:
-            raise NoSuchEntity(f"{principal_arn} is not an account of this directory.")
-        return root
+        return root or UnknownPrincipal(principal_arn, "root", match["account"])
     if match := _SESSION_ARN.fullmatch(principal_arn):
         session = (RoleSession.objects.select_related("role")
                    .filter(role__account_id=match["account"], role__role_name__iexact=match["role"],
                            session_name=match["session"], expiration__gt=timezone.now(), revoked=False)
                    .order_by("-issued_at").first())
         if session is None or session.is_revoked():
-            raise NoSuchEntity(f"No live session {principal_arn} exists.")
+            return UnknownPrincipal(principal_arn, "assumed-role", match["account"])
         return RoleSessionPrincipal(session)
     raise InvalidInput(f"{principal_arn} is not a principal this directory can decide for: give a user ARN "
                        "(arn:aws:iam::<account>:user/<name>), the root ARN or an assumed-role session ARN.")
@@ -160,26 +152,14 @@ class DecisionResult:
                 "principal": self.principal}
 
 
-def _statements(matched, sources: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for statement in matched:
-        source = sources.get(statement.policy_id)
-        out.append({"effect": statement.effect, "sid": statement.sid, "statement_index": statement.statement_index,
-                    "line": statement.line, "source": statement.source,
-                    "source_policy_type": "resource" if statement.source == "resource" else
-                    (source.source_policy_type if source is not None else "none"),
-                    "source_policy_name": source.name if source is not None else "",
-                    "source_policy_arn": source.arn if source is not None else ""})
-    return out
-
-
-def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, policy_set: PolicySet | None = None,
-                         *, resource_account: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclosure: Disclosure,
+                         policy_set: PolicySet | None = None, *, resource_account: str | None = None) \
+        -> tuple[str, list[dict[str, Any]]]:
     """AWS's evaluation for a request to another service: identity policies (capped by the boundary and session
     policies), and, when the service supplies one, its resource-based policy. The resource is of
     `resource_account` (the asking service's; the principal's own when None): in the principal's own account
-    either policy may allow, across accounts both must. A batch passes the principal's policy set it has already
-    loaded."""
+    either policy may allow, across accounts both must. The matched statements are those the asking service may
+    read. A batch passes the principal's policy set it has loaded."""
     principal = signer_caller.principal
     context = signer_caller.condition_context(request.context)
     principal_account = principal.account_id
@@ -193,7 +173,7 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, policy
         identity = evaluate(evaluated, policy_set.identity, boundary_policies=policy_set.boundary or None,
                             session_policies=policy_set.session or None)
         sources = policy_set.sources
-    statements = _statements(identity.matched_statements, sources)
+    statements = disclosure.statements(principal, identity.matched_statements, sources)
     cross_account = resource_account != principal_account
     if request.resource_policy is None:
         if cross_account and identity.decision != EXPLICIT_DENY:
@@ -203,7 +183,7 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, policy
                               hashlib.sha256(request.resource_policy.encode()).hexdigest())
     resource = evaluate_resource_policy(compiled, evaluated, principal_arn=principal.arn,
                                         account_id=principal_account)
-    statements += _statements(resource.matched_statements, {})
+    statements += disclosure.statements(principal, resource.matched_statements, {})
     if EXPLICIT_DENY in (identity.decision, resource.decision):
         return EXPLICIT_DENY, statements
     if cross_account:
@@ -226,6 +206,16 @@ def _audit(service_caller: Caller, signer_caller: Caller, request: DecisionReque
                  error_message="" if not error else f"{verdict} for {request.action} on {request.resource}")
 
 
+def _may_ask_at_all(service_caller: Caller) -> None:
+    """A caller that no policy allows to ask about any service is refused before its request is read, as the
+    operation frame refuses the callers of IAM operations."""
+    refusal = attempt_refusal(service_caller, "iam:AuthorizeRequest")
+    if refusal is not None:
+        record_event(caller=service_caller, event_name="AuthorizeRequest", request_parameters={},
+                     error_code=refusal.code, error_message=refusal.message)
+        raise refusal
+
+
 def _may_ask(service_caller: Caller, prefix: str) -> None:
     """Only identities allowed iam:AuthorizeRequest on the service may ask about its requests; refusals are on
     record like any other."""
@@ -237,19 +227,33 @@ def _may_ask(service_caller: Caller, prefix: str) -> None:
         raise
 
 
-def _as_principal(service_caller: Caller, principal: User | RoleSessionPrincipal) -> Caller:
+def _own_signing_name(service_caller: Caller, service: str) -> None:
+    """The signing name must be the asking service's own: never the directory's, and one it may ask about."""
+    if service in DIRECTORY_SERVICES:
+        error = AccessDenied(f"{service} is the directory's own signing name: a service verifies only requests "
+                             "signed for its own (e.g. docs), never requests signed for the directory itself.")
+        record_event(caller=service_caller, event_name="VerifyRequestSignature", request_parameters={
+            "service": service}, error_code=error.code, error_message=error.message)
+        raise error
+    _may_ask(service_caller, service)
+
+
+def _as_principal(service_caller: Caller, principal: Principal) -> Caller:
     """The request context of the principal the decision is for: the service's connection, their identity."""
     return replace(service_caller, principal=principal, access_key_id="", mfa_authenticated_at=None, via="service")
 
 
 def decide_for_principal(*, service_caller: Caller, principal_arn: object, body: Mapping[str, Any]) -> DecisionResult:
     """One decision: may `principal_arn` perform the action on the resource (IsAuthorized)."""
+    _may_ask_at_all(service_caller)
     request = decision_request(body)
     _may_ask(service_caller, request.service_prefix)
     signer_caller = _as_principal(service_caller, resolve_principal(principal_arn))
-    verdict, statements = evaluate_for_service(signer_caller, request, resource_account=service_caller.account_id)
+    disclosure = Disclosure(service_caller)
+    verdict, statements = evaluate_for_service(signer_caller, request, disclosure,
+                                               resource_account=service_caller.account_id)
     _audit(service_caller, signer_caller, request, verdict)
-    return DecisionResult(verdict, statements, principal_attributes(signer_caller.principal))
+    return DecisionResult(verdict, statements, disclosure.principal(signer_caller.principal))
 
 
 def decide_batch(*, service_caller: Caller, requests: object) -> list[DecisionResult | IAMError]:
@@ -257,6 +261,7 @@ def decide_batch(*, service_caller: Caller, requests: object) -> list[DecisionRe
 
     Each principal is resolved and described once, and the asking service authorized once per service prefix.
     """
+    _may_ask_at_all(service_caller)
     if not isinstance(requests, list) or not requests:
         raise ValidationError("requests must be a non-empty list of decision requests")
     if len(requests) > MAX_BATCH:
@@ -264,13 +269,15 @@ def decide_batch(*, service_caller: Caller, requests: object) -> list[DecisionRe
     results: list[DecisionResult | IAMError] = []
     callers: dict[str, tuple[Caller, dict[str, Any], PolicySet | None]] = {}
     asked: set[str] = set()
+    disclosure = Disclosure(service_caller)
     with transaction.atomic():  # the batch's audit events commit together: one commit, not thirty
         for item in requests:
-            _decide_item(service_caller, item, results, callers, asked)
+            _decide_item(service_caller, item, results, callers, asked, disclosure)
     return results
 
 
-def _decide_item(service_caller: Caller, item: object, results: list, callers: dict, asked: set) -> None:
+def _decide_item(service_caller: Caller, item: object, results: list, callers: dict, asked: set,
+                 disclosure: Disclosure) -> None:
     """One item of a batch; its error is its own answer."""
     try:
         request = decision_request(item)
@@ -281,9 +288,9 @@ def _decide_item(service_caller: Caller, item: object, results: list, callers: d
         if not isinstance(arn, str) or arn not in callers:
             principal = resolve_principal(arn)
             policy_set = None if principal.is_root else policy_set_for(principal)
-            callers[arn] = (_as_principal(service_caller, principal), principal_attributes(principal), policy_set)
+            callers[arn] = (_as_principal(service_caller, principal), disclosure.principal(principal), policy_set)
         signer_caller, attributes, policy_set = callers[arn]
-        verdict, statements = evaluate_for_service(signer_caller, request, policy_set,
+        verdict, statements = evaluate_for_service(signer_caller, request, disclosure, policy_set,
                                                    resource_account=service_caller.account_id)
         _audit(service_caller, signer_caller, request, verdict)
         results.append(DecisionResult(verdict, statements, attributes))
@@ -310,7 +317,11 @@ class Verification:
 def verify_request(*, service_caller: Caller, service: object, material: object,
                    authorize: Mapping[str, Any] | None = None) -> Verification:
     """Verify a caller's signature as forwarded by the service `service` (its SigV4 signing name), and with
-    `authorize`, decide the request in the same call. The service learns who signed, never a secret."""
+    `authorize`, decide the request in the same call. The service learns who signed, never a secret.
+
+    A service verifies only requests signed for its own signing name: one it holds iam:AuthorizeRequest on, and
+    never the directory's own (iam, sts), whose signatures are the directory's credentials and not a service's."""
+    _may_ask_at_all(service_caller)
     if not isinstance(service, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", service):
         raise ValidationError("service must be the signing name callers use, e.g. docs")
     if not isinstance(material, Mapping):
@@ -318,18 +329,22 @@ def verify_request(*, service_caller: Caller, service: object, material: object,
     if not isinstance(material.get("headers"), Mapping):
         raise ValidationError("request.headers must be an object of the signed headers as received")
     request = decision_request(authorize) if authorize is not None else None
-    _may_ask(service_caller, request.service_prefix if request else service)
+    _own_signing_name(service_caller, service)
+    if request is not None and request.service_prefix != service:
+        _may_ask(service_caller, request.service_prefix)
     try:
         signed_by = authenticate_signed(forwarded_request(dict(material)), services=frozenset({service}))
     except IAMError as error:
         record_event(caller=service_caller, event_name="VerifyRequestSignature", event_source=service,
                      request_parameters={"service": service}, error_code=error.code, error_message=error.message)
         return Verification(None, error)
-    attributes = principal_attributes(signed_by.principal)
+    disclosure = Disclosure(service_caller)
+    attributes = disclosure.principal(signed_by.principal, signer=True)
     if request is None:
         return Verification(signed_by, principal=attributes)
     signer_caller = replace(service_caller, principal=signed_by.principal, access_key_id=signed_by.access_key_id,
                             mfa_authenticated_at=None, via="service")
-    verdict, statements = evaluate_for_service(signer_caller, request, resource_account=service_caller.account_id)
+    verdict, statements = evaluate_for_service(signer_caller, request, disclosure,
+                                               resource_account=service_caller.account_id)
     _audit(service_caller, signer_caller, request, verdict)
     return Verification(signed_by, None, DecisionResult(verdict, statements, attributes), attributes)

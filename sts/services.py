@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from audit.services import record_event
 from directory import lookups
 from directory.models import AccessKey, Role, User
 from directory.services.roles import trust_policy_key
-from iam_console import identifiers
+from iam_console import identifiers, metrics
 from iam_console.errors import (
     AccessDenied,
     ExpiredToken,
@@ -24,7 +25,7 @@ from iam_console.errors import (
     PackedPolicyTooLarge,
     ValidationError,
 )
-from iam_console.operations import iam_operation
+from iam_console.operations import iam_operation, running_operation
 from iam_console.validation import validate_tags
 from policies.authorization import Caller, authorize_caller, check_session_scope, decide
 from policies.documents import checked_document, non_whitespace_length
@@ -205,7 +206,7 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
                            f"{role.arn} with an explicit deny in an identity-based policy")
 
 
-@iam_operation("AssumeRole", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRole", audit_reads=True, event_source=STS, needs_permission=False)
 def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, duration_seconds: int | None = None,
                 policy: str | None = None, policy_arns: list[str] | None = None, external_id: str | None = None,
                 serial_number: str | None = None, token_code: str | None = None,
@@ -223,15 +224,15 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
     acting_user = principal.user if isinstance(principal, UserSessionPrincipal) else principal
     if not isinstance(acting_user, (User, RoleSessionPrincipal)) or principal.is_root:
         raise AccessDenied("Roles may not be assumed by root accounts.")
-    role = _role_for(caller, role_arn)
-
     now = timezone.now()
     mfa_at = caller.mfa_authenticated_at or (parent.mfa_authenticated_at if parent else None)
     if serial_number is not None:
         user = acting_user if isinstance(acting_user, User) else None
-        if not mfa.verify_code(user, serial_number, token_code or ""):
+        if not mfa.verify_code(user, serial_number, token_code or "", client=caller.source_ip):
             raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
         mfa_at = now
+    # After the code: a wrong code is told alike for roles that exist and roles that do not.
+    role = _role_for(caller, role_arn)
     transitive = _transitive_keys(tag_map, transitive_tag_keys)
     if parent is not None and parent.transitive_tag_keys:
         inherited = {key: parent.session_tags[key] for key in parent.transitive_tag_keys if key in parent.session_tags}
@@ -315,8 +316,17 @@ def issue_session(*, role: Role, session_name: str, issued_at: datetime, duratio
     if role.last_used_date is None or role.last_used_date < stale:
         Role.objects.filter(pk=role.pk).filter(Q(last_used_date__isnull=True) | Q(last_used_date__lt=stale)
                                               ).update(last_used_date=issued_at)
+    operation = _operation_action("sts:AssumeRole")
+    transaction.on_commit(lambda: metrics.session_issued(operation))
     return AssumedRole(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
                        session_token=token, packed_policy_size=packed_policy_size)
+
+
+def _operation_action(default: str) -> str:
+    """The IAM action of the operation issuing a session (AssumeRole, …WithWebIdentity, …WithSAML, a console
+    sign-in through an IdP), for the metrics."""
+    running = running_operation()
+    return running.action if running is not None and running.action else default
 
 
 USER_SESSION_MIN = 900
@@ -346,7 +356,7 @@ class SessionCredentials:
                 "mfaAuthenticated": self.session.mfa_authenticated_at is not None}
 
 
-@iam_operation("GetSessionToken", audit_reads=True, event_source=STS)
+@iam_operation("GetSessionToken", audit_reads=True, event_source=STS, needs_permission=False)
 def get_session_token(*, caller: Caller, duration_seconds: int | None = None, serial_number: str | None = None,
                       token_code: str | None = None) -> SessionCredentials:
     """Temporary credentials for the calling IAM user, MFA-authenticated when a device code is given.
@@ -372,7 +382,7 @@ def get_session_token(*, caller: Caller, duration_seconds: int | None = None, se
     now = timezone.now()
     mfa_at = None
     if serial_number is not None:
-        if not mfa.verify_code(principal, serial_number, token_code or ""):
+        if not mfa.verify_code(principal, serial_number, token_code or "", client=caller.source_ip):
             raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
         mfa_at = now
     access_key_id = identifiers.new_access_key_id(identifiers.SESSION_KEY_PREFIX)
@@ -381,6 +391,7 @@ def get_session_token(*, caller: Caller, duration_seconds: int | None = None, se
     session = UserSession.objects.create(access_key_id=access_key_id, secret_nonce=nonce,
                                          token_digest=token_digest(token), user=principal, issued_at=now,
                                          expiration=now + timedelta(seconds=duration), mfa_authenticated_at=mfa_at)
+    transaction.on_commit(lambda: metrics.session_issued("sts:GetSessionToken"))
     return SessionCredentials(session=session, secret_access_key=derive_session_secret(access_key_id, nonce),
                               session_token=token)
 

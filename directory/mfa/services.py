@@ -12,9 +12,18 @@ from django.utils import timezone
 from audit.services import record_event
 from directory import lookups
 from directory.mfa import qr, recovery, sealing, totp
-from directory.mfa.devices import MFA_DEVICES_PER_USER, device_of, enabled_devices, seed_of, serial_number_for
+from directory.mfa.devices import (
+    MFA_DEVICES_PER_USER,
+    admit_code,
+    device_of,
+    enabled_devices,
+    right_code,
+    seed_of,
+    serial_number_for,
+    wrong_code,
+)
 from directory.models import MFADevice, MFADeviceTag, User
-from iam_console import validation
+from iam_console import guesses, validation
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -23,6 +32,7 @@ from iam_console.errors import (
     NoSuchEntity,
     ValidationError,
 )
+from iam_console.guesses import Secret
 from iam_console.operations import iam_operation
 from iam_console.tagging import request_tag_context
 from policies.authorization import Caller, authorize_caller
@@ -117,7 +127,7 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
     return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
 
 
-@iam_operation("GetVirtualMFADeviceSeed", audit_reads=True)
+@iam_operation("GetVirtualMFADeviceSeed", audit_reads=True, action="iam:CreateVirtualMFADevice")
 def resume_virtual_mfa_device(*, caller: Caller, serial_number: str) -> NewVirtualMFADevice:
     """An unfinished enrolment of the caller's own, with its seed again, so that it can be completed.
 
@@ -147,10 +157,13 @@ def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code
     if device.confirmed:
         raise EntityAlreadyExists("MFA Device is already in use.")
     # Two consecutive codes prove the app holds the seed and its clock agrees with ours.
+    admit_code(device, client=caller.source_ip)
     match = totp.verify_consecutive(seed_of(device), authentication_code_1, authentication_code_2,
                                     window=settings.IAM_MFA_TOLERANCE_STEPS)
     if match is None:
+        wrong_code(device, client=caller.source_ip)
         raise InvalidAuthenticationCode(INVALID_CODE)
+    right_code(device)
     first_device = not enabled_devices(user).exists()
     now = timezone.now()
     device.confirmed, device.enable_date, device.last_t, device.drift = True, now, match.step, match.drift
@@ -188,13 +201,15 @@ def resync_mfa_device(*, caller: Caller, serial_number: str, authentication_code
     if not device.confirmed:
         raise NoSuchEntity(f"MFA device with serial number {serial_number} is not enabled for user "
                            f"{user.user_name}.")
+    admit_code(device, client=caller.source_ip)
     match = totp.verify_consecutive(seed_of(device), authentication_code_1, authentication_code_2,
                                     window=RESYNC_WINDOW_STEPS, after_step=device.last_t)
     if match is None:
+        wrong_code(device, client=caller.source_ip)
         raise InvalidAuthenticationCode(INVALID_CODE)
     device.last_t, device.drift = match.step, match.drift
-    device.throttle_reset(commit=False)
-    device.save(update_fields=["last_t", "drift", "throttling_failure_count", "throttling_failure_timestamp"])
+    device.save(update_fields=["last_t", "drift"])
+    right_code(device)
     return device
 
 
@@ -288,10 +303,17 @@ def regenerate_recovery_codes(*, caller: Caller, user_name: str | None = None) -
 def use_recovery_code(*, caller: Caller, user: User, code: str) -> int | None:
     """Spend one of the user's recovery codes; the number left, or None when the code is not valid.
 
-    Audited either way (UseMFARecoveryCode), with the count left, never the code.
+    Refused with Throttling, unchecked, while the client or the user's recovery codes wait; a wrong code is
+    counted for both (iam_console.guesses). Audited either way (UseMFARecoveryCode), with the count left, never
+    the code.
     """
+    guesses.admit(Secret.RECOVERY_CODE, client=caller.source_ip, target=user.user_id)
     with transaction.atomic():
         spent = recovery.spend(user, code)
+        if spent:
+            guesses.accepted(Secret.RECOVERY_CODE, target=user.user_id)
+        else:
+            guesses.refused(Secret.RECOVERY_CODE, client=caller.source_ip, target=user.user_id)
         left = recovery.remaining(user)
         record_event(caller=caller, event_name="UseMFARecoveryCode", request_parameters={"user_name": user.user_name},
                      response_elements={"codes_remaining": left} if spent else {},

@@ -31,6 +31,8 @@ REUSE_AGE = timedelta(hours=4)
 CHUNK_BYTES = 1 << 20
 # Reports are spooled in memory up to this size, then on disk: generation memory stays flat for any user count.
 SPOOL_BYTES = 8 << 20
+# Queueing a report job waits for the broker at most this long per step (connecting, its first answer).
+PUBLISH_TIMEOUT_SECONDS = 0.4
 # One advisory lock serializes the decision "reuse, wait, or start a job", so two requests start one job.
 _GENERATION_LOCK = 0x49414D_435250  # "IAM" "CRP"
 
@@ -77,8 +79,13 @@ def _publish(report_id: int) -> None:
     from directory.tasks import generate_credential_report as task  # tasks import this module
 
     try:
-        # No publish retries: with the broker down this fails within the connection timeout (about a second).
-        task.apply_async(args=[report_id], retry=False)
+        # A connection of its own, tried once with short timeouts: a broker that refuses, or accepts and then says
+        # nothing, is told to the caller within PUBLISH_TIMEOUT_SECONDS twice over, never after kombu's retries.
+        with task.app.connection_for_write(connect_timeout=PUBLISH_TIMEOUT_SECONDS, transport_options={
+                "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS, "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
+                "max_retries": 0}) as broker:
+            broker.ensure_connection(max_retries=0, timeout=PUBLISH_TIMEOUT_SECONDS)
+            task.apply_async(args=[report_id], retry=False, connection=broker)
     except Exception as error:  # noqa: BLE001 - kombu, redis-py and socket errors alike: the broker is out
         logger.warning("credential report job %s could not be queued (%s); it is queued again once the job "
                        "queue is back", report_id, error)

@@ -84,7 +84,7 @@ def delete_login_profile(*, caller: Caller, user_name: str) -> None:
     user.save(update_fields=["password", "login_profile_create_date", "password_reset_required"])
 
 
-@iam_operation("ChangePassword")
+@iam_operation("ChangePassword", needs_permission=False)
 def change_password(*, caller: Caller, old_password: str, new_password: str) -> User:
     principal = caller.principal
     if not isinstance(principal, User):

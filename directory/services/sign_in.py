@@ -17,9 +17,11 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from directory import lookups
 from directory.auth_backend import _dummy_check
-from directory.mfa.devices import has_enabled_device
+from directory.mfa.devices import has_enabled_device, unlock_devices
 from directory.models import User
+from iam_console import guesses, metrics
 from iam_console.errors import NoSuchEntity, Throttling
+from iam_console.guesses import Secret
 from iam_console.operations import iam_operation
 from iam_console.redaction import REDACTED
 from iam_console.throttle import FailureThrottle
@@ -33,12 +35,9 @@ DEVICE_SALT = "iam.sign-in-device"
 
 
 
-def client_throttle() -> FailureThrottle:
-    """Failed attempts from one client (its IP address, whatever names it tries): back-off before any lock."""
-    return FailureThrottle("sign-in-client", free=settings.IAM_SIGN_IN_CLIENT_FREE_FAILURES,
-                           base_seconds=settings.IAM_SIGN_IN_CLIENT_BACKOFF_BASE_SECONDS,
-                           cap_seconds=settings.IAM_SIGN_IN_CLIENT_BACKOFF_MAX_SECONDS,
-                           window_seconds=settings.IAM_SIGN_IN_CLIENT_WINDOW_SECONDS)
+# Failed attempts from one client (its IP address, whatever names and secrets it tries): the ladder every door's
+# guesses share (iam_console.guesses).
+client_throttle = guesses.client_ladder
 
 
 def unknown_name_throttle() -> FailureThrottle:
@@ -152,6 +151,7 @@ def sign_in(*, attempt: SignInAttempt, account: str, user_name: str, password: s
     wait = client_throttle().wait(attempt.client)
     if wait:
         _record(attempt, user=None, user_name=user_name, error="Throttling", account=signed_in_to)
+        metrics.sign_in_throttled("client")
         raise SignInFailed(throttled_message(wait), retry_after=wait)
     now = timezone.now()
     name = str(user_name or "")
@@ -162,11 +162,13 @@ def sign_in(*, attempt: SignInAttempt, account: str, user_name: str, password: s
                 or not user.password or not user.has_usable_password():
             _dummy_check(password or "")
             _record(attempt, user=user, user_name=name, error=GENERIC_FAILURE, account=signed_in_to)
+            metrics.sign_in_failure("credentials")
             phantom = f"{signed_in_to.pk if signed_in_to else str(account or '').strip().lower()}/{name.lower()}"
             raise_later = _fail_unknown(attempt, phantom)
         elif _locked_for(attempt, user, now):
             _dummy_check(password)
             _record(attempt, user=user, user_name=name, error="Account temporarily locked")
+            metrics.sign_in_failure("locked")
             client_throttle().fail(attempt.client)
             raise_later = SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
         elif user.check_password(password):
@@ -214,10 +216,13 @@ def _locked_for(attempt: SignInAttempt, user: User, now: datetime) -> bool:
     return False
 
 
-def _fail(attempt: SignInAttempt, user: User, error: str, now: datetime) -> SignInFailed:
+def _fail(attempt: SignInAttempt, user: User, error: str, now: datetime, *, client_counted: bool = False) \
+        -> SignInFailed:
     """Record a failed sign-in for a known user and lock the user once the failures reach the threshold."""
     _record(attempt, user=user, user_name=user.user_name, error=error)
-    client_throttle().fail(attempt.client)
+    metrics.sign_in_failure("credentials" if error == GENERIC_FAILURE else "mfa_code")
+    if not client_counted:
+        client_throttle().fail(attempt.client)
     if user.is_root or attempt.trusted_for(user) or \
             failures_since_reset(user, now) < settings.IAM_LOCKOUT_THRESHOLD:
         return SignInFailed(error)
@@ -228,19 +233,22 @@ def _fail(attempt: SignInAttempt, user: User, error: str, now: datetime) -> Sign
 def _lock(attempt: SignInAttempt, user: User, now: datetime) -> None:
     user.locked_until = now + timedelta(seconds=settings.IAM_LOCKOUT_DURATION_SECONDS)
     user.save(update_fields=["locked_until"])
+    metrics.lockout()
     record_event(caller=attempt.caller_for(user), event_name="UserLockedOut",
                  request_parameters={"user_name": user.user_name, "failed_attempts": settings.IAM_LOCKOUT_THRESHOLD},
                  response_elements={"locked_until": user.locked_until.isoformat()}, resources=[user.arn])
 
 
 def second_factor_failure(attempt: SignInAttempt, user: User, error: str) -> SignInFailed:
-    """A wrong MFA or recovery code after a correct password: it counts toward the lockout like a wrong password."""
+    """A wrong MFA or recovery code after a correct password: it counts toward the lockout like a wrong password.
+
+    The code check itself has counted it for the client and the device (iam_console.guesses)."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
         if _locked_for(attempt, user, now):
             return SignInFailed(locked_message(user.locked_until), locked_until=user.locked_until)
-        return _fail(attempt, user, error, now)
+        return _fail(attempt, user, error, now, client_counted=True)
 
 
 def locked_for(attempt: SignInAttempt, user: User) -> SignInFailed | None:
@@ -258,22 +266,21 @@ def check_password_guess(caller: Caller, user: User) -> None:
 
     A client in back-off is throttled, and so is a user whose failures have reached the lockout threshold.
     """
-    wait = client_throttle().wait(caller.source_ip or "unknown")
-    if wait:
-        raise Throttling(f"Too many wrong passwords from your network. Try again in {wait} seconds.",
-                         retry_after=wait)
+    guesses.admit(Secret.CURRENT_PASSWORD, client=caller.source_ip)
     now = timezone.now()
     if user.is_root:
         return
     if is_locked(user) or failures_since_reset(user, now) >= settings.IAM_LOCKOUT_THRESHOLD:
         until = user.locked_until if is_locked(user) else now + timedelta(seconds=settings.IAM_LOCKOUT_WINDOW_SECONDS)
+        metrics.sign_in_throttled("user")
         raise Throttling("Too many wrong passwords for this user: try again later, or ask an administrator.",
                          retry_after=max(1, int((until - now).total_seconds())))
 
 
 def wrong_password_guess(caller: Caller) -> None:
-    """A wrong current password: the client's back-off grows (the user's count is the audited failure)."""
-    client_throttle().fail(caller.source_ip or "unknown")
+    """A wrong current password: the client's back-off grows now (the user's count is the audited failure, which
+    the operation frame records after the refusal has rolled back)."""
+    guesses.refused(Secret.CURRENT_PASSWORD, client=caller.source_ip)
 
 
 def second_factor_success(attempt: SignInAttempt, user: User, *, method: str) -> None:
@@ -295,10 +302,12 @@ def is_locked(user: User) -> bool:
 
 @iam_operation("UnlockUser", action="iam:UpdateLoginProfile")
 def unlock_user(*, caller: Caller, user_name: str) -> User:
-    """Lift a sign-in lockout now. Unlocking is a change to the user's console access, as in UpdateLoginProfile."""
+    """Lift a sign-in lockout, and the locks of the user's MFA devices and recovery codes, now. Unlocking is a
+    change to the user's console access, as in UpdateLoginProfile."""
     user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:UpdateLoginProfile", user.arn)
-    if not user.has_login_profile:
+    unlocked_devices = unlock_devices(user)
+    if not user.has_login_profile and not unlocked_devices:
         raise NoSuchEntity(f"Login Profile for User {user.user_name} cannot be found.")
     # locked_until = now both lifts the lock and restarts the failure count from this moment.
     user.locked_until = timezone.now()

@@ -44,7 +44,7 @@ class ValidationOutcome:
     findings: list[dict]
 
 
-@iam_operation("ValidatePolicy")
+@iam_operation("ValidatePolicy", action="access-analyzer:ValidatePolicy")
 def validate_policy(*, caller: Caller, policy_document: object,
                     policy_type: str = "IDENTITY_POLICY") -> ValidationOutcome:
     """IAM's verdict (``valid``) and every finding, blocking and advice, for a document

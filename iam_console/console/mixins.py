@@ -84,8 +84,8 @@ class ConsoleView(View):
             return self.render("console/error.html", {"title": "Not found", "error": error}, status=404)
         except IAMError as error:
             # Whatever a page did not handle itself (hostile input in a link, say) is still IAM's answer.
-            return self.render("console/error.html", {"title": "Request refused", "error": error},
-                               status=error.http_status)
+            return throttled_response(self.render("console/error.html", {"title": "Request refused", "error": error},
+                                                  status=error.http_status), error)
 
     @property
     def caller(self) -> Caller:
@@ -131,6 +131,15 @@ class ConsoleView(View):
 
     def render(self, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
         return render(self.request, template, {**self.base_context(), **(context or {})}, status=status)
+
+
+def throttled_response(response: HttpResponse, error: IAMError) -> HttpResponse:
+    """A page answering a throttled attempt: 429 with Retry-After, as the API answers it."""
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def apply_error(form, error: IAMError, field_for: dict[str, str] | None = None) -> None:

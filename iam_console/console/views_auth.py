@@ -29,6 +29,7 @@ from iam_console.console.mixins import (
     password_expires_at,
     password_rules,
     start_session,
+    throttled_response,
 )
 from iam_console.console.views_mfa import begin_second_factor, remember_device, sign_in_attempt
 from iam_console.errors import IAMError
@@ -143,10 +144,10 @@ class ChangePasswordView(ConsoleView):
                                        new_password=form.cleaned_data["new_password"])
             except IAMError as error:
                 apply_error(form, error, PASSWORD_FIELDS)
-            else:
-                update_session_auth_hash(request, user)  # keep this session; other sessions end
-                messages.success(request, "Your password has been changed.")
-                return redirect("console:dashboard")
+                return throttled_response(self._page(form, status=400), error)
+            update_session_auth_hash(request, user)  # keep this session; other sessions end
+            messages.success(request, "Your password has been changed.")
+            return redirect("console:dashboard")
         return self._page(form, status=400)
 
     def _hard_expired(self) -> bool:

@@ -31,9 +31,9 @@ from directory.services.sign_in import (
 )
 from iam_console.callers import MFA_SESSION_KEY, client_ip
 from iam_console.console import handoff
-from iam_console.console.mixins import ConsoleView, start_session
+from iam_console.console.mixins import ConsoleView, start_session, throttled_response
 from iam_console.console.plain_errors import plain_message
-from iam_console.errors import IAMError
+from iam_console.errors import IAMError, Throttling
 
 PENDING = "iam_mfa_pending"
 WRONG_CODE = "The MFA code is not valid. Enter the current code from your authenticator app."
@@ -92,8 +92,11 @@ class SignInMFAView(View):
             return self._abandon(refusal.message)
         recovery_mode = "recovery_code" in request.POST
         if recovery_mode:
-            left = mfa.use_recovery_code(caller=attempt.caller_for(user), user=user,
-                                         code=request.POST.get("recovery_code", ""))
+            try:
+                left = mfa.use_recovery_code(caller=attempt.caller_for(user), user=user,
+                                             code=request.POST.get("recovery_code", ""))
+            except Throttling as error:
+                return self._throttled(error, recovery_mode=True)
             if left is None:
                 return self._failed(attempt, WRONG_RECOVERY_CODE, recovery_mode=True)
             second_factor_success(attempt, user, method="RecoveryCode")
@@ -102,15 +105,19 @@ class SignInMFAView(View):
                                       "generate new ones if you are running out.")
             return self._finish()
         serial = request.POST.get("serial_number") or self._devices()[0].serial_number
-        check = check_code(user, serial, request.POST.get("code", "").strip())
-        if check.throttled:
-            wait = max(int((check.throttled_until - timezone.now()).total_seconds()) + 1, 1)
-            return self._page(error=f"Too many wrong codes. Wait {wait} second{'s' if wait != 1 else ''} "
-                                    "and try again.", status=429)
-        if not check.accepted:
+        try:
+            accepted = check_code(user, serial, request.POST.get("code", "").strip(), client=attempt.client)
+        except Throttling as error:
+            return self._throttled(error, recovery_mode=False)
+        if not accepted:
             return self._failed(attempt, WRONG_CODE, recovery_mode=False)
         second_factor_success(attempt, user, method="TOTP")
         return self._finish()
+
+    def _throttled(self, error: Throttling, *, recovery_mode: bool) -> HttpResponse:
+        """The client or the device must wait: the code was not even checked (a recovery code still may be)."""
+        return throttled_response(self._page(error=plain_message(error), recovery_mode=recovery_mode, status=429),
+                                  error)
 
     def _failed(self, attempt: SignInAttempt, error: str, *, recovery_mode: bool) -> HttpResponse:
         failure = second_factor_failure(attempt, self.user, error)
@@ -237,6 +244,8 @@ class MFAEnrolView(ConsoleView):
         except IAMError as error:
             if error.code == "AccessDenied":
                 raise
+            if isinstance(error, Throttling):
+                return throttled_response(self._scan(serial, code_error=plain_message(error), status=429), error)
             if error.code != "InvalidAuthenticationCode":
                 messages.error(request, plain_message(error))
                 return redirect("console:my-mfa")

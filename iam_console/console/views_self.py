@@ -11,7 +11,13 @@ from directory.services import access_keys
 from directory.services.login_profiles import change_password
 from iam_console.console import handoff
 from iam_console.console.forms import ChangePasswordForm
-from iam_console.console.mixins import ConsoleView, apply_error, password_expires_at, password_rules
+from iam_console.console.mixins import (
+    ConsoleView,
+    apply_error,
+    password_expires_at,
+    password_rules,
+    throttled_response,
+)
 from iam_console.console.plain_errors import plain_message
 from iam_console.console.views_auth import PASSWORD_FIELDS
 from iam_console.errors import IAMError
@@ -55,6 +61,7 @@ class SecurityCredentialsView(ConsoleView):
                     if error.code == "AccessDenied" and "HardExpiry" not in error.message:
                         raise
                     apply_error(form, error, PASSWORD_FIELDS)
+                    return throttled_response(self._page(password_form=form, status=400), error)
                 else:
                     update_session_auth_hash(request, user)
                     messages.success(request, "Your password has been changed.")

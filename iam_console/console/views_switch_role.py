@@ -16,7 +16,7 @@ from directory.mfa.devices import enabled_devices
 from directory.models import Role
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
 from iam_console.console import handoff, role_sessions
-from iam_console.console.mixins import ConsoleView
+from iam_console.console.mixins import ConsoleView, throttled_response
 from iam_console.console.role_forms import (
     COLORS,
     DEFAULT_DURATION,
@@ -116,7 +116,7 @@ class SwitchRoleView(ConsoleView):
             return self.page(form, status=403)
         except IAMError as error:
             self.place_error(form, error)
-            return self.page(form, status=400)
+            return throttled_response(self.page(form, status=400), error)
         color = normalise_color(data["color"])
         role_sessions.start(request, access_key_id=assumed.access_key_id, role_name=data["role_name"],
                             display_name=data["display_name"], color=color)

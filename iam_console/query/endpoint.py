@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 
+from iam_console import metrics
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError, ServiceUnavailable
 from iam_console.outages import OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_outage
@@ -17,8 +18,10 @@ from iam_console.query import registry
 from iam_console.query.parsing import parse_input
 from iam_console.query.serialization import render_error, render_response
 from iam_console.query.service_models import (
+    SERVICES,
     api_version,
     error_shapes,
+    is_served,
     operation_model,
     operation_names,
     service_for_action,
@@ -37,12 +40,22 @@ _AUTHENTICATION_ERRORS = {"MissingAuthenticationToken", "InvalidClientTokenId", 
 _HTTP_STATUS_OVERRIDES = {"InvalidAuthenticationCode": 403}
 
 
+# Errors of the protocol itself, answered before any operation runs: code -> (HTTP status, when).
+PROTOCOL_ERRORS: dict[str, tuple[int, str]] = {
+    "MissingAction": (400, "The request names no Action."),
+    "InvalidAction": (400, "The Action (or Version) is not the service's, or this directory does not implement it."),
+    "MalformedQueryString": (400, "The request parameters are not valid form data."),
+    "RequestEntityTooLarge": (413, "The request is larger than IAM_MAX_REQUEST_BODY_BYTES."),
+}
+
+
 class QueryError(IAMError):
     """An error of the protocol itself, before any operation runs (InvalidAction, MissingAction…)."""
 
-    def __init__(self, code: str, message: str, http_status: int = 400) -> None:
+    def __init__(self, code: str, message: str, http_status: int | None = None) -> None:
         super().__init__(message)
-        self.code, self.http_status = code, http_status
+        self.code = code
+        self.http_status = http_status if http_status is not None else PROTOCOL_ERRORS[code][0]
 
 
 def is_query_request(request: HttpRequest) -> bool:
@@ -84,23 +97,35 @@ def _parameters(request: HttpRequest) -> dict[str, str]:
     return params
 
 
+def _wrong_scope(name: str) -> QueryError:
+    served = " or ".join(f"'{served}'" for served in SERVICES)
+    return QueryError("SignatureDoesNotMatch", f"Credential should be scoped to correct service: {served}, not "
+                                               f"'{name[:64]}'.", 403)
+
+
 def handle(request: HttpRequest) -> HttpResponse:
-    request_id = str(uuid.uuid4())
-    service = signing_service(request) or "iam"
+    request_id = getattr(request, "iam_request_id", None) or str(uuid.uuid4())
+    service = "iam"
+    metrics.label_request(request, door="query", operation="unknown")
     try:
+        signed_for = signing_service(request)
+        if signed_for is not None and not is_served(signed_for):
+            # Refused before the body is read or any model loaded: the name is the caller's, not ours to look up.
+            raise _wrong_scope(signed_for)
         try:
             params = _parameters(request)
         except (RequestDataTooBig, SuspiciousOperation):
-            raise QueryError("RequestEntityTooLarge", "The request is too large.", 413) from None
+            raise QueryError("RequestEntityTooLarge", "The request is too large.") from None
         except (UnicodeDecodeError, ValueError):
             raise QueryError("MalformedQueryString", "The request parameters are not valid form data.") from None
         action = params.get("Action")
         if not action:
             raise QueryError("MissingAction", "Missing Action")
-        service = signing_service(request) or service_for_action(action)
+        service = signed_for or service_for_action(action)
         version = params.get("Version") or api_version(service)
         if action not in operation_names(service) or version != api_version(service):
             raise QueryError("InvalidAction", f"Could not find operation {action} for version {version}")
+        metrics.label_request(request, door="query", operation=f"{service}:{action}")
         found = registry.lookup(service, action)
         if found is None:
             raise QueryError("InvalidAction", f"The action {action} is not implemented by this directory "
@@ -133,15 +158,24 @@ def handle(request: HttpRequest) -> HttpResponse:
         return _error(service, IAMError("We encountered an internal error. Please try again."), request_id)
 
 
-def _error(service: str, error: IAMError, request_id: str) -> HttpResponse:
-    declared = error_shapes(service).get(error.code)
-    status = declared.http_status if declared else error.http_status
-    if error.code in _AUTHENTICATION_ERRORS:
+def query_status(service: str, code: str, status: int) -> int:
+    """The HTTP status the Query API answers an error with: the service model's, else the error's own."""
+    declared = error_shapes(service).get(code)
+    status = declared.http_status if declared else status
+    if code in _AUTHENTICATION_ERRORS:
         status = 403
-    status = _HTTP_STATUS_OVERRIDES.get(error.code, status)
+    return _HTTP_STATUS_OVERRIDES.get(code, status)
+
+
+def _error(service: str, error: IAMError, request_id: str) -> HttpResponse:
+    status = query_status(service, error.code, error.http_status)
     body = render_error(xml_namespace(service), error.code, error.aws_message, sender_fault=status < 500,
                         request_id=request_id)
-    return _xml(body, status, request_id)
+    response = _xml(body, status, request_id)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)  # a throttled caller is told when to come back, as on REST
+    return response
 
 
 def _xml(body: str, status: int, request_id: str) -> HttpResponse:

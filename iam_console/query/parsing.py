@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.model import Shape
 
 from iam_console.query.validation import constraint_error, field_name
+
+# A list or map index as SDKs write it: 1, 2, 3 … in ASCII digits. int() alone would take "²" as a digit and fail,
+# take "٣" as 3, and refuse 5,000 digits with an error of its own; nine digits are far more than any request holds.
+_INDEX = re.compile(r"[1-9][0-9]{0,8}")
+_INDEX_RULE = "Member must be indexed 1, 2, 3 … in ASCII digits (at most 9 digits)"
+# Numbers as the protocol writes them: ASCII digits, an optional sign, a decimal point and exponent for floats.
+_INTEGER = re.compile(r"[-+]?[0-9]{1,19}")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]{1,40}(?:\.[0-9]{0,40})?|\.[0-9]{1,40})(?:[eE][-+]?[0-9]{1,3})?")
 
 
 class _Node:
@@ -48,9 +57,12 @@ def _structure(shape: Shape, node: _Node, path: str) -> dict[str, Any]:
     return result
 
 
-def _indexed(node: _Node) -> list[_Node]:
-    numbered = [(int(key), child) for key, child in node.children.items() if key.isdigit() and int(key) > 0]
-    return [child for _, child in sorted(numbered, key=lambda pair: pair[0])]
+def _indexed(shape: Shape, node: _Node, path: str) -> list[_Node]:
+    for key in node.children:
+        if not _INDEX.fullmatch(key):
+            raise constraint_error(shape, key, path, _INDEX_RULE)
+    numbered = sorted((int(key), child) for key, child in node.children.items())
+    return [child for _, child in numbered]
 
 
 def _value(shape: Shape, node: _Node, path: str) -> Any:
@@ -63,13 +75,13 @@ def _value(shape: Shape, node: _Node, path: str) -> Any:
         if items is None:
             return []
         return [_value(shape.member, child, f"{path}.{index}.member")
-                for index, child in enumerate(_indexed(items), start=1)]
+                for index, child in enumerate(_indexed(shape, items, path), start=1)]
     if kind == "map":
         entries = node if shape.serialization.get("flattened") else node.children.get("entry")
         result: dict[str, Any] = {}
         key_name = shape.key.serialization.get("name", "key")
         value_name = shape.value.serialization.get("name", "value")
-        for entry in _indexed(entries) if entries is not None else []:
+        for entry in _indexed(shape, entries, path) if entries is not None else []:
             key, value = entry.children.get(key_name), entry.children.get(value_name)
             if key is not None and key.value is not None:
                 result[key.value] = _value(shape.value, value, path) if value is not None else None
@@ -82,15 +94,13 @@ def _scalar(shape: Shape, text: str, path: str) -> Any:
     if kind == "string":
         return text
     if kind in ("integer", "long"):
-        try:
-            return int(text)
-        except ValueError:
-            raise constraint_error(shape, text, path, "Member must be a number") from None
+        if not _INTEGER.fullmatch(text):
+            raise constraint_error(shape, text[:64], path, "Member must be a whole number in ASCII digits")
+        return int(text)
     if kind in ("float", "double"):
-        try:
-            return float(text)
-        except ValueError:
-            raise constraint_error(shape, text, path, "Member must be a number") from None
+        if not _FLOAT.fullmatch(text):
+            raise constraint_error(shape, text[:64], path, "Member must be a number in ASCII digits")
+        return float(text)
     if kind == "boolean":
         if text.lower() not in ("true", "false"):
             raise constraint_error(shape, text, path, "Member must be true or false")

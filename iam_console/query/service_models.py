@@ -1,4 +1,9 @@
-"""botocore's published IAM and STS service models: the contract the Query API parses and renders by."""
+"""botocore's published IAM and STS service models: the contract the Query API parses and renders by.
+
+Only the services this door serves have a model here. A name from a request (a credential scope, an action) is
+checked against SERVICES before anything is loaded, so the caches below hold at most one entry per served
+service, whatever callers send.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ from botocore.model import OperationModel, ServiceModel
 SERVICES = ("iam", "sts")
 
 
+def is_served(service: str) -> bool:
+    return service in SERVICES
+
+
 @dataclass(frozen=True)
 class ErrorShape:
     code: str
@@ -18,9 +27,24 @@ class ErrorShape:
     sender_fault: bool
 
 
-@functools.cache
+_models: dict[str, ServiceModel] = {}
+
+
 def service_model(service: str) -> ServiceModel:
-    return ServiceModel(Loader().load_service_model(service, "service-2"), service_name=service)
+    """The model of a served service; LookupError for any other name (nothing is loaded or kept for it).
+
+    The caches of this module are keyed by names that got past this check (an exception is never cached)."""
+    if not is_served(service):
+        raise LookupError(f"the Query API does not serve {service[:64]!r}")
+    model = _models.get(service)
+    if model is None:
+        model = _models.setdefault(service, ServiceModel(Loader().load_service_model(service, "service-2"),
+                                                         service_name=service))
+    return model
+
+
+def loaded_services() -> tuple[str, ...]:
+    return tuple(_models)
 
 
 @functools.cache

@@ -16,9 +16,15 @@ _ANY = serializers.JSONField()
 _DECISION = inline_serializer("AuthorizationDecision", {
     "decision": serializers.ChoiceField(choices=["allowed", "explicitDeny", "implicitDeny"]),
     "allowed": serializers.BooleanField(),
-    "matched_statements": serializers.ListField(child=serializers.DictField()),
-    "principal": serializers.DictField(help_text="arn, account, type (user, root, assumed-role), user_id, "
-                                       "user_name or role_name and role_session_name, tags, groups"),
+    "matched_statements": serializers.ListField(child=serializers.DictField(), help_text="Only statements of "
+                                                "policies the asking service may read (iam:GetPolicy, "
+                                                "iam:GetUserPolicy, iam:GetGroupPolicy, iam:GetRolePolicy), and of "
+                                                "the resource policy it sent."),
+    "principal": serializers.DictField(help_text="arn, account, type (user, root, assumed-role); with iam:GetUser "
+                                       "(iam:GetRole for a session's role) on the principal also user_id, user_name "
+                                       "or role_name and role_session_name; tags with iam:ListUserTags (ListRoleTags); "
+                                       "groups with iam:ListGroupsForUser. A principal that does not exist is an "
+                                       "implicitDeny with arn, account and type only."),
 })
 _DECIDE_REQUEST = inline_serializer("AuthorizationDecideRequest", {
     "principal_arn": serializers.CharField(help_text="A user ARN, the root ARN, or an assumed-role session ARN."),
@@ -48,7 +54,9 @@ class VerifyView(IAMAPIView):
                                                    "verified false with the error AWS would give"), **_ERRORS},
                    description="Verify a SigV4 signature (Authorization header or presigned URL) that another "
                    "service received, and optionally decide the request. Needs iam:AuthorizeRequest on "
-                   "arn:aws:iam::<account>:service/<prefix>.")
+                   "arn:aws:iam::<account>:service/<signing name> (and on the authorize action's prefix); requests "
+                   "signed for iam or sts are never verified. Answers the signer's identity; its tags and groups "
+                   "only with iam:ListUserTags / iam:ListGroupsForUser on it.")
     def post(self, request):
         body = _body(request)
         result = decisions.verify_request(service_caller=self.caller(request), service=body.get("service"),

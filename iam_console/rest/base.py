@@ -40,12 +40,14 @@ DOOR_ERRORS: dict[str, tuple[tuple[int, ...], str]] = {
                         "mistyped field."),
     "InvalidAction": ((404, 405), "No route has this path, or the route does not take this method."),
     "Throttling": ((429,), "Too many requests: retry later."),
+    "RequestURITooLong": ((414,), "The request line is longer than the web server takes (8,190 bytes)."),
+    "RequestHeaderFieldsTooLarge": ((431,), "The request's headers are larger than the web server takes."),
     "ServiceFailure": ((500,), "The server failed; nothing was changed."),
 }
 
 
 def error_codes() -> dict[str, tuple[tuple[int, ...], str]]:
-    """Every error code the REST API can answer with (the README's "Error codes" table lists the same)."""
+    """Every error code the REST API can answer with (docs' generated error reference lists them from here)."""
     codes = {}
     pending = list(IAMError.__subclasses__())
     while pending:

@@ -268,6 +268,8 @@ PutServiceDefinition W service
 GetServiceDefinition R service
 ListServiceDefinitions L -
 DeleteServiceDefinition W service
+SetConsoleSignInProvider W oidc-provider,saml-provider
+RemoveConsoleSignInProvider W oidc-provider,saml-provider
 """
 
 _STS_TABLE = """

@@ -2,153 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from .arn import ACCOUNT_ID, parse_arn
-from .compiler import CompiledPolicy, CompiledStatement, PrincipalSpec, principal_spec
-from .conditions import _MULTI
-from .model import Statement
-from .variables import context_string
+from .compiler import CompiledPolicy
+from .decisions import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    UNDENIABLE_ACTIONS,
+    Decision,
+    DecisionValue,
+    MatchedStatement,
+    Request,
+    RequestContext,
+    _matched,
+    _scan,
+)
+from .guardrails import GuardrailLevel, evaluate_guardrails, explicit_deny, scan_guardrails
+from .principals import PrincipalMatchKind, _account_of, _principal_kind, principal_match, principal_matches
 
-ALLOWED = "allowed"
-EXPLICIT_DENY = "explicitDeny"
-IMPLICIT_DENY = "implicitDeny"
-DecisionValue = Literal["allowed", "explicitDeny", "implicitDeny"]
-
-# AWS STS API Reference, GetCallerIdentity: "No permissions are required to perform this
-# operation. If an administrator attaches a policy to your identity that explicitly
-# denies access to the sts:GetCallerIdentity action, you can still perform this operation."
-UNDENIABLE_ACTIONS = frozenset({"sts:getcalleridentity"})
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """What is being authorized. Context keys are lower-cased once here, because
-    condition keys are case-insensitive (IAM User Guide: Condition element)."""
-
-    action: str
-    resource: str = "*"
-    context: Mapping[str, Any] = field(default_factory=dict)
-    _action_lower: str = field(init=False, repr=False, compare=False)
-    _context_lower: Mapping[str, Any] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_action_lower", self.action.lower())
-        object.__setattr__(self, "_context_lower", {str(k).lower(): v for k, v in self.context.items()})
-
-    @property
-    def action_lower(self) -> str:
-        return self._action_lower
-
-    @property
-    def normalized_context(self) -> Mapping[str, Any]:
-        return self._context_lower
-
-
-RequestContext = Request  # the name used in the design notes
-
-
-@dataclass(frozen=True, slots=True)
-class MatchedStatement:
-    """A statement that contributed to a decision."""
-
-    policy_id: str
-    sid: str | None
-    statement_index: int
-    line: int
-    effect: str  # "Allow" | "Deny"
-    source: str  # "identity" | "boundary" | "session" | "resource"
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    decision: DecisionValue
-    matched_statements: tuple[MatchedStatement, ...] = ()
-    reason: str = ""
-
-    @property
-    def allowed(self) -> bool:
-        return self.decision == ALLOWED
-
-
-def _matched(statement: CompiledStatement, source: str) -> MatchedStatement:
-    found = statement.reported.get(source)
-    if found is None:
-        found = MatchedStatement(
-            statement.policy_id,
-            statement.sid,
-            statement.index,
-            statement.line,
-            "Allow" if statement.allow else "Deny",
-            source,
-        )
-        statement.reported[source] = found
-    return found
-
-
-def _index(statement: CompiledStatement) -> int:
-    return statement.index
-
-
-def _scan(
-    policies: Iterable[CompiledPolicy],
-    request: Request,
-    source: str,
-    denies: list[MatchedStatement],
-    memo: dict,  # type: ignore[type-arg]
-) -> list[MatchedStatement]:
-    """Collect the Deny statements that apply into ``denies``; return the applying Allows.
-
-    ``memo`` is this request's table of already-tested shared guards, resource matchers and
-    condition clauses (see StatementGuard.test): identical ones across statements and
-    policies are evaluated once.
-    """
-    allows: list[MatchedStatement] = []
-    action = request._action_lower
-    resource = request.resource
-    context = request._context_lower
-    for policy in policies:
-        plan = policy._plans.get(action)
-        if plan is None:
-            plan = policy.plan(action)
-        if plan.empty:
-            continue
-        todo = plan.groups
-        if plan.gates:
-            todo = [*todo]
-            for key, buckets, every in plan.gates:
-                raw = context.get(key)
-                if raw is None:
-                    continue  # StringEquals on a missing key is false
-                if raw.__class__ is not str:
-                    if isinstance(raw, _MULTI):
-                        todo.extend(every)
-                        continue
-                    raw = context_string(raw)
-                todo.extend(buckets.get(raw, ()))
-        hits = None
-        merged = None
-        for guard, statements in todo:
-            hit = memo.get(guard)
-            if hit is None:
-                hit = memo[guard] = guard.test(resource, context, memo)
-            if hit:
-                if hits is None:
-                    hits = statements
-                elif merged is None:
-                    merged = [*hits, *statements]
-                else:
-                    merged.extend(statements)
-        if hits is None:
-            continue
-        if merged is not None:  # several groups passed: back to document order
-            merged.sort(key=_index)
-            hits = merged
-        for statement in hits:
-            (allows if statement.allow else denies).append(_matched(statement, source))
-    return allows
+# Names other modules import from here; their homes are decisions, guardrails and principals.
+__all__ = [
+    "ALLOWED",
+    "EXPLICIT_DENY",
+    "IMPLICIT_DENY",
+    "UNDENIABLE_ACTIONS",
+    "Decision",
+    "DecisionValue",
+    "GuardrailLevel",
+    "MatchedStatement",
+    "Request",
+    "RequestContext",
+    "ResourcePolicyDecision",
+    "evaluate",
+    "evaluate_access",
+    "evaluate_guardrails",
+    "evaluate_resource_policy",
+    "principal_match",
+    "principal_matches",
+]
 
 
 def evaluate(
@@ -156,15 +49,24 @@ def evaluate(
     identity_policies: Sequence[CompiledPolicy],
     boundary_policies: Sequence[CompiledPolicy] | None = None,
     session_policies: Sequence[CompiledPolicy] | None = None,
+    *,
+    scps: Sequence[GuardrailLevel] | None = None,
+    rcps: Sequence[GuardrailLevel] | None = None,
+    principal_arn: str | None = None,
 ) -> Decision:
-    """Decide a request the way AWS does for a principal in its own account.
+    """Decide a request the way AWS does for a principal's identity side.
 
     IAM User Guide: "Policy evaluation logic" — an explicit Deny in any applicable policy
-    wins; otherwise an Allow is needed from the identity-based policies (pass the user's
-    managed, inline and group policies together), AND from the permissions boundary
-    when one is set, AND from the session policies when the session has any. Anything
-    else is an implicit deny. ``None`` or an empty list means "no boundary" / "no
-    session policy" (a boundary is always exactly one managed policy).
+    wins; then the organization's guardrails: the resource control policies of the
+    resource's account (``rcps``) and the service control policies of the principal's
+    account (``scps``), each a path of levels from the root down to the account, every
+    level needing an Allow (see ``guardrails``); then an Allow is needed from the
+    identity-based policies (pass the user's managed, inline and group policies
+    together), AND from the permissions boundary when one is set, AND from the session
+    policies when the session has any. Anything else is an implicit deny. ``None`` or an
+    empty list means "no boundary" / "no session policy" / "no guardrail" (the
+    management account, or an account outside any organization). ``principal_arn`` is
+    the caller, matched against the Principal of RCP statements (``"*"`` in valid RCPs).
     sts:GetCallerIdentity is always allowed, whatever the policies say.
     """
     if request._action_lower in UNDENIABLE_ACTIONS:
@@ -174,112 +76,43 @@ def evaluate(
     identity_allows = _scan(identity_policies, request, "identity", denies, memo)
     boundary_allows = _scan(boundary_policies, request, "boundary", denies, memo) if boundary_policies else None
     session_allows = _scan(session_policies, request, "session", denies, memo) if session_policies else None
+    refusal = None
+    if scps or rcps:
+        refusal = scan_guardrails(request, scps, rcps, denies, memo, principal_arn)
     if denies:
-        return Decision(EXPLICIT_DENY, tuple(denies), "explicitly denied")
+        return explicit_deny(denies)
+    if refusal is not None:
+        return refusal
     if not identity_allows:
-        return Decision(IMPLICIT_DENY, (), "no identity-based policy allows the action")
+        return Decision(IMPLICIT_DENY, (), "no identity-based policy allows the action", "identity")
     if boundary_allows is not None and not boundary_allows:
-        return Decision(IMPLICIT_DENY, (), "the permissions boundary does not allow the action")
+        return Decision(IMPLICIT_DENY, (), "the permissions boundary does not allow the action", "boundary")
     if session_allows is not None and not session_allows:
-        return Decision(IMPLICIT_DENY, (), "the session policy does not allow the action")
-    return Decision(ALLOWED, tuple(identity_allows), "allowed")
+        return Decision(IMPLICIT_DENY, (), "the session policy does not allow the action", "session")
+    return Decision(ALLOWED, tuple(identity_allows), "allowed", "identity")
 
 
-# ---------------------------------------------------------------- principals
-
-PrincipalMatchKind = Literal["wildcard", "exact", "account"]
-
-
-def _account_of(arn: str) -> str | None:
-    parsed = parse_arn(arn)
-    return parsed.account if parsed else None
-
-
-def _session_role(arn: str) -> tuple[str, str] | None:
-    """(account, role name) for an sts assumed-role session ARN."""
-    parsed = parse_arn(arn)
-    if parsed is None or parsed.service != "sts" or not parsed.resource.startswith("assumed-role/"):
-        return None
-    parts = parsed.resource.split("/")
-    return (parsed.account, parts[1]) if len(parts) >= 3 else None
-
-
-def _match_aws_value(value: str, principal_arn: str, account_id: str | None) -> PrincipalMatchKind | None:
-    # IAM User Guide: AWS JSON policy elements: Principal — "AWS account principals":
-    # an account ID or its root ARN trusts the account, which then delegates to its
-    # principals through their identity-based policies.
-    if ACCOUNT_ID.match(value):
-        return "account" if account_id == value else None
-    parsed = parse_arn(value)
-    if parsed is None:
-        return None
-    if parsed.service == "iam" and parsed.resource == "root":
-        return "account" if account_id == parsed.account else None
-    if value == principal_arn:
-        return "exact"
-    # "Role sessions": a role ARN in Principal also matches sessions of that role.
-    session = _session_role(principal_arn)
-    if session and parsed.service == "iam" and parsed.resource.startswith("role/"):
-        role_name = parsed.resource.rsplit("/", 1)[-1]
-        if (parsed.account, role_name) == session:
-            return "exact"
-    return None
-
-
-def principal_match(
-    spec: PrincipalSpec, principal_arn: str, account_id: str | None = None
-) -> PrincipalMatchKind | None:
-    """How a principal matches a Principal element: "wildcard", "exact", "account", or None.
-
-    ``principal_arn`` is the caller's ARN (user, role, assumed-role session, root), or a
-    service principal name ("ec2.amazonaws.com") / identity-provider ARN for service
-    and federated callers. ``account_id`` defaults to the account inside the ARN.
-    """
-    if spec.wildcard:
-        return "wildcard"
-    if account_id is None:
-        account_id = _account_of(principal_arn)
-    best: PrincipalMatchKind | None = None
-    for value in spec.aws:
-        kind = _match_aws_value(value, principal_arn, account_id)
-        if kind == "exact":
-            return "exact"
-        best = best or kind
-    if (
-        principal_arn in spec.service
-        or principal_arn in spec.federated
-        or principal_arn in spec.canonical_user
-    ):
-        return "exact"
-    return best
-
-
-def _spec_of(statement: CompiledStatement | Statement) -> tuple[PrincipalSpec | None, PrincipalSpec | None]:
-    if isinstance(statement, CompiledStatement):
-        return statement.principal, statement.not_principal
-    return (
-        principal_spec(statement.principal) if statement.principal else None,
-        principal_spec(statement.not_principal) if statement.not_principal else None,
-    )
-
-
-def principal_matches(
-    statement: CompiledStatement | Statement, principal_arn: str, account_id: str | None = None
+def could_allow(
+    action: str,
+    identity_policies: Sequence[CompiledPolicy],
+    boundary_policies: Sequence[CompiledPolicy] | None = None,
+    session_policies: Sequence[CompiledPolicy] | None = None,
 ) -> bool:
-    """Whether a statement's Principal (or NotPrincipal) applies to this principal."""
-    return _principal_kind(statement, principal_arn, account_id) is not None
+    """Whether some request for ``action`` might be allowed, whatever its resource and context: an Allow
+    statement names the action in the identity policies, and in the boundary and session policies when there
+    are any. False means that every request for the action is denied, so a service may refuse it before it
+    reads the request's other input (as AWS refuses a caller who may not act before it examines a document).
+    """
+    action_lower = action.lower()
+    if action_lower in UNDENIABLE_ACTIONS:
+        return True
 
+    def names(policies: Sequence[CompiledPolicy]) -> bool:
+        return any(statement.allow and statement.matches_action(action_lower)
+                   for policy in policies for statement in policy.candidates(action_lower))
 
-def _principal_kind(
-    statement: CompiledStatement | Statement, principal_arn: str, account_id: str | None
-) -> PrincipalMatchKind | None:
-    principal, not_principal = _spec_of(statement)
-    if principal is not None:
-        return principal_match(principal, principal_arn, account_id)
-    if not_principal is not None:
-        # NotPrincipal applies to every principal except those listed.
-        return None if principal_match(not_principal, principal_arn, account_id) else "wildcard"
-    return None  # a resource-policy statement without a principal applies to no one
+    return (names(identity_policies) and (not boundary_policies or names(boundary_policies))
+            and (not session_policies or names(session_policies)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,3 +155,73 @@ def evaluate_resource_policy(
         return ResourcePolicyDecision(IMPLICIT_DENY)
     via_root = all(kind == "account" for _m, kind in allows)
     return ResourcePolicyDecision(ALLOWED, tuple(m for m, _k in allows), via_root)
+
+
+def evaluate_access(
+    request: Request,
+    *,
+    principal_arn: str,
+    principal_account: str | None = None,
+    resource_account: str | None = None,
+    identity_policies: Sequence[CompiledPolicy] = (),
+    boundary_policies: Sequence[CompiledPolicy] | None = None,
+    session_policies: Sequence[CompiledPolicy] | None = None,
+    resource_policy: CompiledPolicy | None = None,
+    resource_policy_required: bool = False,
+    scps: Sequence[GuardrailLevel] | None = None,
+    rcps: Sequence[GuardrailLevel] | None = None,
+    root: bool = False,
+) -> Decision:
+    """The whole of AWS's evaluation for one request: identity side, resource policy, guardrails,
+    within one account or across two.
+
+    IAM User Guide, "Policy evaluation logic" and "Cross-account policy evaluation logic":
+    an explicit Deny anywhere wins; then every level of the RCP path (resource's account) and
+    of the SCP path (principal's account) must allow. Across accounts (``resource_account``
+    differs from ``principal_account``, which defaults to the account in ``principal_arn``)
+    both the identity side and the resource-based policy must allow. Within one account a
+    resource-based policy that names the principal (its ARN, or ``"*"``) is enough on its
+    own; one that trusts only the account delegates to the identity side, as does having no
+    resource policy, unless ``resource_policy_required`` (role trust policies, KMS key
+    policies), when the resource policy must allow as well. ``root`` evaluates the account's
+    root user: its identity side allows everything, so only guardrails and other accounts'
+    resource policies restrict it.
+    """
+    if principal_account is None:
+        principal_account = _account_of(principal_arn)
+    if root:
+        identity = evaluate_guardrails(request, scps=scps, rcps=rcps, principal_arn=principal_arn)
+    else:
+        identity = evaluate(request, identity_policies, boundary_policies, session_policies,
+                            scps=scps, rcps=rcps, principal_arn=principal_arn)
+    resource = (evaluate_resource_policy(resource_policy, request, principal_arn, principal_account)
+                if resource_policy is not None else None)
+    if identity.decision == EXPLICIT_DENY:
+        if resource is not None and resource.decision == EXPLICIT_DENY:
+            return Decision(EXPLICIT_DENY, identity.matched_statements + resource.matched_statements,
+                            identity.reason, identity.policy_type, identity.level)
+        return identity
+    if resource is not None and resource.decision == EXPLICIT_DENY:
+        return Decision(EXPLICIT_DENY, resource.matched_statements, "explicitly denied by the resource-based policy",
+                        "resource")
+    if not identity.allowed and identity.policy_type in ("scp", "rcp"):
+        return identity  # guardrails cap every grant, a resource policy's included
+    resource_allows = resource is not None and resource.allowed
+    cross_account = (resource_account is not None and principal_account is not None
+                     and resource_account != principal_account)
+    if cross_account or resource_policy_required:
+        if not resource_allows:
+            where = f"of account {resource_account} " if cross_account else ""
+            return Decision(IMPLICIT_DENY, (), f"the resource-based policy {where}does not allow the principal",
+                            "resource")
+        if not cross_account and not resource.via_account_root:  # type: ignore[union-attr]
+            return Decision(ALLOWED, resource.matched_statements, "allowed by the resource-based policy",  # type: ignore[union-attr]
+                            "resource")
+        if not identity.allowed:
+            return identity
+        return Decision(ALLOWED, identity.matched_statements + resource.matched_statements,  # type: ignore[union-attr]
+                        "allowed by the identity side and the resource-based policy", "identity")
+    if resource_allows and not resource.via_account_root:  # type: ignore[union-attr]
+        return Decision(ALLOWED, resource.matched_statements, "allowed by the resource-based policy",  # type: ignore[union-attr]
+                        "resource")
+    return identity

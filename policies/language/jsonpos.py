@@ -135,8 +135,11 @@ class _Reader:
         match = _STRING.match(self.text, offset)
         if match is None:
             raise self._string_error(offset)
+        raw = match.group()
+        if "\\" not in raw:  # no escape: the text between the quotes is the value
+            return raw[1:-1], match.end()
         # json.loads decodes escapes (including surrogate pairs) exactly as JSON defines.
-        return json.loads(match.group()), match.end()
+        return json.loads(raw), match.end()
 
     def _string_error(self, start: int) -> JsonSyntaxError:
         text = self.text

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import checks
+from . import checks, guardrail_grammar
 from .actions import wildcard_regex
 from .arn import parse_arn
 from .findings import Finding, Severity, sort_findings
+from .guardrail_grammar import GUARDRAIL_POLICY_TYPES, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY
 from .iam_grammar import VERSION_MESSAGE
 from .model import VALID_VERSIONS, VERSION_2012, Located, PolicyDocument, Statement
 from .parser import parse_policy
@@ -16,7 +17,7 @@ from .parser import parse_policy
 IDENTITY_POLICY = "IDENTITY_POLICY"
 RESOURCE_POLICY = "RESOURCE_POLICY"
 TRUST_POLICY = "TRUST_POLICY"
-POLICY_TYPES = (IDENTITY_POLICY, RESOURCE_POLICY, TRUST_POLICY)
+POLICY_TYPES = (IDENTITY_POLICY, RESOURCE_POLICY, TRUST_POLICY, SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY)
 
 # IAM User Guide: "IAM and AWS STS quotas" — policy sizes, whitespace not counted:
 # managed policy 6,144; inline policies in total per user 2,048, per group 5,120, per
@@ -62,7 +63,9 @@ def validate(
     """Validate policy JSON text. Never raises.
 
     ``size_limit`` is a character count or a SIZE_LIMITS key ("managed", "user_inline",
-    "group_inline", "role_inline", "trust"); None skips the size check.
+    "group_inline", "role_inline", "trust"); None skips the size check, except for SCPs and
+    RCPs, whose 5,120-character quota (GUARDRAIL_SIZE_LIMIT) always applies and counts every
+    character (Organizations counts whitespace; IAM does not).
     """
     if policy_type not in POLICY_TYPES:
         raise ValueError(f"policy_type must be one of {POLICY_TYPES}")
@@ -71,7 +74,11 @@ def validate(
         text = ""  # parse_policy reports it
     findings.extend(_character_findings(text))
     limit = SIZE_LIMITS[size_limit] if isinstance(size_limit, str) else size_limit
-    if limit is not None:
+    if policy_type in GUARDRAIL_POLICY_TYPES:
+        too_long = guardrail_grammar.size_finding(text, limit or guardrail_grammar.GUARDRAIL_SIZE_LIMIT)
+        if too_long is not None:
+            findings.append(too_long)
+    elif limit is not None:
         size = sum(1 for c in text if c not in " \t\n\r")
         if size > limit:
             findings.append(
@@ -163,6 +170,8 @@ class _DocumentValidator:
         or greater."); role trust policies and resource-based policies still take 2008-10-17
         or no Version (then 2008-10-17 applies and variables are literal text)."""
         version = self.document.version
+        if guardrail_grammar.check_version(self.document, self.policy_type, self.emit):
+            return
         if version is not None and version.value not in VALID_VERSIONS:
             self.emit(
                 checks.malformed(
@@ -242,8 +251,16 @@ class _DocumentValidator:
             )
         self.check_actions(statement, where)
         self.check_resources(statement, where)
-        self.check_principals(statement, where)
         checks.check_conditions(statement, self.variables, emit)
+        if self.policy_type in GUARDRAIL_POLICY_TYPES:
+            # Guardrails never grant, so the advice about broad grants does not apply to them.
+            guardrail_grammar.check_statement(statement, self.policy_type, emit)
+            if self.policy_type == RESOURCE_CONTROL_POLICY:
+                for principal in (statement.principal, statement.not_principal):
+                    if principal is not None:
+                        checks.check_principal(principal, RESOURCE_POLICY, emit)
+            return
+        self.check_principals(statement, where)
         if statement.effect is not None and statement.effect.value == "Allow":
             self.check_security(statement, elements)
 

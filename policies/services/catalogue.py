@@ -16,12 +16,12 @@ from iam_console import identifiers
 from iam_console.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
+from policies.aws_services import PREFIX, is_aws_service_prefix
 from policies.catalogue import ensure_catalogue_loaded
 from policies.language.actions import ACCESS_LEVELS, BUILTIN_SERVICES, all_actions
 from policies.models import ServiceDefinition
 
-# Service prefixes as AWS spells them: lower-case letters, digits and hyphens ("docs", "execute-api").
-SERVICE_PREFIX = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+PREFIX_MAX = 64
 ACTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,127}")
 RESOURCE_TYPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 CONDITION_KEY_TYPES = ("String", "Numeric", "Date", "Bool", "Binary", "IPAddress", "ARN", "ArrayOfString",
@@ -35,12 +35,22 @@ def service_arn(account_id: str, prefix: str) -> str:
 
 
 def _prefix(value: object) -> str:
-    if not isinstance(value, str) or not SERVICE_PREFIX.fullmatch(value):
-        raise ValidationError("service_prefix must be 1 to 64 lower-case letters, digits and hyphens, "
-                              "starting with a letter or digit (e.g. docs)")
-    if value in BUILTIN_SERVICES:
-        raise InvalidInput(f"{value} is the directory's own service and cannot be registered.")
+    """A well-formed prefix, as AWS spells them: lower-case words joined by single hyphens ("docs",
+    "execute-api")."""
+    if not isinstance(value, str) or len(value) > PREFIX_MAX or not PREFIX.fullmatch(value):
+        raise ValidationError(f"service_prefix must be 1 to {PREFIX_MAX} lower-case letters and digits, in words "
+                              "joined by single hyphens (e.g. docs or doc-store)")
     return value
+
+
+def _registrable(prefix: str) -> str:
+    """Refuse the names a policy would read as another service's actions: the directory's own and AWS's."""
+    if prefix in BUILTIN_SERVICES:
+        raise InvalidInput(f"{prefix} is the directory's own service, as in AWS, and cannot be registered.")
+    if is_aws_service_prefix(prefix):
+        raise InvalidInput(f"{prefix} is the service prefix of an AWS service: policies naming {prefix}:… actions "
+                           "mean AWS's service. Register your service under a prefix of its own.")
+    return prefix
 
 
 def _text(value: object, field: str, limit: int, *, required: bool = False) -> str:
@@ -141,6 +151,7 @@ def put_service_definition(*, caller: Caller, service_prefix: str, name: str, ac
     """Register a service, or replace its definition (idempotent: a deployment can run it every time)."""
     prefix = _prefix(service_prefix)
     authorize_caller(caller, "iam:PutServiceDefinition", service_arn(caller.account_id, prefix))
+    _registrable(prefix)
     name = _text(name, "name", 128, required=True)
     description = _text(description, "description", 1000)
     definition = normalize_definition(prefix, actions, resource_types, condition_keys)
@@ -198,7 +209,7 @@ def delete_service_definition(*, caller: Caller, service_prefix: str) -> None:
         raise NoSuchEntity(f"The service with prefix {prefix} is not registered.")
 
 
-@iam_operation("ListServiceActions")
+@iam_operation("ListServiceActions", action="iam:ListServiceDefinitions")
 def list_service_actions(*, caller: Caller) -> list[dict[str, str]]:
     """Every action policies may name, the directory's own and registered services', for editors' completions."""
     authorize_caller(caller, "iam:ListServiceDefinitions", "*")

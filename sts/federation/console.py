@@ -30,7 +30,7 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation
 from policies.authorization import authorize_caller
-from sts.federation import assume, oidc, saml, saml_assume
+from sts.federation import assume, flights, oidc, saml, saml_assume
 from sts.federation.assume import FederatedAssumedRole
 from sts.federation.fetch import fetch_json
 from sts.federation.models import ConsoleSignInProvider, OpenIDConnectProvider, SAMLProvider
@@ -168,13 +168,13 @@ def _console_assume(caller: Caller, identity: ConsoleIdentity, role_arn: str) ->
                                 provider=identity.provider_arn, extra={})
 
 
-@iam_operation("AssumeRoleWithWebIdentity", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRoleWithWebIdentity", audit_reads=True, event_source=STS, needs_permission=False)
 def console_assume_with_web_identity(*, caller: Caller, identity: ConsoleIdentity,
                                      role_arn: str) -> FederatedAssumedRole:
     return _console_assume(caller, identity, role_arn)
 
 
-@iam_operation("AssumeRoleWithSAML", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRoleWithSAML", audit_reads=True, event_source=STS, needs_permission=False)
 def console_assume_with_saml(*, caller: Caller, identity: ConsoleIdentity, role_arn: str) -> FederatedAssumedRole:
     return _console_assume(caller, identity, role_arn)
 
@@ -247,9 +247,13 @@ def discovery_endpoints(provider: OpenIDConnectProvider) -> tuple[str, str]:
 def exchange_code(sign_in: ConsoleSignInProvider, *, code: str, verifier: str, redirect_uri: str) -> str:
     """The ID token the IdP's token endpoint gives for an authorization code (PKCE: the verifier proves the start)."""
     _authorize, token_endpoint = discovery_endpoints(sign_in.oidc_provider)
-    answer = fetch_json(token_endpoint, form={"grant_type": "authorization_code", "code": code,
-                                              "redirect_uri": redirect_uri, "client_id": sign_in.client_id,
-                                              "code_verifier": verifier})
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": sign_in.client_id, "code_verifier": verifier}
+    # Each code is exchanged once: not shared with other sign-ins, but within the cap on federation work.
+    answer = flights.fetched(f"token:{token_endpoint}",
+                             lambda deadline: fetch_json(token_endpoint, purpose="token", form=form,
+                                                         deadline=deadline),
+                             shared=False)
     id_token = answer.get("id_token")
     if not isinstance(id_token, str):
         raise InvalidIdentityToken("The identity provider's token endpoint returned no ID token.")

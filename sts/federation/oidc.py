@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from iam_console.errors import ExpiredTokenException, IDPCommunicationError, InvalidIdentityToken
+from sts.federation import flights
 from sts.federation.fetch import fetch_json
 from sts.federation.models import OpenIDConnectProvider
 
@@ -33,13 +34,20 @@ def _cache_key(issuer: str) -> str:
 
 
 def forget_keys(issuer: str) -> None:
-    """Drop the cached keys of an issuer (its provider was deleted)."""
+    """Drop the cached keys of an issuer, and any failure remembered of it (its provider was deleted)."""
     cache.delete(_cache_key(issuer))
+    flights.forget(f"keys:{issuer}")
+    flights.forget(f"discovery:{issuer}")
 
 
 def discover(issuer: str) -> dict:
-    """The issuer's discovery document, checked to name the same issuer and an https JWKS URL."""
-    document = fetch_json(issuer.rstrip("/") + DISCOVERY_PATH)
+    """The issuer's discovery document, checked to name the same issuer and an https JWKS URL (one fetch at a
+    time, a failure remembered briefly: sts.federation.flights)."""
+    return flights.fetched(f"discovery:{issuer}", lambda deadline: _discover(issuer, deadline))
+
+
+def _discover(issuer: str, deadline: float) -> dict:
+    document = fetch_json(issuer.rstrip("/") + DISCOVERY_PATH, purpose="discovery", deadline=deadline)
     if document.get("issuer") != issuer:
         raise IDPCommunicationError(f"The discovery document of {issuer} names another issuer: "
                                     f"{str(document.get('issuer'))[:200]}")
@@ -50,7 +58,12 @@ def discover(issuer: str) -> dict:
 
 
 def _fetch_jwks(issuer: str) -> dict:
-    jwks = fetch_json(discover(issuer)["jwks_uri"])
+    """The issuer's keys, fetched now: discovery then JWKS, under one deadline, one fetch at a time."""
+    return flights.fetched(f"keys:{issuer}", lambda deadline: _fetch_keys(issuer, deadline))
+
+
+def _fetch_keys(issuer: str, deadline: float) -> dict:
+    jwks = fetch_json(_discover(issuer, deadline)["jwks_uri"], purpose="jwks", deadline=deadline)
     keys = jwks.get("keys")
     if not isinstance(keys, list) or len(keys) > MAX_KEYS:
         raise IDPCommunicationError(f"The JWKS of {issuer} has no list of keys (or more than {MAX_KEYS})")

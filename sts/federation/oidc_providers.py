@@ -13,7 +13,7 @@ from iam_console.errors import EntityAlreadyExists, InvalidInput, LimitExceeded,
 from iam_console.operations import iam_operation
 from iam_console.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.validation import validate_tag_key, validate_tags
-from policies.authorization import authorize_caller
+from policies.authorization import authorize_caller, authorize_unknown
 from sts.federation import oidc
 from sts.federation.models import OpenIDConnectProvider, OpenIDConnectProviderTag
 
@@ -72,6 +72,7 @@ def provider_by_arn(account_id: str, arn: object, *, for_update: bool = False) -
     if match["account"] == account_id and match["partition"] == identifiers.partition():
         provider = queryset.filter(account_id=account_id, url=match["url"]).first()
     if provider is None:
+        authorize_unknown(arn)  # a caller who may not act on it learns nothing of whether it exists
         raise NoSuchEntity(f"OpenIDConnect Provider not found for arn {arn}")
     return provider
 

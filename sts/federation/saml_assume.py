@@ -84,7 +84,7 @@ def session_parameters(assertion: saml.Assertion) -> tuple[str, int | None, str,
     return names[0], duration, sources[0] if sources else "", tag_map
 
 
-@iam_operation("AssumeRoleWithSAML", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRoleWithSAML", audit_reads=True, event_source=STS, needs_permission=False)
 def assume_role_with_saml(*, caller: Caller, role_arn: str, principal_arn: str, saml_assertion: str,
                           duration_seconds: int | None = None, policy: str | None = None,
                           policy_arns: list[str] | None = None,

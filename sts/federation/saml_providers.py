@@ -12,7 +12,7 @@ from iam_console.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity,
 from iam_console.operations import iam_operation
 from iam_console.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.validation import validate_tag_key, validate_tags
-from policies.authorization import authorize_caller
+from policies.authorization import authorize_caller, authorize_unknown
 from sts.federation import saml
 from sts.federation.models import SAMLProvider, SAMLProviderTag
 
@@ -41,6 +41,7 @@ def provider_by_arn(account_id: str, arn: object, *, for_update: bool = False) -
     if match["account"] == account_id and match["partition"] == identifiers.partition():
         provider = queryset.filter(account_id=account_id, name=match["name"]).first()
     if provider is None:
+        authorize_unknown(arn)  # a caller who may not act on it learns nothing of whether it exists
         raise NoSuchEntity(f"Manifest not found for arn {arn}")
     return provider
 
@@ -51,10 +52,10 @@ def create_saml_provider(*, caller: Caller, name: str, saml_metadata_document: s
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ValidationError("1 validation error detected: Value at 'name' failed to satisfy constraint: Member "
                               r"must have length between 1 and 128 and satisfy regular expression pattern: [\w._-]+")
-    metadata = _checked_metadata(saml_metadata_document)
     tag_map = validate_tags(tags or [])
     authorize_caller(caller, "iam:CreateSAMLProvider", identifiers.iam_arn(caller.account_id, f"saml-provider/{name}"),
                      request_tag_context(tag_map))
+    metadata = _checked_metadata(saml_metadata_document)
     if SAMLProvider.objects.filter(account_id=caller.account_id).count() >= PROVIDERS_MAX:
         raise LimitExceeded(f"Cannot exceed quota for SAMLProvidersPerAccount: {PROVIDERS_MAX}")
     try:
@@ -71,9 +72,9 @@ def create_saml_provider(*, caller: Caller, name: str, saml_metadata_document: s
 
 @iam_operation("UpdateSAMLProvider")
 def update_saml_provider(*, caller: Caller, saml_provider_arn: str, saml_metadata_document: str) -> SAMLProvider:
-    metadata = _checked_metadata(saml_metadata_document)
     provider = provider_by_arn(caller.account_id, saml_provider_arn, for_update=True)
     authorize_caller(caller, "iam:UpdateSAMLProvider", provider.arn)
+    metadata = _checked_metadata(saml_metadata_document)
     provider.metadata_document = saml_metadata_document
     provider.entity_id, provider.certificates = metadata.entity_id, metadata.certificates
     provider.valid_until = metadata.valid_until

@@ -16,7 +16,7 @@ TAGS_CLAIM = "https://aws.amazon.com/tags"
 SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
 
 
-@iam_operation("AssumeRoleWithWebIdentity", audit_reads=True, event_source=STS)
+@iam_operation("AssumeRoleWithWebIdentity", audit_reads=True, event_source=STS, needs_permission=False)
 def assume_role_with_web_identity(*, caller: Caller, role_arn: str, role_session_name: str,
                                   web_identity_token: str, duration_seconds: int | None = None,
                                   policy: str | None = None,

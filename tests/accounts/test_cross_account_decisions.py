@@ -4,6 +4,8 @@ both allow (AWS's cross-account rule); within one account nothing changes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from directory.services import inline
@@ -61,9 +63,32 @@ def test_within_the_services_account_a_resource_policy_naming_the_principal_gran
     assert answer["decision"] == "allowed"
 
 
-def test_principals_of_accounts_the_directory_does_not_hold_are_not_found(docs_service, service_identity):
+def test_principals_of_other_accounts_held_or_not_answer_alike_without_a_resource_policy(
+        docs_service, service_identity, outsider):
+    """Whether another account, or a principal in it, exists is never told: every such principal is decided as
+    one with no permissions here, in the same shape."""
     _, service = service_identity
-    for arn in ("arn:aws:iam::210987654321:user/alice", "arn:aws:iam::210987654321:root"):
-        response = service.post("/api/v1/authorization/decide", {
-            "principal_arn": arn, "action": "docs:GetDocument", "resource": "*"})
-        assert (response.status_code, response.json()["error"]["code"]) == (404, "NoSuchEntity")
+    member, alice = outsider
+    answers = [decide(service, principal_arn=arn, action="docs:GetDocument", resource="*")
+               for arn in (alice.arn, f"arn:aws:iam::{member.id}:user/ghost", f"arn:aws:iam::{member.id}:root",
+                           "arn:aws:iam::210987654321:user/alice", "arn:aws:iam::210987654321:root")]
+    assert {answer["decision"] for answer in answers} == {"implicitDeny"}
+    assert all(answer["matched_statements"] == [] for answer in answers)
+    assert {tuple(sorted(answer["principal"])) for answer in answers} == {("account", "arn", "type")}
+    assert [answer["principal"]["account"] for answer in answers] == [member.id] * 3 + ["210987654321"] * 2
+
+
+def test_a_service_learns_nothing_of_another_accounts_principal_beyond_its_arn(
+        docs_service, service_identity, outsider, root_caller):
+    """IAM's API reads only its caller's account: permissions to read users, tags, groups and policies, even on
+    every resource, tell nothing about a principal of another account, and name none of its statements."""
+    _, service = service_identity
+    member, alice = outsider
+    inline.put_user_policy(caller=root_caller, user_name="docs-service", policy_name="reads-everything",
+                           policy_document=json.dumps({"Version": "2012-10-17", "Statement": [{
+                               "Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}]}))
+    answer = decide(service, principal_arn=alice.arn, action="docs:GetDocument",
+                    resource=DOC.format("alice", "report.txt"), resource_policy=resource_policy(alice.arn))
+    assert answer["decision"] == "allowed"
+    assert answer["principal"] == {"arn": alice.arn, "account": member.id, "type": "user"}
+    assert [statement["source"] for statement in answer["matched_statements"]] == ["resource"]

@@ -100,3 +100,37 @@ def test_non_json_definition_fields_answer_400_not_500(root_api, db):
     response = root_api.post("/api/v1/services", {"service_prefix": "docs", "name": ["x"], "actions": [1]})
     assert response.status_code == 400
     assert json.loads(response.content)["error"]["code"] == "ValidationError"
+
+
+@pytest.mark.parametrize("prefix", ["s3", "ec2", "lambda", "dynamodb", "sts", "organizations", "execute-api",
+                                    "elasticloadbalancing", "monitoring", "access-analyzer", "sso", "kms"])
+def test_a_prefix_aws_uses_cannot_be_registered(root_caller, root_api, prefix):
+    with pytest.raises(InvalidInput) as refused:
+        catalogue.put_service_definition(caller=root_caller, service_prefix=prefix, name="x",
+                                         actions=[{"name": "A", "access_level": "Read"}])
+    assert "AWS" in refused.value.message
+    response = root_api.post("/api/v1/services", {"service_prefix": prefix, "name": "x",
+                                                   "actions": [{"name": "A", "access_level": "Read"}]})
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "InvalidInput")
+
+
+@pytest.mark.parametrize("prefix", ["iam-", "-docs", "docs-", "do--cs", "docs_x", "d.ocs", "", "a" * 65])
+def test_a_malformed_prefix_cannot_be_registered(root_caller, prefix):
+    with pytest.raises(ValidationError):
+        catalogue.put_service_definition(caller=root_caller, service_prefix=prefix, name="x",
+                                         actions=[{"name": "A", "access_level": "Read"}])
+
+
+@pytest.mark.parametrize("prefix", ["docs", "deploy", "ledger-2", "acme-billing"])
+def test_an_organisations_own_prefix_can_be_registered(root_caller, prefix):
+    result = catalogue.put_service_definition(caller=root_caller, service_prefix=prefix, name="x",
+                                              actions=[{"name": "A", "access_level": "Read"}])
+    assert result.created and result.service.service_prefix == prefix
+
+
+def test_the_aws_prefixes_come_from_botocores_data():
+    from policies.aws_services import aws_service_prefixes
+
+    prefixes = aws_service_prefixes()
+    assert len(prefixes) > 300 and {"s3", "ec2", "iam", "sts"} <= prefixes
+    assert "docs" not in prefixes

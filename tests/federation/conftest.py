@@ -36,13 +36,10 @@ def issuer(issuer_server, settings):
     settings.IAM_FEDERATION_CA_BUNDLE = issuer_server.tls.ca_file
     settings.IAM_FEDERATION_JWKS_REFRESH_SECONDS = 0
     settings.IAM_FEDERATION_HTTP_TIMEOUT_SECONDS = 2
-    issuer_server.hang_seconds = 0
-    issuer_server.jwks_fetches = 0
-    issuer_server.discovery_overrides = {}
-    issuer_server.jwks_padding = 0
+    issuer_server.reset()
     oidc.forget_keys(issuer_server.url)
     yield issuer_server
-    issuer_server.hang_seconds = 0
+    issuer_server.reset()
     oidc.forget_keys(issuer_server.url)
 
 

@@ -94,6 +94,14 @@ class LocalIssuer:
         self.hang_seconds = 0.0
         self.discovery_overrides: dict = {}  # what a misconfigured or hostile issuer publishes instead
         self.jwks_padding = 0  # bytes of junk added to the JWKS document
+        self.raw_documents: dict[str, bytes] = {}  # "discovery" or "jwks" -> the exact body served instead
+        # A host that drips its response headers: one header line every drip_seconds, drip_lines of them.
+        self.drip_seconds = 0.0
+        self.drip_lines = 0
+        self.discovery_fetches = 0
+        self.in_flight = 0  # requests being answered now
+        self.most_in_flight = 0
+        self._lock = threading.Lock()
         self.codes: dict[str, dict] = {}  # authorization code -> {claims, challenge, redirect_uri}
         self.sign_in_claims: dict = {}  # what the authorize endpoint signs in as
         self._server: ThreadingHTTPServer | None = None
@@ -172,9 +180,52 @@ class LocalIssuer:
         handler.end_headers()
         handler.wfile.write(data)
 
+    def reset(self) -> None:
+        """Back to a well-behaved issuer with no requests counted."""
+        self.hang_seconds = self.drip_seconds = 0.0
+        self.drip_lines = self.jwks_fetches = self.discovery_fetches = self.jwks_padding = self.most_in_flight = 0
+        self.discovery_overrides, self.raw_documents = {}, {}
+
+    def _drip(self, handler: BaseHTTPRequestHandler) -> bool:
+        """Send the status line and then a header line every drip_seconds; False once the client has gone."""
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for number in range(self.drip_lines):
+                handler.wfile.write(f"X-Drip-{number}: .\r\n".encode())
+                handler.wfile.flush()
+                time.sleep(self.drip_seconds)
+        except OSError:
+            return False
+        return True
+
     def _get(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            self._answer_get(handler)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _raw(self, handler: BaseHTTPRequestHandler, name: str) -> bool:
+        if self.drip_lines and not self._drip(handler):
+            return True
+        if name not in self.raw_documents and not self.drip_lines:
+            return False
+        body = self.raw_documents.get(name) or b"{}"
+        if not self.drip_lines:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        handler.wfile.write(b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
+                            + b"\r\n\r\n" + body)
+        return True
+
+    def _answer_get(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
         if parts.path == f"{self.path}/.well-known/openid-configuration":
+            self.discovery_fetches += 1
+            if self._raw(handler, "discovery"):
+                return
             self._send(handler, 200, {"issuer": self.url, "jwks_uri": f"{self.url}/jwks",
                                       "authorization_endpoint": f"{self.url}/authorize",
                                       "token_endpoint": f"{self.url}/token",
@@ -186,6 +237,8 @@ class LocalIssuer:
             self.jwks_fetches += 1
             if self.hang_seconds:
                 time.sleep(self.hang_seconds)
+            if self._raw(handler, "jwks"):
+                return
             document = {"keys": [key.public_jwk for key in self.keys]}
             if self.jwks_padding:
                 document["padding"] = "x" * self.jwks_padding

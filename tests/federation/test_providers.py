@@ -99,17 +99,17 @@ def test_jwks_url_on_a_private_address_is_refused_by_default(settings, issuer):
     for url in (f"https://127.0.0.1:{issuer.port}/idp/jwks", "https://10.0.0.8/jwks", "https://169.254.169.254/",
                 "https://[::1]/jwks", "https://[::ffff:127.0.0.1]/jwks", "https://localhost/jwks"):
         with pytest.raises(IDPCommunicationError, match="private or reserved"):
-            fetch.fetch_json(url)
+            fetch.fetch_json(url, purpose="discovery")
 
 
 def test_certificate_from_an_unknown_authority_is_refused(settings, issuer):
     settings.IAM_FEDERATION_CA_BUNDLE = None
     with pytest.raises(IDPCommunicationError, match="SSL|certificate"):
-        fetch.fetch_json(f"{issuer.url}/.well-known/openid-configuration")
+        fetch.fetch_json(f"{issuer.url}/.well-known/openid-configuration", purpose="discovery")
 
 
 def test_malformed_urls_are_refused_without_a_failure(root_caller, settings):
     with pytest.raises(InvalidInput):
         oidc_providers.create_open_id_connect_provider(caller=root_caller, url="https://[::1", client_id_list=["a"])
     with pytest.raises(IDPCommunicationError):
-        fetch.fetch_json("https://[::1")
+        fetch.fetch_json("https://[::1", purpose="discovery")

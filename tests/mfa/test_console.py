@@ -26,7 +26,6 @@ READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 def _wide_window(settings):
     # Several codes are used in one test: a wider window keeps later steps inside it, whatever the clock does.
     settings.IAM_MFA_TOLERANCE_STEPS = 4
-    settings.IAM_MFA_THROTTLE_FACTOR = 0
 
 
 def test_a_user_with_a_device_is_asked_for_a_code_before_being_signed_in(make_user, enrol):

@@ -7,23 +7,28 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from directory.mfa import devices, sealing, totp
 from directory.mfa import services as mfa
 from directory.models import MFADevice
 from directory.services import users
+from directory.services.sign_in import unlock_user
+from iam_console import throttle
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     InvalidAuthenticationCode,
     LimitExceeded,
     NoSuchEntity,
+    Throttling,
     ValidationError,
 )
 from tests.mfa.conftest import seed_from
 
 pytestmark = pytest.mark.django_db
+CLIENT = "198.51.100.1"
 
 
 def test_created_device_has_an_arn_serial_a_base32_seed_and_is_not_enabled(root_caller, make_user):
@@ -100,43 +105,57 @@ def test_a_code_is_accepted_once_and_refused_when_replayed(root_caller, make_use
     user = make_user("alice")
     device = enrol("alice")
     code = device.code(1)
-    assert devices.check_code(user, device.serial_number, code).accepted
-    device_row = MFADevice.objects.get()
-    device_row.throttling_failure_count = 0
-    replay = devices.check_code(user, device.serial_number, code)
-    assert not replay.accepted
+    assert devices.check_code(user, device.serial_number, code, client=CLIENT)
+    assert not devices.check_code(user, device.serial_number, code, client=CLIENT)
     # The enrolment codes are spent too: the current step was used to enable the device.
-    MFADevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None, last_t=totp.current_step())
-    assert not devices.check_code(user, device.serial_number, device.code(0)).accepted
+    MFADevice.objects.update(last_t=totp.current_step())
+    assert not devices.check_code(user, device.serial_number, device.code(0), client=CLIENT)
 
 
-def test_wrong_codes_are_throttled_with_growing_back_off(root_caller, make_user, enrol):
+def test_wrong_codes_lock_the_device_after_the_threshold_and_each_further_one_doubles_the_lock(
+        root_caller, make_user, enrol, settings):
+    settings.IAM_LOCKOUT_THRESHOLD, settings.IAM_LOCKOUT_DURATION_SECONDS = 3, 60
     user = make_user("alice")
     device = enrol("alice")
-    assert not devices.check_code(user, device.serial_number, "000000").accepted
-    throttled = devices.check_code(user, device.serial_number, device.code(1))
-    assert throttled.throttled and not throttled.accepted
+    for _ in range(3):
+        assert not devices.check_code(user, device.serial_number, "000000", client=CLIENT)
+    with pytest.raises(Throttling) as locked:
+        devices.check_code(user, device.serial_number, device.code(1), client=CLIENT)
+    assert 55 <= locked.value.retry_after <= 60
     row = MFADevice.objects.get()
-    assert row.throttling_failure_count == 1
-    assert (throttled.throttled_until - row.throttling_failure_timestamp) == timedelta(seconds=1)
-    # After the back-off a second wrong code doubles it.
-    MFADevice.objects.update(throttling_failure_timestamp=row.throttling_failure_timestamp - timedelta(seconds=5))
-    assert not devices.check_code(user, device.serial_number, "000000").accepted
-    row.refresh_from_db()
-    again = devices.check_code(user, device.serial_number, device.code(1))
-    assert again.throttled and again.throttled_until - row.throttling_failure_timestamp == timedelta(seconds=2)
-    MFADevice.objects.update(throttling_failure_timestamp=row.throttling_failure_timestamp - timedelta(seconds=5))
-    assert devices.check_code(user, device.serial_number, device.code(1)).accepted
+    assert row.throttling_failure_count == 3 and devices.stored_wait(row) == locked.value.retry_after
+    # The lock over (its last failure a minute ago), one more wrong code locks it for twice as long.
+    MFADevice.objects.update(throttling_failure_timestamp=row.throttling_failure_timestamp - timedelta(seconds=61))
+    throttle.reset_all()
+    assert not devices.check_code(user, device.serial_number, "000000", client=CLIENT)
+    with pytest.raises(Throttling) as longer:
+        devices.check_code(user, device.serial_number, device.code(1), client=CLIENT)
+    assert 115 <= longer.value.retry_after <= 120
+    # A right code, once the lock is over, starts the count again.
+    MFADevice.objects.update(throttling_failure_timestamp=timezone.now() - timedelta(seconds=121))
+    throttle.reset_all()
+    assert devices.check_code(user, device.serial_number, device.code(1), client=CLIENT)
     row.refresh_from_db()
     assert (row.throttling_failure_count, row.throttling_failure_timestamp) == (0, None)
     assert row.last_used_at is not None
 
 
+def test_an_administrator_unlocks_a_locked_device(root_caller, make_user, enrol, settings):
+    user = make_user("alice")
+    device = enrol("alice")
+    for _ in range(settings.IAM_LOCKOUT_THRESHOLD):
+        devices.check_code(user, device.serial_number, "000000", client=CLIENT)
+    with pytest.raises(Throttling):
+        devices.check_code(user, device.serial_number, device.code(1), client="198.51.100.2")
+    unlock_user(caller=root_caller, user_name="alice")
+    assert devices.check_code(user, device.serial_number, device.code(1), client="198.51.100.2")
+
+
 def test_a_code_is_checked_against_the_named_device_only(root_caller, make_user, enrol):
     user = make_user("alice")
     first, second = enrol("alice", name="phone"), enrol("alice", name="tablet")
-    assert not devices.check_code(user, first.serial_number, second.code(1)).accepted
-    assert devices.check_code(user, second.serial_number, second.code(1)).accepted
+    assert not devices.check_code(user, first.serial_number, second.code(1), client=CLIENT)
+    assert devices.check_code(user, second.serial_number, second.code(1), client=CLIENT)
 
 
 def test_deactivating_leaves_the_device_unassigned_and_removes_its_recovery_codes(root_caller, make_user, enrol):
@@ -145,7 +164,7 @@ def test_deactivating_leaves_the_device_unassigned_and_removes_its_recovery_code
     assert user.mfa_recovery_codes.count() == 10
     mfa.deactivate_mfa_device(caller=root_caller, user_name="alice", serial_number=device.serial_number)
     assert user.mfa_recovery_codes.count() == 0
-    assert not devices.check_code(user, device.serial_number, device.code(1)).accepted
+    assert not devices.check_code(user, device.serial_number, device.code(1), client=CLIENT)
     with pytest.raises(NoSuchEntity):
         mfa.deactivate_mfa_device(caller=root_caller, user_name="alice", serial_number=device.serial_number)
     unassigned = mfa.list_virtual_mfa_devices(caller=root_caller, assignment_status="Unassigned")
@@ -188,7 +207,7 @@ def test_resync_accepts_two_consecutive_codes_from_a_drifted_clock(root_caller, 
     row = MFADevice.objects.get()
     assert (row.drift, row.last_t) == (6, totp.current_step() + 6) or row.drift == 5  # a step boundary may pass
     # The drifted device's next code now signs in, the old window's codes are spent.
-    assert devices.check_code(user, device.serial_number, device.code(row.drift + 1)).accepted
+    assert devices.check_code(user, device.serial_number, device.code(row.drift + 1), client=CLIENT)
 
 
 def test_operations_are_audited_without_codes_or_seeds(root_caller, make_user, enrol):

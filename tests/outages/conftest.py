@@ -3,13 +3,11 @@ test's own, which the test stops and starts again. The machine's shared servers 
 
 from __future__ import annotations
 
-import ctypes
 import http.cookiejar
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -26,18 +24,10 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from tests.support.servers import die_with_parent, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphan if pytest dies
 
 
 def wait_until(predicate, timeout: float = START_TIMEOUT, interval: float = 0.1):

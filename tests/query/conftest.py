@@ -52,9 +52,9 @@ class QueryClient:
     """The Query API through Django's test client: form bodies (or GET query strings) signed as botocore does."""
 
     def __init__(self, access_key_id: str | None, secret_access_key: str | None, *, service: str = "iam",
-                 session_token: str | None = None) -> None:
+                 session_token: str | None = None, remote_addr: str = "127.0.0.1") -> None:
         self.signer = SignedClient(access_key_id or "", secret_access_key or "", session_token=session_token,
-                                   service=service)
+                                   service=service, remote_addr=remote_addr)
 
     def call(self, action: str, *, version: str | None = None, method: str = "POST", sign: bool = True,
              **params: str):

@@ -1,6 +1,7 @@
 """The OpenAPI schema matches what the API answers: schemathesis generates requests for every operation, signs
 them with SigV4 (the root user's key, so authorization lets them through to the services), and checks each
-response: never a 5xx, and always the documented status and shape."""
+response: never a 5xx, a status code the operation documents, the documented content type, and the documented
+shape."""
 
 from __future__ import annotations
 
@@ -14,13 +15,19 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from hypothesis import HealthCheck
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.core.failures import FailureGroup
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Examples generated per operation: enough to reach every documented answer, few enough to keep the run short.
 EXAMPLES_PER_OPERATION = 8
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 class SigV4(requests.auth.AuthBase):
@@ -105,7 +112,7 @@ def exercise_operation(operation, base_url: str, session, auth, counts, failures
         counts["requests"] += 1
         counts["5xx"] += response.status_code >= 500
         try:
-            case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+            case.validate_response(response, checks=CHECKS)
         except (Exception, FailureGroup) as error:  # noqa: BLE001 - each failure is recorded, the run goes on
             counts["violations"] += 1
             if len(failures[label]) < 2:

@@ -148,7 +148,7 @@ def alice_mfa():
     seed = pyotp.random_base32()
     serial = "arn:aws:iam::123456789012:mfa/alice"
 
-    def verify(user, serial_number, code):
+    def verify(user, serial_number, code, *, client):
         return user.user_name == "alice" and serial_number == serial and pyotp.TOTP(seed).verify(code)
 
     mfa.register_verifier(verify)

@@ -1,11 +1,30 @@
-"""Reach the test database from outside the suite's own connection: URLs for child processes, raw connections."""
+"""Reach the test database from outside the suite's own connection (URLs for child processes, raw connections),
+and undo what one request wrote."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, urlencode
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
+
+
+class _Undo(Exception):
+    pass
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Whatever the block writes is undone (a savepoint rolled back): walks and fuzzers send thousands of
+    requests, and none of them may change what the next one sees."""
+    try:
+        with transaction.atomic():
+            yield
+            raise _Undo
+    except _Undo:
+        pass
 
 
 def database_url(settings_dict: dict | None = None) -> str:
