@@ -121,7 +121,7 @@ def attempt_refusal(caller: Caller, action: str) -> AccessDenied | None:
             why = f"because no session policy allows the {action} action"
         else:
             return None
-    metrics.decision(IMPLICIT_DENY)  # a refusal before the input is read is a denied decision like any other
+    metrics.decision(IMPLICIT_DENY)  # a refusal before the input is read is still a decision, and counted as one
     kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
     return AccessDenied(f"{kind}: {principal.arn} is not authorized to perform: {action} {why}")
 
