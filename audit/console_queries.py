@@ -50,7 +50,9 @@ def _authorize_lookup(caller: Caller) -> None:
 def get_event(*, caller: Caller, event_id: str) -> AuditEvent:
     """One event by its ID, for its detail page (authorized as LookupEvents)."""
     _authorize_lookup(caller)
-    event = AuditEvent.objects.filter(event_id=event_id).first() if _is_uuid(event_id) else None
+    # Another account's event is not found, as one that does not exist.
+    event = AuditEvent.objects.filter(event_id=event_id, account_id=caller.account_id).first() \
+        if _is_uuid(event_id) else None
     if event is None:
         raise NoSuchEntity(f"Audit event {event_id[:64]} cannot be found.")
     return event
@@ -75,7 +77,7 @@ def lookup_events(*, caller: Caller, start_time: datetime | None = None, end_tim
     if outcome and outcome not in AuditEvent.Outcome.values:
         raise ValidationError("outcome must be Success or Failure")
     limit = clean_max_items(max_items)
-    events = AuditEvent.objects.all()
+    events = AuditEvent.objects.filter(account_id=caller.account_id)  # each account reads its own trail
     if start_time:
         events = events.filter(event_time__gte=start_time)
     if end_time:

@@ -17,6 +17,9 @@ class AuditEvent(models.Model):
     event_time = models.DateTimeField(default=timezone.now, db_index=True)
     event_source = models.CharField(max_length=64, default="iam.amazonaws.com")
     event_name = models.CharField(max_length=128)
+    # The account the event happened in (its caller's): each account reads its own trail. A plain column, not a
+    # foreign key: the audit app imports no domain app. Empty for a sign-in that named no known account.
+    account_id = models.CharField(max_length=12, blank=True, default="")
     # The actor: an ARN ("arn:aws:iam::123456789012:user/alice"), or "anonymous" for a failed sign-in.
     actor_arn = models.CharField(max_length=2048)
     actor_user_id = models.CharField(max_length=128, blank=True)
@@ -35,6 +38,7 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-event_time", "-id"]
         indexes = [
+            models.Index(fields=["account_id", "-event_time"], name="audit_account_time"),
             models.Index(fields=["actor_arn", "-event_time"], name="audit_actor_time"),
             models.Index(fields=["event_name", "-event_time"], name="audit_name_time"),
             models.Index(fields=["outcome", "-event_time"], name="audit_outcome_time"),

@@ -40,7 +40,7 @@ def list_audit_events(*, caller: Caller, start_time: datetime | None = None, end
     if start_time and end_time and start_time > end_time:
         raise ValidationError("start_time must not be after end_time")
     limit = clean_max_items(max_items)
-    queryset = AuditEvent.objects.all()
+    queryset = AuditEvent.objects.filter(account_id=caller.account_id)  # each account reads its own trail
     if start_time:
         queryset = queryset.filter(event_time__gte=start_time)
     if end_time:

@@ -23,9 +23,15 @@ def record_event(
     error_message: str = "",
     actor_arn: str | None = None,
     event_source: str = "iam.amazonaws.com",
+    account_id: str | None = None,
 ) -> AuditEvent:
+    """One event, in the account of its caller's principal unless `account_id` names another (a sign-in attempt
+    for an account, before anyone is known)."""
     principal = caller.principal if caller else None
+    if account_id is None:
+        account_id = getattr(principal, "account_id", None) or ""
     return AuditEvent.objects.create(
+        account_id=account_id,
         event_source=event_source,
         event_name=event_name,
         actor_arn=actor_arn or (principal.arn if principal else "anonymous"),

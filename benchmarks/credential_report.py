@@ -99,7 +99,9 @@ def run_once() -> dict:
     from directory.reports.services import run_report_job
 
     CredentialReport.objects.filter(state="INPROGRESS").delete()
-    job = CredentialReport.objects.create(requested_by="benchmark")
+    from accounts.selectors import management_account_id
+
+    job = CredentialReport.objects.create(account_id=management_account_id(), requested_by="benchmark")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     assert run_report_job(job.pk)
@@ -113,13 +115,14 @@ def database_alone() -> dict:
     """PostgreSQL producing the same CSV by itself (COPY TO STDOUT, client discards it): the floor."""
     from django.db import connection
 
-    from directory.reports.generation import arn_prefix, report_query
+    from accounts.selectors import management_account_id
+    from directory.reports.generation import report_parameters, report_query
 
     connection.ensure_connection()
     started = time.perf_counter()
     size = 0
     with connection.connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({report_query()}) TO STDOUT WITH (FORMAT csv)", {"arn_prefix": arn_prefix()}) as copy:
+        with cursor.copy(f"COPY ({report_query()}) TO STDOUT WITH (FORMAT csv)", report_parameters(management_account_id())) as copy:
             for block in copy:
                 size += len(block)
     return {"seconds": time.perf_counter() - started, "bytes": size}

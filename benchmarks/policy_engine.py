@@ -160,7 +160,7 @@ def validate_round_trip(text: str) -> float:
     from directory.models import User
     from iam_console.rest.policies import ValidatePolicyView
 
-    root = User(user_name="root", is_superuser=True, user_id="AIDABENCHMARKROOT0000")
+    root = User(account_id="123456789012", user_name="root", is_superuser=True, user_id="AIDABENCHMARKROOT0000")
     view = ValidatePolicyView.as_view()
     factory = APIRequestFactory()
     body = {"policy_document": text, "policy_type": "IDENTITY_POLICY"}

@@ -41,6 +41,7 @@ def seed(users: int, groups: int, key_fraction: float, seed_value: int) -> dict[
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from accounts.selectors import management_account_id
     from directory.credentials import new_secret_nonce
     from directory.models import AccessKey, Group, GroupMembership, User
     from directory.services.root import bootstrap_root_user
@@ -50,19 +51,20 @@ def seed(users: int, groups: int, key_fraction: float, seed_value: int) -> dict[
     call_command("migrate", interactive=False, verbosity=0)
     root = bootstrap_root_user(user_name="root", password=None, with_access_key=True)
     common.save_credentials(root.access_key_id, root.secret_access_key)
+    account_id = management_account_id()  # everything seeded belongs to the management account, as root does
 
     now = timezone.now()
     paths = ["/", "/engineering/", "/engineering/platform/", "/sales/", "/finance/", "/support/"]
     with transaction.atomic():
         copy_rows(User, [{
-            "password": "!", "last_login": None, "user_name": f"user-{number:06d}",
+            "account_id": account_id, "password": "!", "last_login": None, "user_name": f"user-{number:06d}",
             "path": paths[number % len(paths)], "user_id": identifiers.new_unique_id(identifiers.USER_ID_PREFIX),
             "create_date": now - timedelta(minutes=number), "is_superuser": False,
             "login_profile_create_date": None, "password_reset_required": False, "password_last_changed": None,
             "locked_until": None,
         } for number in range(users)])
         copy_rows(Group, [{
-            "group_name": f"group-{number:04d}", "path": paths[number % len(paths)],
+            "account_id": account_id, "group_name": f"group-{number:04d}", "path": paths[number % len(paths)],
             "group_id": identifiers.new_unique_id(identifiers.GROUP_ID_PREFIX), "create_date": now,
         } for number in range(groups)])
         user_ids = list(User.objects.filter(is_superuser=False).order_by("pk").values_list("pk", flat=True))

@@ -22,7 +22,10 @@ class IAMUserBackend(BaseBackend):
     def authenticate(self, request, username: str | None = None, password: str | None = None, **kwargs):
         if not username or password is None:
             return None
-        user = User.objects.filter(user_name_key=username.lower()).first()
+        # Django's own sign-in path: `username` is "<account id>/<user name>" (User.natural_key). The console
+        # signs in through directory.services.sign_in instead, which knows the account.
+        account_id, _, name = username.rpartition("/")
+        user = User.objects.filter(account_id=account_id, user_name_key=name.lower()).first() if account_id else None
         if user is None or not (user.has_login_profile or user.is_root):
             _dummy_check(password)
             return None

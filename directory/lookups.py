@@ -1,37 +1,49 @@
-"""Finding directory entities by name for services, with IAM's NoSuchEntity when absent."""
+"""Finding directory entities by name for services, within one account, with IAM's NoSuchEntity when absent.
+
+Every lookup takes the account it searches (the caller's): an entity of another account is not found, exactly as
+a name nobody holds, so no door can read, change or even detect it.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
 from django.conf import settings
+from django.db.models import QuerySet
 
+from accounts.selectors import existing_account_ids
 from directory.models import AccessKey, Group, Role, User
-from iam_console.errors import NoSuchEntity
-from iam_console.identifiers import group_arn, user_arn
-from policies.authorization import authorize_unknown
+from iam_console.errors import MalformedPolicyDocument, NoSuchEntity
+from iam_console.identifiers import group_arn, role_arn, user_arn
+from policies.authorization import Caller, authorize_unknown
 
 
-def user_by_name(user_name: str, *, for_update: bool = False) -> User:
-    queryset = User.objects.iam_users()
+def _by_name(queryset: QuerySet, kind: str, name: object, unknown_arn: str, *, for_update: bool):
+    """The one entity of `queryset` (an account's) with this name, case-insensitively; NoSuchEntity otherwise,
+    after asking whether the caller may act on the ARN it would have (so that names cannot be probed)."""
     if for_update:
         queryset = queryset.select_for_update()
-    user = queryset.filter(user_name_key=str(user_name).lower()).first()
-    if user is None:
-        authorize_unknown(user_arn("/", str(user_name)))
-        raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
-    return user
+    entity = queryset.filter(**{f"{kind}_name_key": str(name).lower()}).first()
+    if entity is None:
+        authorize_unknown(unknown_arn)
+        raise NoSuchEntity(f"The {kind} with name {name} cannot be found.")
+    return entity
 
 
-def group_by_name(group_name: str, *, for_update: bool = False) -> Group:
-    queryset = Group.objects.all()
-    if for_update:
-        queryset = queryset.select_for_update()
-    group = queryset.filter(group_name_key=str(group_name).lower()).first()
-    if group is None:
-        authorize_unknown(group_arn("/", str(group_name)))
-        raise NoSuchEntity(f"The group with name {group_name} cannot be found.")
-    return group
+def user_by_name(account_id: str, user_name: str, *, for_update: bool = False) -> User:
+    return _by_name(User.objects.iam_users(account_id), "user", user_name,
+                    user_arn(account_id, "/", str(user_name)), for_update=for_update)
+
+
+def group_by_name(account_id: str, group_name: str, *, for_update: bool = False) -> Group:
+    return _by_name(Group.objects.filter(account_id=account_id), "group", group_name,
+                    group_arn(account_id, "/", str(group_name)), for_update=for_update)
+
+
+def role_by_name(account_id: str, role_name: str, *, for_update: bool = False) -> Role:
+    return _by_name(Role.objects.filter(account_id=account_id), "role", role_name,
+                    role_arn(account_id, "/", str(role_name)), for_update=for_update)
 
 
 def access_key_of(user: User, access_key_id: str, *, for_update: bool = False) -> AccessKey:
@@ -44,11 +56,11 @@ def access_key_of(user: User, access_key_id: str, *, for_update: bool = False) -
     return key
 
 
-def target_user(caller_principal: object, user_name: str | None, *, for_update: bool = False) -> User:
-    """The user an operation acts on: the named one, or (no name, as in AWS) the caller itself."""
+def target_user(caller: Caller, user_name: str | None, *, for_update: bool = False) -> User:
+    """The user an operation acts on: the named one of the caller's account, or (no name, as in AWS) the caller."""
     if user_name:
-        return user_by_name(user_name, for_update=for_update)
-    caller_principal = getattr(caller_principal, "user", caller_principal)  # a user's session acts as the user
+        return user_by_name(caller.account_id, user_name, for_update=for_update)
+    caller_principal = getattr(caller.principal, "user", caller.principal)  # a user's session acts as the user
     if isinstance(caller_principal, User):
         if for_update:
             return User.objects.select_for_update().get(pk=caller_principal.pk)
@@ -56,25 +68,52 @@ def target_user(caller_principal: object, user_name: str | None, *, for_update: 
     raise NoSuchEntity("user_name is required when the caller is not an IAM user.")
 
 
-def missing_principal_arns(document: str) -> list[str]:
-    """The ARNs of this account's users and roles that a (trust) policy names as principals but that do not exist.
+def _trust_principals(document: str) -> list[tuple[str, str]]:
+    """The (principal type, value) pairs of a policy's Principal elements; nothing for a malformed document (the
+    validator reports that on its own)."""
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except (ValueError, AttributeError):
+        return []
+    statements = statements if isinstance(statements, list) else [statements]
+    found: list[tuple[str, str]] = []
+    for statement in statements:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if not isinstance(principal, dict):
+            continue
+        for kind, values in principal.items():
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and (kind, value) not in found:
+                    found.append((kind, value))
+    return found
+
+
+_PRINCIPAL_ACCOUNT = re.compile(r"(?:arn:[\w-]+:(?:iam|sts)::)?(?P<account>\d{12})(?::.*)?")
+
+
+def refuse_unknown_accounts(document: str) -> None:
+    """A trust policy may name principals of any account of this directory, and of no other: an account that does
+    not exist here can never act, so naming it is refused as AWS refuses an invalid principal."""
+    named: dict[str, tuple[str, str]] = {}
+    for kind, value in _trust_principals(document):
+        match = _PRINCIPAL_ACCOUNT.fullmatch(value) if kind in ("AWS", "Federated") else None
+        if match is not None and "*" not in match["account"]:
+            named.setdefault(match["account"], (kind, value))
+    unknown = sorted(set(named) - existing_account_ids(set(named)))
+    if unknown:
+        kind, value = named[unknown[0]]
+        raise MalformedPolicyDocument(f'Invalid principal in policy: "{kind}":"{value}"')
+
+
+def missing_principal_arns(account_id: str, document: str) -> list[str]:
+    """The ARNs of the account's users and roles that a (trust) policy names as principals but that do not exist.
 
     AWS refuses such a trust policy ("Invalid principal in policy"); the console flags them before saving, so a
     template's placeholder (user/USER-NAME) or a typo never becomes a role nobody can assume.
     """
-    try:
-        statements = json.loads(document).get("Statement", [])
-    except (ValueError, AttributeError):
-        return []  # the validator reports a malformed document on its own
-    statements = statements if isinstance(statements, list) else [statements]
-    prefix = f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:"
-    named: list[str] = []
-    for statement in statements:
-        principal = statement.get("Principal") if isinstance(statement, dict) else None
-        values = principal.get("AWS", []) if isinstance(principal, dict) else []
-        for arn in values if isinstance(values, list) else [values]:
-            if isinstance(arn, str) and arn.startswith(prefix) and "*" not in arn and arn not in named:
-                named.append(arn)
+    prefix = f"arn:{settings.IAM_PARTITION}:iam::{account_id}:"
+    named = [arn for kind, arn in _trust_principals(document)
+             if kind == "AWS" and arn.startswith(prefix) and "*" not in arn]
     missing = []
     for arn in named:
         kind, _, rest = arn[len(prefix):].partition("/")
@@ -83,6 +122,7 @@ def missing_principal_arns(document: str) -> list[str]:
         if model is None:
             continue
         key = "user_name_key" if kind == "user" else "role_name_key"
-        if not any(entity.arn == arn for entity in model.objects.filter(**{key: name.lower()})):
+        candidates = model.objects.filter(account_id=account_id, **{key: name.lower()})
+        if not any(entity.arn == arn for entity in candidates):
             missing.append(arn)
     return missing

@@ -16,20 +16,26 @@ from iam_console import identifiers
 
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(user_name_key=username.lower())
+        """Django's natural key: `<account id>/<user name>`, since a name is unique only within its account."""
+        account_id, _, name = username.rpartition("/")
+        return self.get(account_id=account_id, user_name_key=name.lower())
 
-    def iam_users(self) -> models.QuerySet[User]:
-        """IAM users, as ListUsers sees them: the root user is the account, not a user."""
-        return self.filter(is_superuser=False)
+    def iam_users(self, account_id: str) -> models.QuerySet[User]:
+        """An account's IAM users, as ListUsers sees them: the root user is the account, not a user."""
+        return self.filter(account_id=account_id, is_superuser=False)
+
+    def root_of(self, account_id: str) -> User | None:
+        return self.filter(account_id=account_id, is_superuser=True).first()
 
 
 class User(AbstractBaseUser):
     """An IAM user, or (is_superuser) the account's root user. The console password is Django's `password`."""
 
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="users")
     user_name = models.CharField(max_length=64)
-    # Names are unique case-insensitively, as in IAM; lookups and keyset pagination use this column.
+    # Names are unique per account case-insensitively, as in IAM; lookups and keyset pagination use this column.
     user_name_key = models.GeneratedField(expression=Lower("user_name"), output_field=models.CharField(max_length=64),
-                                          db_persist=True, unique=True)
+                                          db_persist=True)
     path = models.CharField(max_length=512, default="/")
     user_id = models.CharField(max_length=32, unique=True)
     create_date = models.DateTimeField(default=timezone.now)
@@ -49,21 +55,30 @@ class User(AbstractBaseUser):
     objects = UserManager()
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user_name_key"], name="user_name_unique_per_account"),
+            # The root user is the account's own: one per account at most.
+            models.UniqueConstraint(fields=["account"], condition=models.Q(is_superuser=True),
+                                    name="user_one_root_per_account"),
+        ]
         indexes = [
-            models.Index(fields=["path", "user_name_key"], name="user_path_name"),
+            models.Index(fields=["account", "path", "user_name_key"], name="user_account_path_name"),
             # The console's "newest first" sort pages through (create_date, name) at any directory size.
-            models.Index(fields=["create_date", "user_name_key"], name="user_created_name"),
+            models.Index(fields=["account", "create_date", "user_name_key"], name="user_account_created_name"),
         ]
 
     def __str__(self) -> str:
         return self.user_name
 
-    # --- Principal protocol (iam_console.callers.Principal) ---
+    def natural_key(self) -> tuple[str]:
+        return (f"{self.account_id}/{self.user_name}",)
+
+    # --- Principal protocol (iam_console.callers.Principal); account_id is the account foreign key's column ---
     @property
     def arn(self) -> str:
         if self.is_superuser:
-            return identifiers.root_arn()
-        return identifiers.user_arn(self.path, self.user_name)
+            return identifiers.root_arn(self.account_id)
+        return identifiers.user_arn(self.account_id, self.path, self.user_name)
 
     @property
     def unique_id(self) -> str:
@@ -95,23 +110,27 @@ class User(AbstractBaseUser):
 class Group(models.Model):
     """An IAM group: flat (no nesting), holds users, carries policies."""
 
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="groups")
     group_name = models.CharField(max_length=128)
     group_name_key = models.GeneratedField(expression=Lower("group_name"),
-                                           output_field=models.CharField(max_length=128), db_persist=True, unique=True)
+                                           output_field=models.CharField(max_length=128), db_persist=True)
     path = models.CharField(max_length=512, default="/")
     group_id = models.CharField(max_length=32, unique=True)
     create_date = models.DateTimeField(default=timezone.now)
     users = models.ManyToManyField(User, through="GroupMembership", related_name="iam_groups")
 
     class Meta:
-        indexes = [models.Index(fields=["path", "group_name_key"], name="group_path_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "group_name_key"], name="group_name_unique_per_account"),
+        ]
+        indexes = [models.Index(fields=["account", "path", "group_name_key"], name="group_account_path_name")]
 
     def __str__(self) -> str:
         return self.group_name
 
     @property
     def arn(self) -> str:
-        return identifiers.group_arn(self.path, self.group_name)
+        return identifiers.group_arn(self.account_id, self.path, self.group_name)
 
 
 class GroupMembership(models.Model):
@@ -163,8 +182,9 @@ class UserTag(models.Model):
 
 
 class PasswordPolicy(models.Model):
-    """The account password policy: one row at most. No row means AWS's default rules apply."""
+    """An account's password policy: one row per account at most. No row means AWS's default rules apply."""
 
+    account = models.OneToOneField("accounts.Account", on_delete=models.PROTECT, related_name="password_policy")
     minimum_password_length = models.PositiveSmallIntegerField(default=8)
     require_symbols = models.BooleanField(default=False)
     require_numbers = models.BooleanField(default=False)
@@ -174,7 +194,6 @@ class PasswordPolicy(models.Model):
     max_password_age = models.PositiveSmallIntegerField(null=True, blank=True)
     password_reuse_prevention = models.PositiveSmallIntegerField(null=True, blank=True)
     hard_expiry = models.BooleanField(default=False)
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
 
     class Meta:
         verbose_name_plural = "password policy"
@@ -196,13 +215,14 @@ class CredentialReport(models.Model):
     """A credential report job and, once COMPLETE, its CSV (held in CredentialReportChunk rows).
 
     A row is created INPROGRESS when a job starts and flips to COMPLETE in the same transaction that stores
-    the CSV, so a report is never visible half-written. At most one job is in progress at a time.
+    the CSV, so a report is never visible half-written. At most one job per account is in progress at a time.
     """
 
     class State(models.TextChoices):
         INPROGRESS = "INPROGRESS"
         COMPLETE = "COMPLETE"
 
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="credential_reports")
     state = models.CharField(max_length=16, choices=State.choices, default=State.INPROGRESS)
     requested_at = models.DateTimeField(default=timezone.now)
     # The moment of the database snapshot the rows were read from: AWS's GeneratedTime.
@@ -214,10 +234,10 @@ class CredentialReport(models.Model):
 
     class Meta:
         ordering = ["-generated_at", "-id"]
-        indexes = [models.Index(fields=["state", "-generated_at"], name="credreport_state_generated")]
+        indexes = [models.Index(fields=["account", "state", "-generated_at"], name="credreport_account_state")]
         constraints = [
-            models.UniqueConstraint(fields=["state"], condition=models.Q(state="INPROGRESS"),
-                                    name="credreport_one_in_progress"),
+            models.UniqueConstraint(fields=["account"], condition=models.Q(state="INPROGRESS"),
+                                    name="credreport_one_in_progress_per_account"),
         ]
 
     def __str__(self) -> str:
@@ -248,9 +268,10 @@ class UnusedAccessKeyFlag(models.Model):
 class Role(models.Model):
     """An IAM role: assumable by the principals its trust policy names, for sessions of limited duration."""
 
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="roles")
     role_name = models.CharField(max_length=64)
     role_name_key = models.GeneratedField(expression=Lower("role_name"), output_field=models.CharField(max_length=64),
-                                          db_persist=True, unique=True)
+                                          db_persist=True)
     path = models.CharField(max_length=512, default="/")
     role_id = models.CharField(max_length=32, unique=True)
     description = models.CharField(max_length=1000, blank=True)
@@ -264,14 +285,17 @@ class Role(models.Model):
     last_used_date = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["path", "role_name_key"], name="role_path_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "role_name_key"], name="role_name_unique_per_account"),
+        ]
+        indexes = [models.Index(fields=["account", "path", "role_name_key"], name="role_account_path_name")]
 
     def __str__(self) -> str:
         return self.role_name
 
     @property
     def arn(self) -> str:
-        return identifiers.role_arn(self.path, self.role_name)
+        return identifiers.role_arn(self.account_id, self.path, self.role_name)
 
 
 class RoleTag(models.Model):
@@ -356,16 +380,16 @@ class MFARecoveryCode(models.Model):
 
 
 class MFARequirement(models.Model):
-    """Who must sign in with MFA: nobody, everyone, or the members of chosen groups. One row at most."""
+    """Who must sign in with MFA: nobody, everyone, or the members of chosen groups. One row per account at most."""
 
     class Scope(models.TextChoices):
         NONE = "None"
         ALL = "All"
         GROUPS = "Groups"
 
+    account = models.OneToOneField("accounts.Account", on_delete=models.PROTECT, related_name="mfa_requirement")
     scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.NONE)
     groups = models.ManyToManyField(Group, blank=True, related_name="+")
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
     update_date = models.DateTimeField(default=timezone.now)
 
 
@@ -467,10 +491,3 @@ class RolePermissionsBoundary(models.Model):
     class Meta:
         db_table = "policies_rolepermissionsboundary"  # created by the policies app; the rows stayed where they were
 
-
-class AccountAlias(models.Model):
-    """The account's alias (a friendly name for its sign-in page): one at most, as in AWS."""
-
-    alias = models.CharField(max_length=63, unique=True)
-    create_date = models.DateTimeField(default=timezone.now)
-    singleton = models.BooleanField(default=True, unique=True, editable=False)

@@ -61,8 +61,9 @@ class EffectivePasswordPolicy:
         return last_changed + timedelta(days=self.max_password_age)
 
 
-def effective_policy() -> EffectivePasswordPolicy:
-    policy = PasswordPolicy.objects.filter(singleton=True).first()
+def effective_policy(account_id: str) -> EffectivePasswordPolicy:
+    """The rules in force in an account: its password policy, or AWS's defaults."""
+    policy = PasswordPolicy.objects.filter(account_id=account_id).first()
     if policy is None:
         return EffectivePasswordPolicy()
     return EffectivePasswordPolicy(

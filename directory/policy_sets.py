@@ -32,10 +32,10 @@ def _user_sql() -> str:
           FROM {t['GroupMembership']} m JOIN {t['GroupPolicyAttachment']} a ON a.group_id = m.group_id {managed}
          WHERE m.user_id = %(owner)s
         UNION ALL
-        SELECT 'identity', 'user-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false, ''
+        SELECT 'identity', 'user-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', NULL, ''
           FROM {t['UserInlinePolicy']} i WHERE i.user_id = %(owner)s
         UNION ALL
-        SELECT 'identity', 'group-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false,
+        SELECT 'identity', 'group-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', NULL,
                g.group_name
           FROM {t['GroupMembership']} m JOIN {t['GroupInlinePolicy']} i ON i.group_id = m.group_id
           JOIN {t['Group']} g ON g.id = m.group_id
@@ -53,7 +53,7 @@ def _role_sql() -> str:
         SELECT 'identity', {MANAGED_COLUMNS}
           FROM {t['RolePolicyAttachment']} a {managed} WHERE a.role_id = %(owner)s
         UNION ALL
-        SELECT 'identity', 'role-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false, ''
+        SELECT 'identity', 'role-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', NULL, ''
           FROM {t['RoleInlinePolicy']} i WHERE i.role_id = %(owner)s
         UNION ALL
         SELECT 'boundary', {MANAGED_COLUMNS}
@@ -68,7 +68,7 @@ def _group_sql() -> str:
         SELECT 'identity', {MANAGED_COLUMNS}
           FROM {t['GroupPolicyAttachment']} a {managed} WHERE a.group_id = %(owner)s
         UNION ALL
-        SELECT 'identity', 'group-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', false,
+        SELECT 'identity', 'group-inline:' || i.id, i.update_date::text, i.document, i.policy_name, '', NULL,
                g.group_name
           FROM {t['GroupInlinePolicy']} i JOIN {t['Group']} g ON g.id = i.group_id WHERE i.group_id = %(owner)s
     """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters

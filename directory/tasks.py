@@ -20,10 +20,13 @@ def generate_credential_report(report_id: int) -> bool:
 
 
 @shared_task(name="directory.tasks.scheduled_credential_report", **_RETRY)
-def scheduled_credential_report() -> int:
-    report_id = services.start_scheduled_report()
-    services.run_report_job(report_id)
-    return report_id
+def scheduled_credential_report() -> list[int]:
+    """A report for every account: one job each, generated one after the other, each in its own transaction (a
+    job a crash leaves INPROGRESS is queued again by the sweep)."""
+    report_ids = services.start_scheduled_reports()
+    for report_id in report_ids:
+        services.run_report_job(report_id)
+    return report_ids
 
 
 @shared_task(name="directory.tasks.requeue_pending_credential_reports", **_RETRY)

@@ -15,12 +15,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 
+class NoAccount(RuntimeError):
+    """Something acted without an account: the system principal names one explicitly, or it acts for none."""
+
+
 @runtime_checkable
 class Principal(Protocol):
     """Who acts: the root user, an IAM user, a role session, or the system itself (Celery jobs)."""
 
     @property
     def arn(self) -> str: ...
+
+    @property
+    def account_id(self) -> str | None:
+        """The 12-digit account it acts in: the tenancy of every lookup and list (None: the system, for none)."""
 
     @property
     def unique_id(self) -> str: ...
@@ -37,8 +45,10 @@ class Principal(Protocol):
 
 @dataclass(frozen=True)
 class SystemPrincipal:
-    """The directory acting on its own behalf (scheduled jobs, bootstrap)."""
+    """The directory acting on its own behalf (scheduled jobs, bootstrap). It acts within an account only when
+    one is named: a job that concerns every account loops over them, one system caller each."""
 
+    account_id: str | None = None
     arn: str = "arn:aws:iam::system"
     unique_id: str = "SYSTEM"
     principal_name: str = "system"
@@ -65,8 +75,17 @@ class Caller:
     request_time: datetime = field(default_factory=timezone.now)
 
     @classmethod
-    def system(cls) -> Caller:
-        return cls(principal=SystemPrincipal(), via="system")
+    def system(cls, account_id: str | None = None) -> Caller:
+        """The directory itself; within `account_id` when it acts for one."""
+        return cls(principal=SystemPrincipal(account_id=account_id), via="system")
+
+    @property
+    def account_id(self) -> str:
+        """The account every lookup, list and quota of this caller's request is scoped to: its principal's."""
+        account = getattr(self.principal, "account_id", None)
+        if not account:
+            raise NoAccount(f"{self.principal.arn} acts in no account: name the account it acts for.")
+        return account
 
     def condition_context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The global condition keys of this request (AWS's names)."""
@@ -80,6 +99,9 @@ class Caller:
             "aws:SecureTransport": self.secure_transport,
             "aws:UserAgent": self.user_agent,
         }
+        account = getattr(principal, "account_id", None)
+        if account:
+            context["aws:PrincipalAccount"] = account
         if self.source_ip:
             context["aws:SourceIp"] = self.source_ip
         # Requests signed with a long-term access key carry no MFA key at all, as in AWS.

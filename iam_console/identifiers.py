@@ -31,25 +31,34 @@ def new_access_key_id(prefix: str = ACCESS_KEY_PREFIX) -> str:
     return prefix + _random(16)
 
 
-def iam_arn(resource: str) -> str:
-    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:{resource}"
+def partition() -> str:
+    return settings.IAM_PARTITION
 
 
-def user_arn(path: str, name: str) -> str:
-    return iam_arn(f"user{path}{name}")
+def iam_arn(account_id: str, resource: str) -> str:
+    return f"arn:{settings.IAM_PARTITION}:iam::{account_id}:{resource}"
 
 
-def group_arn(path: str, name: str) -> str:
-    return iam_arn(f"group{path}{name}")
+def user_arn(account_id: str, path: str, name: str) -> str:
+    return iam_arn(account_id, f"user{path}{name}")
 
 
-def role_arn(path: str, name: str) -> str:
-    return iam_arn(f"role{path}{name}")
+def group_arn(account_id: str, path: str, name: str) -> str:
+    return iam_arn(account_id, f"group{path}{name}")
 
 
-def assumed_role_arn(role_name: str, session_name: str) -> str:
-    return f"arn:{settings.IAM_PARTITION}:sts::{settings.IAM_ACCOUNT_ID}:assumed-role/{role_name}/{session_name}"
+def role_arn(account_id: str, path: str, name: str) -> str:
+    return iam_arn(account_id, f"role{path}{name}")
 
 
-def root_arn() -> str:
-    return iam_arn("root")
+def policy_arn(account_id: str, path: str, name: str) -> str:
+    """A managed policy's ARN: `account_id` is the owning account, or "aws" for the shipped AWS-managed ones."""
+    return iam_arn(account_id, f"policy{path}{name}")
+
+
+def assumed_role_arn(account_id: str, role_name: str, session_name: str) -> str:
+    return f"arn:{settings.IAM_PARTITION}:sts::{account_id}:assumed-role/{role_name}/{session_name}"
+
+
+def root_arn(account_id: str) -> str:
+    return iam_arn(account_id, "root")

@@ -181,10 +181,12 @@ def iam_operation(event_name: str, *, audit_reads: bool = False, event_source: s
                 with _outcome_writes_made(), transaction.atomic():
                     result = func(*args, **kwargs)
                     if audit_reads or not _is_read(event_name):
-                        # A federated caller is known only once its token is verified: the result names it.
+                        # A federated caller is known only once its token is verified: the result names it,
+                        # and the account it came into.
                         record_event(caller=caller, event_name=event_name, request_parameters=parameters,
                                      response_elements=_response_elements(result), event_source=event_source,
-                                     actor_arn=getattr(result, "audit_actor", None))
+                                     actor_arn=getattr(result, "audit_actor", None),
+                                     account_id=getattr(result, "audit_account", None))
                 return result
             except IAMError as error:
                 failure = {"caller": caller, "event_name": event_name, "request_parameters": parameters,

@@ -44,7 +44,18 @@ ALLOWED_HOSTS = read("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = read("CSRF_TRUSTED_ORIGINS")
 
 # --- IAM identity of this directory -------------------------------------------------------------
+# The management account's id, name and e-mail: read once, when a fresh database bootstraps its first account
+# (or when an existing single-account database upgrades to accounts). Every request's account comes from its
+# caller; these are never read at request time.
 IAM_ACCOUNT_ID = read("IAM_ACCOUNT_ID")
+IAM_ACCOUNT_NAME = read("IAM_ACCOUNT_NAME")
+IAM_ACCOUNT_EMAIL = read("IAM_ACCOUNT_EMAIL")
+if not 1 <= len(IAM_ACCOUNT_NAME) <= 50:
+    raise ImproperlyConfigured(f"IAM_ACCOUNT_NAME is {len(IAM_ACCOUNT_NAME)} characters long: an account name has "
+                               "1 to 50.")
+if IAM_ACCOUNT_EMAIL is not None and not (6 <= len(IAM_ACCOUNT_EMAIL) <= 64 and "@" in IAM_ACCOUNT_EMAIL):
+    raise ImproperlyConfigured(f"IAM_ACCOUNT_EMAIL={IAM_ACCOUNT_EMAIL!r} is not valid: expected an e-mail address "
+                               "of 6 to 64 characters.")
 IAM_PARTITION = read("IAM_PARTITION")
 IAM_DEFAULT_REGION = read("IAM_DEFAULT_REGION")
 # Access key secrets are derived from this key and a per-key nonce, so the database never holds them.
@@ -119,6 +130,7 @@ INSTALLED_APPS = [
     "django_otp",
     "iam_console",
     "audit",
+    "accounts",
     "directory",
     "policies",
     "sts",

@@ -63,7 +63,12 @@ def _s(name: str, kind: str, section: str, meaning: str, default: object = _NO_D
 
 SETTINGS: list[Setting] = [
     # --- identity
-    _s("IAM_ACCOUNT_ID", "account_id", IDENTITY, "The 12-digit account id in every ARN.", "123456789012"),
+    _s("IAM_ACCOUNT_ID", "account_id", IDENTITY, "The management account's 12-digit id: read once, when a fresh "
+       "database creates its first account (or a single-account directory upgrades to accounts); every request's "
+       "account comes from its caller.", "123456789012"),
+    _s("IAM_ACCOUNT_NAME", "str", IDENTITY, "That first account's name (1 to 50 characters).", "Management account"),
+    _s("IAM_ACCOUNT_EMAIL", "optional_str", IDENTITY, "That first account's e-mail address (6 to 64 characters).",
+       None, default_text="<account id>@accounts.invalid"),
     _s("IAM_PARTITION", "str", IDENTITY, "The ARN partition.", "aws"),
     _s("IAM_DEFAULT_REGION", "str", IDENTITY, "Region in SigV4 credential scopes and reports.", "us-east-1"),
     _s("IAM_ROOT_USER_NAME", "str", IDENTITY, "Name of the root user created on first start.", "root"),

@@ -56,8 +56,9 @@ def managed_join(t: dict[str, str]) -> str:
 
 
 # Every policy-set query (directory.policy_sets) returns the same columns:
-# (use, key, version, document, policy name, path, is system, group name)
-MANAGED_COLUMNS = "'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.is_system, ''"
+# (use, key, version, document, policy name, path, owning account, group name). A managed policy's owning account
+# is NULL when it is AWS-managed; an inline policy's is NULL too (it has no ARN).
+MANAGED_COLUMNS = "'managed:' || p.policy_id, v.version_id, v.document, p.policy_name, p.path, p.account_id, ''"
 
 
 _QUERIES: dict[str, str] = {}
@@ -66,7 +67,7 @@ _QUERIES: dict[str, str] = {}
 def load_policy_set(kind: str, build_sql: Callable[[], str], owner_pk: int) -> PolicySet:
     """Run the owner's one query (built once per kind, bound to %(owner)s) and compile what it returns.
 
-    Every query returns the same columns: (use, key, version, document, policy name, path, is system, group
+    Every query returns the same columns: (use, key, version, document, policy name, path, owning account, group
     name), `use` being "identity" or "boundary".
     """
     from policies.services.managed import managed_policy_arn
@@ -77,13 +78,14 @@ def load_policy_set(kind: str, build_sql: Callable[[], str], owner_pk: int) -> P
         cursor.execute(_QUERIES[kind], {"owner": owner_pk})
         rows = cursor.fetchall()
     policy_set, seen = PolicySet(), set()
-    for use, key, version, document, name, path, is_system, group_name in rows:
+    for use, key, version, document, name, path, account_id, group_name in rows:
         if (use, key) in seen:  # attached directly and through a group: one policy, counted once
             continue
         seen.add((use, key))
         compiled = compile_policy(document, key, version)
         source_kind = key.split(":", 1)[0]
-        arn = managed_policy_arn(path, name, is_system) if source_kind == "managed" else ""
+        is_system = source_kind == "managed" and account_id is None
+        arn = managed_policy_arn(account_id, path, name) if source_kind == "managed" else ""
         policy_set.sources[key] = PolicySource(key=key, name=name, kind=source_kind, arn=arn, version=version,
                                                is_system=is_system, group_name=group_name)
         (policy_set.identity if use == "identity" else policy_set.boundary).append(compiled)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from iam_console import identifiers
 
 SYSTEM_POLICY_ACCOUNT = "aws"  # system policies carry AWS-managed ARNs: arn:aws:iam::aws:policy/Name
 
 
 class ManagedPolicy(models.Model):
-    """A managed policy: customer-managed (editable, up to 5 versions) or shipped by the product (read-only)."""
+    """A managed policy: customer-managed (editable, up to 5 versions, of one account) or shipped by the product
+    (read-only, AWS-managed: no account, every account shares it)."""
 
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="managed_policies")
     policy_name = models.CharField(max_length=128)
     policy_name_key = models.GeneratedField(expression=Lower("policy_name"),
                                             output_field=models.CharField(max_length=128), db_persist=True)
@@ -28,17 +32,23 @@ class ManagedPolicy(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["is_system", "policy_name_key"], name="policy_name_unique_per_scope"),
+            models.UniqueConstraint(fields=["account", "policy_name_key"], condition=models.Q(is_system=False),
+                                    name="policy_name_unique_per_account"),
+            models.UniqueConstraint(fields=["policy_name_key"], condition=models.Q(is_system=True),
+                                    name="system_policy_name_unique"),
+            # A customer managed policy belongs to one account; an AWS-managed one to none.
+            models.CheckConstraint(condition=models.Q(is_system=True, account__isnull=True)
+                                   | models.Q(is_system=False, account__isnull=False),
+                                   name="policy_account_unless_system"),
         ]
-        indexes = [models.Index(fields=["is_system", "path", "policy_name_key"], name="policy_scope_path_name")]
+        indexes = [models.Index(fields=["account", "path", "policy_name_key"], name="policy_account_path_name")]
 
     def __str__(self) -> str:
         return self.policy_name
 
     @property
     def arn(self) -> str:
-        account = SYSTEM_POLICY_ACCOUNT if self.is_system else settings.IAM_ACCOUNT_ID
-        return f"arn:{settings.IAM_PARTITION}:iam::{account}:policy{self.path}{self.policy_name}"
+        return identifiers.policy_arn(self.account_id or SYSTEM_POLICY_ACCOUNT, self.path, self.policy_name)
 
 
 class PolicyVersion(models.Model):
@@ -76,6 +86,8 @@ class ServiceDefinition(models.Model):
     AWS's Service Authorization Reference describes a service. Policies, the editor, summaries and the simulator
     then know its actions as they know iam's; the service asks the directory for decisions about its callers."""
 
+    # The account that registered the service; prefixes stay unique across the directory (actions are global).
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="service_definitions")
     service_prefix = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=128)
     description = models.CharField(max_length=1000, blank=True)
@@ -90,4 +102,4 @@ class ServiceDefinition(models.Model):
 
     @property
     def arn(self) -> str:
-        return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:service/{self.service_prefix}"
+        return identifiers.iam_arn(self.account_id, f"service/{self.service_prefix}")

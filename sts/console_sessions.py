@@ -102,7 +102,7 @@ def resolve(request: HttpRequest) -> ConsoleSession | None:
             logout(request)
             request.session[SIGN_IN_NOTICE] = reason
         else:
-            policy = effective_policy()
+            policy = effective_policy(user.account_id)
             state = ConsoleSession(user=user, policy=policy, change_reason=password_change_reason(user, policy),
                                    enrolment_required=not request.session.get(MFA_SESSION_KEY)
                                    and not getattr(user, "is_federated", False) and must_enrol(user))

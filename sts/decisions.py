@@ -6,10 +6,14 @@ authorize() machinery it uses for itself, optionally together with a resource-ba
 (as S3 evaluates a bucket policy), and records the decision in the audit trail under the service's name.
 
 Asking is itself governed: the service's own identity needs `iam:AuthorizeRequest` on
-`arn:aws:iam::<account>:service/<prefix>` for the service whose actions it asks about, and may verify only
-requests signed for a signing name it holds that permission on (never the directory's own, iam and sts). A
-decision answers the decision; what else a service learns about the principal is each behind its own permission
-(sts.disclosure). A principal that does not exist is decided like one with no permissions.
+`arn:aws:iam::<account>:service/<prefix>` (its own account) for the service whose actions it asks about, and may
+verify only requests signed for a signing name it holds that permission on (never the directory's own, iam and
+sts). A decision answers the decision; what else a service learns about the principal is each behind its own
+permission (sts.disclosure). A principal that does not exist is decided like one with no permissions.
+
+The asking service's account owns the resources it decides about. A principal of another account of the directory
+is decided by AWS's cross-account rule: its identity policies AND the resource policy the service supplies must
+both allow; with no resource policy, nothing of another account is allowed.
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
 from directory.models import User
+from iam_console import identifiers
 from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
 from policies.authorization import Caller, attempt_refusal, authorize_caller, policy_set_for
 from policies.documents import checked_document
@@ -56,8 +60,8 @@ _SESSION_ARN = re.compile(r"arn:[\w-]+:sts::(?P<account>\d{12}):assumed-role/(?P
                           r"(?P<session>[\w+=,.@-]{2,64})")
 
 
-def service_arn(prefix: str) -> str:
-    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:service/{prefix}"
+def service_arn(account_id: str, prefix: str) -> str:
+    return identifiers.iam_arn(account_id, f"service/{prefix}")
 
 
 # --- who ----------------------------------------------------------------------------------------------------
@@ -67,31 +71,28 @@ Principal = User | RoleSessionPrincipal | UserSessionPrincipal | UnknownPrincipa
 def resolve_principal(principal_arn: object) -> Principal:
     """The principal an ARN names: an IAM user, the root user, or the newest live session of a role session ARN.
 
-    An ARN of the right form that names nobody here (an unknown user, another account, an ended session) is an
-    UnknownPrincipal, decided like a principal with no permissions: the answer never tells whether it exists."""
+    An ARN of the right form that names nobody here (an unknown user, an account the directory does not hold, an
+    ended session) is an UnknownPrincipal, decided like a principal with no permissions: the answer never tells
+    whether it exists."""
     if not isinstance(principal_arn, str) or len(principal_arn) > 2048:
         raise ValidationError("principal_arn must be a user, root or assumed-role ARN")
     if match := _USER_ARN.fullmatch(principal_arn):
-        user = User.objects.filter(user_name_key=match["name"].lower(), path=match["path"],
-                                   is_superuser=False).first() if _here(match["account"]) else None
-        return user or UnknownPrincipal(principal_arn, "user")
+        user = User.objects.filter(account_id=match["account"], user_name_key=match["name"].lower(),
+                                   path=match["path"], is_superuser=False).first()
+        return user or UnknownPrincipal(principal_arn, "user", match["account"])
     if match := _ROOT_ARN.fullmatch(principal_arn):
-        root = User.objects.filter(is_superuser=True).first() if _here(match["account"]) else None
-        return root or UnknownPrincipal(principal_arn, "root")
+        root = User.objects.root_of(match["account"])
+        return root or UnknownPrincipal(principal_arn, "root", match["account"])
     if match := _SESSION_ARN.fullmatch(principal_arn):
         session = (RoleSession.objects.select_related("role")
-                   .filter(role__role_name__iexact=match["role"], session_name=match["session"],
-                           expiration__gt=timezone.now(), revoked=False)
-                   .order_by("-issued_at").first()) if _here(match["account"]) else None
+                   .filter(role__account_id=match["account"], role__role_name__iexact=match["role"],
+                           session_name=match["session"], expiration__gt=timezone.now(), revoked=False)
+                   .order_by("-issued_at").first())
         if session is None or session.is_revoked():
-            return UnknownPrincipal(principal_arn, "assumed-role")
+            return UnknownPrincipal(principal_arn, "assumed-role", match["account"])
         return RoleSessionPrincipal(session)
     raise InvalidInput(f"{principal_arn} is not a principal this directory can decide for: give a user ARN "
                        "(arn:aws:iam::<account>:user/<name>), the root ARN or an assumed-role session ARN.")
-
-
-def _here(account: str) -> bool:
-    return account == settings.IAM_ACCOUNT_ID
 
 
 # --- what ---------------------------------------------------------------------------------------------------
@@ -152,13 +153,18 @@ class DecisionResult:
 
 
 def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclosure: Disclosure,
-                         policy_set: PolicySet | None = None) -> tuple[str, list[dict[str, Any]]]:
+                         policy_set: PolicySet | None = None, *, resource_account: str | None = None) \
+        -> tuple[str, list[dict[str, Any]]]:
     """AWS's evaluation for a request to another service: identity policies (capped by the boundary and session
-    policies), and, when the service supplies one, its resource-based policy (same-account rules). The matched
-    statements are those the asking service may read. A batch passes the principal's policy set it has loaded."""
+    policies), and, when the service supplies one, its resource-based policy. The resource is of
+    `resource_account` (the asking service's; the principal's own when None): in the principal's own account
+    either policy may allow, across accounts both must. The matched statements are those the asking service may
+    read. A batch passes the principal's policy set it has loaded."""
     principal = signer_caller.principal
     context = signer_caller.condition_context(request.context)
-    context.setdefault("aws:PrincipalAccount", settings.IAM_ACCOUNT_ID)
+    principal_account = principal.account_id
+    resource_account = resource_account or principal_account
+    context.setdefault("aws:ResourceAccount", resource_account)
     evaluated = Request(request.action, request.resource, context)
     if principal.is_root:
         identity, sources = Decision(ALLOWED, (), "the root user is allowed everything"), {}
@@ -168,15 +174,20 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclo
                             session_policies=policy_set.session or None)
         sources = policy_set.sources
     statements = disclosure.statements(principal, identity.matched_statements, sources)
+    cross_account = resource_account != principal_account
     if request.resource_policy is None:
+        if cross_account and identity.decision != EXPLICIT_DENY:
+            return IMPLICIT_DENY, statements  # another account's resource: only its resource policy can let in
         return identity.decision, statements
     compiled = compile_policy(request.resource_policy, "resource-policy",
                               hashlib.sha256(request.resource_policy.encode()).hexdigest())
     resource = evaluate_resource_policy(compiled, evaluated, principal_arn=principal.arn,
-                                        account_id=settings.IAM_ACCOUNT_ID)
+                                        account_id=principal_account)
     statements += disclosure.statements(principal, resource.matched_statements, {})
     if EXPLICIT_DENY in (identity.decision, resource.decision):
         return EXPLICIT_DENY, statements
+    if cross_account:
+        return (ALLOWED if identity.allowed and resource.allowed else IMPLICIT_DENY), statements
     # Same account: a resource policy naming the principal itself grants on its own; one that trusts only the
     # account (its root) delegates to the identity policies, which must then allow too.
     if resource.allowed and not resource.via_account_root:
@@ -209,7 +220,7 @@ def _may_ask(service_caller: Caller, prefix: str) -> None:
     """Only identities allowed iam:AuthorizeRequest on the service may ask about its requests; refusals are on
     record like any other."""
     try:
-        authorize_caller(service_caller, "iam:AuthorizeRequest", service_arn(prefix))
+        authorize_caller(service_caller, "iam:AuthorizeRequest", service_arn(service_caller.account_id, prefix))
     except IAMError as error:
         record_event(caller=service_caller, event_name="AuthorizeRequest", request_parameters={"service": prefix},
                      error_code=error.code, error_message=error.message)
@@ -239,7 +250,8 @@ def decide_for_principal(*, service_caller: Caller, principal_arn: object, body:
     _may_ask(service_caller, request.service_prefix)
     signer_caller = _as_principal(service_caller, resolve_principal(principal_arn))
     disclosure = Disclosure(service_caller)
-    verdict, statements = evaluate_for_service(signer_caller, request, disclosure)
+    verdict, statements = evaluate_for_service(signer_caller, request, disclosure,
+                                               resource_account=service_caller.account_id)
     _audit(service_caller, signer_caller, request, verdict)
     return DecisionResult(verdict, statements, disclosure.principal(signer_caller.principal))
 
@@ -278,7 +290,8 @@ def _decide_item(service_caller: Caller, item: object, results: list, callers: d
             policy_set = None if principal.is_root else policy_set_for(principal)
             callers[arn] = (_as_principal(service_caller, principal), disclosure.principal(principal), policy_set)
         signer_caller, attributes, policy_set = callers[arn]
-        verdict, statements = evaluate_for_service(signer_caller, request, disclosure, policy_set)
+        verdict, statements = evaluate_for_service(signer_caller, request, disclosure, policy_set,
+                                                   resource_account=service_caller.account_id)
         _audit(service_caller, signer_caller, request, verdict)
         results.append(DecisionResult(verdict, statements, attributes))
     except IAMError as error:
@@ -331,6 +344,7 @@ def verify_request(*, service_caller: Caller, service: object, material: object,
         return Verification(signed_by, principal=attributes)
     signer_caller = replace(service_caller, principal=signed_by.principal, access_key_id=signed_by.access_key_id,
                             mfa_authenticated_at=None, via="service")
-    verdict, statements = evaluate_for_service(signer_caller, request, disclosure)
+    verdict, statements = evaluate_for_service(signer_caller, request, disclosure,
+                                               resource_account=service_caller.account_id)
     _audit(service_caller, signer_caller, request, verdict)
     return Verification(signed_by, None, DecisionResult(verdict, statements, attributes), attributes)

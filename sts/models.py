@@ -69,7 +69,7 @@ class RoleSession(models.Model):
     @property
     def assumed_role_arn(self) -> str:
         """arn:aws:sts::<account>:assumed-role/<role>/<session>: the session as a principal."""
-        return identifiers.assumed_role_arn(self.role.role_name, self.session_name)
+        return identifiers.assumed_role_arn(self.role.account_id, self.role.role_name, self.session_name)
 
     @property
     def assumed_role_id(self) -> str:

@@ -51,6 +51,11 @@ class RoleSessionPrincipal:
         return self.session.assumed_role_id
 
     @property
+    def account_id(self) -> str:
+        """A role session acts in its role's account, whichever account its caller came from."""
+        return self.role.account_id
+
+    @property
     def principal_name(self) -> str:
         return self.session.session_name
 
@@ -144,6 +149,10 @@ class UserSessionPrincipal:
     @property
     def unique_id(self) -> str:
         return self.user.unique_id
+
+    @property
+    def account_id(self) -> str:
+        return self.user.account_id
 
     @property
     def principal_name(self) -> str:

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.services import record_event
 from directory import lookups
-from directory.models import Role, User
-from directory.services.roles import role_by_name, trust_policy_key
+from directory.models import AccessKey, Role, User
+from directory.services.roles import trust_policy_key
 from iam_console import identifiers, metrics
 from iam_console.errors import (
     AccessDenied,
@@ -143,20 +144,23 @@ def _transitive_keys(tag_map: dict[str, str], keys: list[str] | None) -> list[st
 
 
 def _role_for(caller: Caller, role_arn: str) -> Role:
-    """The role an ARN names. Unknown roles are refused like untrusted ones, so roles cannot be discovered."""
+    """The role an ARN names, in the account the ARN names (any account of the directory). Unknown roles and
+    accounts are refused like untrusting ones, so neither roles nor accounts can be discovered."""
     match = _ROLE_ARN.fullmatch(role_arn)
     if match is None:
         raise ValidationError(f"{role_arn[:80]} is invalid: expected arn:aws:iam::<account>:role/<path><name>")
-    if match["account"] != settings.IAM_ACCOUNT_ID or match["partition"] != settings.IAM_PARTITION:
+    if match["partition"] != settings.IAM_PARTITION:
         raise _denied(caller, role_arn)
-    role = Role.objects.filter(role_name_key=match["name"].lower(), path=match["path"]).first()
+    role = Role.objects.filter(account_id=match["account"], role_name_key=match["name"].lower(),
+                               path=match["path"]).first()
     if role is None:
         raise _denied(caller, role_arn)
     return role
 
 
-def _session_policies(caller: Caller, policy: str | None, policy_arns: list[str] | None) -> tuple[list[str], int]:
-    """The session policy documents (inline first) and the size they pack to."""
+def _session_policies(account_id: str, policy: str | None, policy_arns: list[str] | None) -> tuple[list[str], int]:
+    """The session policy documents (inline first) and the size they pack to. Managed session policies are the
+    role's account's (or AWS-managed), as AWS requires."""
     documents: list[str] = []
     packed = 0
     if policy is not None:
@@ -169,21 +173,24 @@ def _session_policies(caller: Caller, policy: str | None, policy_arns: list[str]
         raise _constraint(f"{len(arns)} ARNs", "policyArns",
                           f"Member must have length less than or equal to {SESSION_POLICY_ARNS_MAX}")
     for arn in arns:
-        managed = policy_by_arn(arn)
+        managed = policy_by_arn(account_id, arn)
         documents.append(managed.versions.get(is_default_version=True).document)
         packed += len(arn)
     return documents, packed
 
 
 def _trust_allows(role: Role, action: str, caller: Caller, principal_arn: str, context: dict):
+    """The role's trust policy for a principal; an account principal ("AWS": "<account>" or its root ARN) admits
+    the principals of that account, the caller's."""
     policy_id, version = trust_policy_key(role)
     trust = compile_policy(role.assume_role_policy_document, policy_id, version)
     return evaluate_resource_policy(trust, Request(action, role.arn, context), principal_arn=principal_arn,
-                                    account_id=settings.IAM_ACCOUNT_ID)
+                                    account_id=getattr(caller.principal, "account_id", None))
 
 
 def _check_permission(caller: Caller, role: Role, action: str, context: dict, extra: dict) -> None:
-    """The trust policy must allow; when it trusts the whole account, so must the caller's own policies.
+    """The trust policy must allow; when it trusts the whole account, or the role is another account's, so must
+    the caller's own policies (AWS's cross-account rule: both sides allow).
 
     An explicit Deny in the caller's policies wins even when the trust policy names the caller, as in AWS.
     """
@@ -192,7 +199,7 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
     if not decision.allowed:
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
                            f"{role.arn}")
-    if decision.via_account_root:
+    if decision.via_account_root or role.account_id != caller.account_id:
         authorize_caller(caller, action, role.arn, extra)
     elif decide(caller.principal, action, role.arn, context).decision == EXPLICIT_DENY:
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
@@ -267,13 +274,18 @@ def assume_role(*, caller: Caller, role_arn: str, role_session_name: str, durati
     if duration > role.max_session_duration:
         raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 
-    documents, packed = _session_policies(caller, policy, policy_arns)
+    documents, packed = _session_policies(role.account_id, policy, policy_arns)
     packed += sum(len(key) + len(value) for key, value in tag_map.items())
     packed_percent = math.ceil(packed * 100 / PACKED_BUDGET) if packed else 0
     if packed_percent > 100:
         raise PackedPolicyTooLarge(f"Packed policy consumes {packed_percent}% of allotted space, please use smaller "
                                    "policy for request.")
 
+    if role.account_id != caller.account_id:
+        # The role's account sees who came into it: the event is on record on both sides, as in AWS.
+        record_event(caller=caller, event_name="AssumeRole", event_source=STS, account_id=role.account_id,
+                     request_parameters={"role_arn": role.arn, "role_session_name": role_session_name},
+                     resources=[role.arn])
     return issue_session(role=role, session_name=role_session_name, issued_at=now, duration=duration,
                          caller_arn=principal.arn,
                          source_user=acting_user if isinstance(acting_user, User) else parent.source_user,
@@ -395,16 +407,22 @@ def get_caller_identity(*, caller: Caller) -> CallerIdentity:
     """Who the caller is. Like AWS, it needs no permission and an explicit Deny cannot stop it."""
     principal = caller.principal
     check_session_scope(caller, "sts:GetCallerIdentity", "*")
+    account = caller.account_id
     if principal.is_root:
-        return CallerIdentity(user_id=settings.IAM_ACCOUNT_ID, account=settings.IAM_ACCOUNT_ID,
-                              arn=identifiers.root_arn())
-    return CallerIdentity(user_id=principal.unique_id, account=settings.IAM_ACCOUNT_ID, arn=principal.arn)
+        return CallerIdentity(user_id=account, account=account, arn=identifiers.root_arn(account))
+    return CallerIdentity(user_id=principal.unique_id, account=account, arn=principal.arn)
 
 
 def get_access_key_info(*, caller: Caller, access_key_id: str) -> str:
-    """The account an access key id belongs to. As in AWS it needs no permission and does not say whether the
-    key exists: every key id of this directory is of its one account."""
-    return settings.IAM_ACCOUNT_ID
+    """The account an access key id belongs to. As in AWS it needs no permission and says nothing about the
+    key's state; an id no key or session holds answers with the caller's own account."""
+    owner = (AccessKey.objects.filter(access_key_id=access_key_id).values_list("user__account_id", flat=True)
+             .first()
+             or RoleSession.all_objects.filter(access_key_id=access_key_id).values_list("role__account_id", flat=True)
+             .first()
+             or UserSession.all_objects.filter(access_key_id=access_key_id).values_list("user__account_id", flat=True)
+             .first()) if isinstance(access_key_id, str) else None
+    return owner or caller.account_id
 
 
 @dataclass(frozen=True)
@@ -419,7 +437,7 @@ class Revocation:
 @iam_operation("RevokeRoleSessions")
 def revoke_role_sessions(*, caller: Caller, role_name: str) -> Revocation:
     """Every session of the role issued before now is refused from its next request on."""
-    role = role_by_name(role_name, for_update=True)
+    role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:RevokeRoleSessions", role.arn)
     cutoff = timezone.now()
     Role.objects.filter(pk=role.pk).update(sessions_revoked_before=cutoff)
@@ -430,7 +448,7 @@ def revoke_role_sessions(*, caller: Caller, role_name: str) -> Revocation:
 @iam_operation("RevokeUserSessions")
 def revoke_user_sessions(*, caller: Caller, user_name: str) -> Revocation:
     """Every live role session that a user started (directly or through role chaining) ends now."""
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:RevokeUserSessions", user.arn)
     cutoff = timezone.now()
     count = RoleSession.objects.filter(source_user=user, revoked=False).update(revoked=True)

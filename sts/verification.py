@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import Account
 from directory.credentials import derive_secret_access_key
 from directory.models import AccessKey, User
 from directory.services.access_keys import record_access_key_use
@@ -80,7 +81,7 @@ def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) 
         credential = sigv4.parse_authorization(signed, now=now, max_skew=skew, services=services or frozenset())
     if credential.access_key_id.startswith(SESSION_KEY_PREFIX):
         return _session_signed(signed, credential)
-    key = AccessKey.objects.select_related("user").filter(access_key_id=credential.access_key_id).first()
+    key = AccessKey.objects.select_related("user__account").filter(access_key_id=credential.access_key_id).first()
     # Unknown keys are checked against a throwaway secret so both failures cost the same.
     secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else decoy_secret()
     matches = sigv4.signature_matches(signed, credential, secret)
@@ -91,6 +92,7 @@ def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) 
     if not key.is_active:
         raise InvalidClientTokenId(f"The access key {key.access_key_id} is inactive: activate it or sign with "
                                    "another key.")
+    _refuse_inactive_account(key.user.account)
     record_access_key_use(key, service=credential.service, region=credential.region)
     return SignedBy(key.user, key.access_key_id, credential.region, credential.service, credential.request_time)
 
@@ -102,9 +104,10 @@ def _session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential) -
     """
     from sts.services import INVALID_TOKEN_MESSAGE, check_session_live
 
-    session = RoleSession.all_objects.select_related("role").filter(access_key_id=credential.access_key_id).first()
+    session = (RoleSession.all_objects.select_related("role__account")
+               .filter(access_key_id=credential.access_key_id).first())
     if session is None:
-        user_session = (UserSession.all_objects.select_related("user")
+        user_session = (UserSession.all_objects.select_related("user__account")
                         .filter(access_key_id=credential.access_key_id).first())
         if user_session is not None:
             return _user_session_signed(signed, credential, user_session)
@@ -117,6 +120,7 @@ def _session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential) -
     if not token_matches(credential.security_token, session.token_digest):
         raise InvalidClientTokenId(INVALID_TOKEN_MESSAGE)
     check_session_live(session)
+    _refuse_inactive_account(session.role.account)
     return SignedBy(RoleSessionPrincipal(session), session.access_key_id, credential.region, credential.service,
                     credential.request_time)
 
@@ -133,8 +137,15 @@ def _user_session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credenti
         raise InvalidClientTokenId(INVALID_TOKEN_MESSAGE)
     if session.is_expired or session.revoked:
         raise ExpiredToken(EXPIRED_MESSAGE if session.is_expired else REVOKED_MESSAGE)
+    _refuse_inactive_account(session.user.account)
     return SignedBy(UserSessionPrincipal(session), session.access_key_id, credential.region, credential.service,
                     credential.request_time)
+
+
+def _refuse_inactive_account(account: Account) -> None:
+    """The credentials of a suspended or closed account sign nothing (told as AWS tells an unusable key)."""
+    if not account.is_active:
+        raise InvalidClientTokenId(UNKNOWN_KEY)
 
 
 def decoy_secret() -> str:

@@ -1,14 +1,18 @@
-"""Fixtures shared by the whole suite: the root user, callers, users with keys, signed API clients."""
+"""Fixtures shared by the whole suite: the root user, callers, users with keys, signed API clients, and member
+accounts beside the management account (123456789012)."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from accounts.models import Account
 from directory.models import User
-from directory.services import access_keys, attachments, login_profiles, users
+from directory.services import access_keys, account_aliases, attachments, login_profiles, users
+from directory.services.accounts import create_account
 from directory.services.root import RootCredentials, bootstrap_root_user
 from policies.authorization import Caller
 from tests.support.signing import SignedClient
@@ -48,24 +52,73 @@ def root_api(root_credentials) -> SignedClient:
     return SignedClient(root_credentials.access_key_id, root_credentials.secret_access_key)
 
 
+def create_test_user(caller: Caller, user_name: str, *, path: str = "/", password: str | None = None,
+                     access_key: bool = False, policies: tuple[str, ...] = ()) -> User:
+    """An IAM user of the caller's account, optionally with a console password and an access key."""
+    user = users.create_user(caller=caller, user_name=user_name, path=path)
+    for policy_arn in policies:
+        attachments.attach_user_policy(caller=caller, user_name=user_name, policy_arn=policy_arn)
+    if password:
+        login_profiles.create_login_profile(caller=caller, user_name=user_name, password=password)
+    secret = None
+    if access_key:
+        new_key = access_keys.create_access_key(caller=caller, user_name=user_name)
+        secret = (new_key.access_key.access_key_id, new_key.secret_access_key)
+    user.refresh_from_db()
+    user.test_access_key = secret
+    return user
+
+
 @pytest.fixture
 def make_user(root_caller):
-    """Create an IAM user, optionally with a console password and an access key."""
+    """Create an IAM user of the management account, optionally with a console password and an access key."""
 
-    def make(user_name: str, *, path: str = "/", password: str | None = None, access_key: bool = False,
-             policies: tuple[str, ...] = ()):
-        user = users.create_user(caller=root_caller, user_name=user_name, path=path)
-        for policy_arn in policies:
-            attachments.attach_user_policy(caller=root_caller, user_name=user_name, policy_arn=policy_arn)
-        if password:
-            login_profiles.create_login_profile(caller=root_caller, user_name=user_name, password=password)
-        secret = None
-        if access_key:
-            new_key = access_keys.create_access_key(caller=root_caller, user_name=user_name)
-            secret = (new_key.access_key.access_key_id, new_key.secret_access_key)
-        user.refresh_from_db()
-        user.test_access_key = secret
-        return user
+    def make(user_name: str, **kwargs):
+        return create_test_user(root_caller, user_name, **kwargs)
+
+    return make
+
+
+@dataclass
+class MemberAccount:
+    """A member account made as the Organizations API's CreateAccount makes one, and handles to act in it."""
+
+    account: Account
+    root: User
+
+    @property
+    def id(self) -> str:
+        return self.account.pk
+
+    @property
+    def caller(self) -> Caller:
+        """The account's root user, as a caller (it has no password, but services need none)."""
+        return Caller(principal=self.root, via="api")
+
+    def make_user(self, user_name: str, **kwargs) -> User:
+        return create_test_user(self.caller, user_name, **kwargs)
+
+    def root_api(self) -> SignedClient:
+        """The REST API (or, with its key, boto3) as the account's root user: a fresh root access key."""
+        new_key = access_keys.create_access_key(caller=self.caller)
+        return SignedClient(new_key.access_key.access_key_id, new_key.secret_access_key)
+
+
+@pytest.fixture
+def make_account(root_caller):
+    """Create a member account beside the management account: `make_account("Team", alias="team")`."""
+    made = 0
+
+    def make(name: str = "Member", *, email: str | None = None, alias: str | None = None) -> MemberAccount:
+        nonlocal made
+        made += 1
+        created = create_account(caller=root_caller, account_name=name,
+                                 email=email or f"member-{made}-{os.getpid()}@example.com")
+        member = MemberAccount(account=created.account, root=created.root)
+        if alias:
+            account_aliases.create_account_alias(caller=member.caller, account_alias=alias)
+            member.account.refresh_from_db()
+        return member
 
     return make
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from iam_console.settings_registry import BY_NAME, SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["iam_console", "directory", "policies", "sts", "audit"]
+PACKAGES = ["iam_console", "accounts", "directory", "policies", "sts", "audit"]
 # Read by libraries or the test machinery, not settings of the directory.
 NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER", "PROMETHEUS_MULTIPROC_DIR"}
 READS = re.compile(r"""(?:\bread|env_\w+)\(\s*"([A-Z][A-Z0-9_]+)"|os\.environ(?:\.get\(|\.setdefault\(|\[)\s*"([A-Z][A-Z0-9_]+)\"""")

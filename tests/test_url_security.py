@@ -17,7 +17,7 @@ from django.urls.exceptions import NoReverseMatch
 pytestmark = pytest.mark.django_db
 
 # Public by design: health, the API's schema and docs, signing in, and static assets.
-PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in",
+PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in", "console:account-sign-in",
                       # Unsigned, as in AWS: the identity provider's token or assertion is the credential.
                       "api-sts-assume-role-with-web-identity", "api-sts-assume-role-with-saml",
                       # Signing in through a company IdP: the IdP's signed answer is what admits the person.

@@ -18,8 +18,8 @@ from iam_console.operations import whatever_the_outcome
 MFA_DEVICES_PER_USER = 8
 
 
-def serial_number_for(path: str, name: str) -> str:
-    return identifiers.iam_arn(f"mfa{path}{name}")
+def serial_number_for(account_id: str, path: str, name: str) -> str:
+    return identifiers.iam_arn(account_id, f"mfa{path}{name}")
 
 
 def seed_of(device: MFADevice) -> bytes:

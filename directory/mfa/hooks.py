@@ -13,9 +13,9 @@ def user_mfa_devices(user: User) -> Iterable[str]:
     return MFADevice.objects.filter(user=user, confirmed=True).order_by("id").values_list("serial_number", flat=True)
 
 
-def users_without_mfa() -> QuerySet[User]:
+def users_without_mfa(account_id: str) -> QuerySet[User]:
     enabled = MFADevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    return User.objects.iam_users().filter(~Exists(enabled))
+    return User.objects.iam_users(account_id).filter(~Exists(enabled))
 
 
 def register() -> None:

@@ -96,12 +96,12 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
     name = validation.validate_name(virtual_mfa_device_name, field="virtualMFADeviceName",
                                     max_length=DEVICE_NAME_MAX)
     path = validation.validate_path(path)
-    serial_number = serial_number_for(path, name)
+    serial_number = serial_number_for(caller.account_id, path, name)
     if len(serial_number) > SERIAL_NUMBER_MAX:
         raise ValidationError(f"The serial number (the device's ARN) must be at most {SERIAL_NUMBER_MAX} "
                               "characters long: choose a shorter name or path.")
     # The user row is locked so that simultaneous creations cannot pass the per-user quota together.
-    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    user = lookups.target_user(caller, user_name, for_update=True)
     tag_map = validation.validate_tags(tags or [])
     if len(tag_map) > validation.TAGS_PER_ENTITY:
         raise LimitExceeded(f"Cannot exceed quota for TagsPerMFADevice: {validation.TAGS_PER_ENTITY}")
@@ -123,7 +123,7 @@ def create_virtual_mfa_device(*, caller: Caller, virtual_mfa_device_name: str, u
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.") from error
     MFADeviceTag.objects.bulk_create([MFADeviceTag(device=device, key=key, value=value)
                                       for key, value in tag_map.items()])
-    uri = totp.otpauth_uri(seed, account=settings.IAM_ACCOUNT_ID, user_name=user.user_name)
+    uri = totp.otpauth_uri(seed, account=user.account_id, user_name=user.user_name)
     return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
 
 
@@ -135,20 +135,20 @@ def resume_virtual_mfa_device(*, caller: Caller, serial_number: str) -> NewVirtu
     wrong code or a closed tab be recovered from. An enabled device's seed never comes back out. Recorded as a
     read of a secret.
     """
-    user = lookups.target_user(caller.principal, None)
+    user = lookups.target_user(caller, None)
     authorize_caller(caller, "iam:CreateVirtualMFADevice", serial_number)
     device = device_of(user, serial_number)
     if device.confirmed:
         raise EntityAlreadyExists("MFA Device is already in use.")
     seed = seed_of(device)
-    uri = totp.otpauth_uri(seed, account=settings.IAM_ACCOUNT_ID, user_name=user.user_name)
+    uri = totp.otpauth_uri(seed, account=user.account_id, user_name=user.user_name)
     return NewVirtualMFADevice(device=device, base32_string_seed=totp.base32(seed), otpauth_uri=uri)
 
 
 @iam_operation("EnableMFADevice")
 def enable_mfa_device(*, caller: Caller, serial_number: str, authentication_code_1: str,
                       authentication_code_2: str, user_name: str | None = None) -> EnabledMFADevice:
-    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    user = lookups.target_user(caller, user_name, for_update=True)
     _authorize_for_user(caller, "iam:EnableMFADevice", user)
     try:
         device = device_of(user, serial_number, for_update=True)
@@ -195,7 +195,7 @@ def _assign_callers_device(caller: Caller, user: User, serial_number: str) -> MF
 @iam_operation("ResyncMFADevice")
 def resync_mfa_device(*, caller: Caller, serial_number: str, authentication_code_1: str,
                       authentication_code_2: str, user_name: str | None = None) -> MFADevice:
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     _authorize_for_user(caller, "iam:ResyncMFADevice", user)
     device = device_of(user, serial_number, for_update=True)
     if not device.confirmed:
@@ -219,7 +219,7 @@ def deactivate_mfa_device(*, caller: Caller, serial_number: str, user_name: str 
 
     Using it again takes EnableMFADevice with two fresh codes; a code it already accepted stays spent (last_t).
     """
-    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    user = lookups.target_user(caller, user_name, for_update=True)
     _authorize_for_user(caller, "iam:DeactivateMFADevice", user)
     device = device_of(user, serial_number, for_update=True)
     if not device.confirmed:
@@ -236,9 +236,10 @@ def delete_virtual_mfa_device(*, caller: Caller, serial_number: str, user_name: 
     """Delete a device that is not enabled. As in AWS the serial number (the device's ARN, which the policy
     check names) is enough; a user_name narrows the search to that user's devices."""
     authorize_caller(caller, "iam:DeleteVirtualMFADevice", serial_number)
-    devices = MFADevice.objects.select_for_update().filter(serial_number=serial_number)
+    devices = MFADevice.objects.select_for_update().filter(serial_number=serial_number,
+                                                           user__account_id=caller.account_id)
     if user_name:
-        devices = devices.filter(user=lookups.user_by_name(user_name))
+        devices = devices.filter(user=lookups.user_by_name(caller.account_id, user_name))
     device = devices.first()
     if device is None:
         raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
@@ -249,7 +250,7 @@ def delete_virtual_mfa_device(*, caller: Caller, serial_number: str, user_name: 
 
 @iam_operation("ListMFADevices")
 def list_mfa_devices(*, caller: Caller, user_name: str | None = None) -> tuple[User, list[MFADevice]]:
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     _authorize_for_user(caller, "iam:ListMFADevices", user)
     return user, list(enabled_devices(user))
 
@@ -257,7 +258,7 @@ def list_mfa_devices(*, caller: Caller, user_name: str | None = None) -> tuple[U
 @iam_operation("GetMFADevice")
 def get_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None = None) -> MFADevice:
     """One of the user's enabled devices (the caller's own when no user is named)."""
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     _authorize_for_user(caller, "iam:GetMFADevice", user)
     device = device_of(user, serial_number)
     if not device.confirmed:
@@ -269,7 +270,7 @@ def get_mfa_device(*, caller: Caller, serial_number: str, user_name: str | None 
 @iam_operation("ListPendingMFADevices", action="iam:ListMFADevices")
 def list_pending_mfa_devices(*, caller: Caller, user_name: str | None = None) -> list[MFADevice]:
     """Devices created for the user but not yet enabled (an enrolment left half-way)."""
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     _authorize_for_user(caller, "iam:ListMFADevices", user)
     return list(MFADevice.objects.filter(user=user, confirmed=False).order_by("created_at", "id"))
 
@@ -282,7 +283,8 @@ def list_virtual_mfa_devices(*, caller: Caller, assignment_status: str = "Any") 
     if assignment_status not in ASSIGNMENT_STATUSES:
         raise ValidationError(f"assignment_status must be one of {', '.join(ASSIGNMENT_STATUSES)}.")
     authorize_caller(caller, "iam:ListVirtualMFADevices", "*")
-    devices = MFADevice.objects.select_related("user").order_by("serial_number")
+    devices = MFADevice.objects.select_related("user").filter(user__account_id=caller.account_id) \
+        .order_by("serial_number")
     if assignment_status != "Any":
         devices = devices.filter(confirmed=assignment_status == "Assigned")
     return list(devices)
@@ -291,7 +293,7 @@ def list_virtual_mfa_devices(*, caller: Caller, assignment_status: str = "Any") 
 @iam_operation("RegenerateMFARecoveryCodes", action="iam:EnableMFADevice")
 def regenerate_recovery_codes(*, caller: Caller, user_name: str | None = None) -> RecoveryCodes:
     """A fresh set of ten codes; the old set stops working. Needs an enabled device: codes stand in for one."""
-    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    user = lookups.target_user(caller, user_name, for_update=True)
     _authorize_for_user(caller, "iam:EnableMFADevice", user)
     if not enabled_devices(user).exists():
         raise NoSuchEntity(f"User {user.user_name} has no enabled MFA device: enrol a device first.")

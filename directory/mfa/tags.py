@@ -11,9 +11,10 @@ from iam_console.validation import validate_tag_key, validate_tags
 from policies.authorization import Caller, authorize_caller
 
 
-def _device(serial_number: str, *, for_update: bool = False) -> MFADevice:
+def _device(account_id: str, serial_number: str, *, for_update: bool = False) -> MFADevice:
+    """A device of the account's users: another account's is not found, as one that does not exist."""
     devices = MFADevice.objects.select_for_update() if for_update else MFADevice.objects.all()
-    device = devices.filter(serial_number=serial_number).first()
+    device = devices.filter(serial_number=serial_number, user__account_id=account_id).first()
     if device is None:
         raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
     return device
@@ -25,7 +26,7 @@ def tag_mfa_device(*, caller: Caller, serial_number: str, tags: list[dict]) -> l
     if not tag_map:
         raise ValidationError("tags must contain at least one tag")
     authorize_caller(caller, "iam:TagMFADevice", serial_number, request_tag_context(tag_map))
-    device = _device(serial_number, for_update=True)  # the lock keeps the 50-tag quota exact
+    device = _device(caller.account_id, serial_number, for_update=True)  # the lock keeps the 50-tag quota exact
     return merge_tags(MFADeviceTag, {"device": device}, tag_map, quota_name="TagsPerMFADevice")
 
 
@@ -35,10 +36,10 @@ def untag_mfa_device(*, caller: Caller, serial_number: str, tag_keys: list[str])
         raise ValidationError("tag_keys must be a non-empty list of tag keys")
     keys = [validate_tag_key(key) for key in tag_keys]
     authorize_caller(caller, "iam:UntagMFADevice", serial_number, {"aws:TagKeys": keys})
-    remove_tags(MFADeviceTag, {"device": _device(serial_number, for_update=True)}, keys)
+    remove_tags(MFADeviceTag, {"device": _device(caller.account_id, serial_number, for_update=True)}, keys)
 
 
 @iam_operation("ListMFADeviceTags")
 def list_mfa_device_tags(*, caller: Caller, serial_number: str) -> list[MFADeviceTag]:
     authorize_caller(caller, "iam:ListMFADeviceTags", serial_number)
-    return list(MFADeviceTag.objects.filter(device=_device(serial_number)))
+    return list(MFADeviceTag.objects.filter(device=_device(caller.account_id, serial_number)))

@@ -86,20 +86,25 @@ def report_query() -> str:
         {_key_columns("k2")},
         'false', 'N/A', 'false', 'N/A'
     FROM directory_user AS u
-    LEFT JOIN directory_passwordpolicy AS policy ON policy.singleton
+    LEFT JOIN directory_passwordpolicy AS policy ON policy.account_id = u.account_id
     LEFT JOIN (SELECT DISTINCT user_id FROM ({mfa_active_user_ids_sql()}) AS m) AS mfa ON mfa.user_id = u.id
     {_key_join("k1", 0)}
     {_key_join("k2", 1)}
+    WHERE u.account_id = %(account_id)s
     ORDER BY u.is_superuser DESC, u.user_name_key COLLATE "C"
-    """  # noqa: S608 - built from constants; the one value is a bound parameter
+    """  # noqa: S608 - built from constants; the values are bound parameters
 
 
-def arn_prefix() -> str:
-    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:"
+def arn_prefix(account_id: str) -> str:
+    return f"arn:{settings.IAM_PARTITION}:iam::{account_id}:"
 
 
-def write_report(out: BinaryIO) -> int:
-    """Write the report's CSV to `out` and return the number of rows (users, root included).
+def report_parameters(account_id: str) -> dict[str, str]:
+    return {"arn_prefix": arn_prefix(account_id), "account_id": account_id}
+
+
+def write_report(out: BinaryIO, *, account_id: str) -> int:
+    """Write an account's report CSV to `out` and return the number of rows (its users, root included).
 
     PostgreSQL formats every value and streams the rows with COPY, so one query serves any number of users
     and this process holds one network block at a time. COPY's CSV quotes a value only when it holds a comma
@@ -111,7 +116,7 @@ def write_report(out: BinaryIO) -> int:
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         statement = f"COPY ({report_query()}) TO STDOUT WITH (FORMAT csv)"
-        with cursor.copy(statement, {"arn_prefix": arn_prefix()}) as copy:
+        with cursor.copy(statement, report_parameters(account_id)) as copy:
             for block in copy:
                 data = bytes(block)
                 rows += data.count(b"\n")

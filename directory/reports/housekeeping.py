@@ -1,7 +1,9 @@
-"""Scheduled housekeeping: purge reports past their history, flag access keys unused for 90 days."""
+"""Scheduled housekeeping: purge reports past their history, flag access keys unused for 90 days. The jobs run
+over every account at once; each account's events land in its own audit trail."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -11,7 +13,6 @@ from django.utils import timezone
 from audit.services import record_event
 from directory.models import AccessKey, CredentialReport, UnusedAccessKeyFlag
 from directory.reports.services import history_start
-from iam_console import identifiers
 from policies.authorization import Caller
 
 UNUSED_KEY_DAYS = 90
@@ -23,14 +24,17 @@ FLAG_EVENT_BATCH = 1000
 def purge_expired_reports() -> int:
     """Delete finished reports older than the history (their chunks go with them). Returns how many."""
     expired = CredentialReport.objects.filter(state=CredentialReport.State.COMPLETE, generated_at__lt=history_start())
-    ids = list(expired.values_list("pk", flat=True))
-    if not ids:
+    by_account: dict[str, list[int]] = defaultdict(list)
+    for pk, account_id in expired.order_by("pk").values_list("pk", "account_id"):
+        by_account[account_id].append(pk)
+    if not by_account:
         return 0
-    CredentialReport.objects.filter(pk__in=ids).delete()
-    record_event(caller=Caller.system(), event_name="PurgeCredentialReports",
-                 request_parameters={"older_than": history_start().isoformat()},
-                 response_elements={"report_ids": ids})
-    return len(ids)
+    CredentialReport.objects.filter(pk__in=[pk for ids in by_account.values() for pk in ids]).delete()
+    for account_id, ids in sorted(by_account.items()):
+        record_event(caller=Caller.system(account_id), event_name="PurgeCredentialReports",
+                     request_parameters={"older_than": history_start().isoformat()},
+                     response_elements={"report_ids": ids})
+    return sum(len(ids) for ids in by_account.values())
 
 
 @transaction.atomic
@@ -60,14 +64,16 @@ def flag_unused_access_keys() -> int:
     for start in range(0, len(flagged), FLAG_EVENT_BATCH):
         batch = AccessKey.objects.filter(pk__in=flagged[start:start + FLAG_EVENT_BATCH]).select_related("user") \
             .order_by("pk")
-        keys = [(key.access_key_id, identifiers.user_arn(key.user.path, key.user.user_name)
-                 if not key.user.is_superuser else identifiers.root_arn()) for key in batch]
-        record_event(caller=Caller.system(), event_name="FlagUnusedAccessKeys",
-                     request_parameters={"unused_days": UNUSED_KEY_DAYS},
-                     response_elements={"access_key_ids": [key_id for key_id, _ in keys]},
-                     resources=sorted({arn for _, arn in keys}))
+        by_account: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key in batch:
+            by_account[key.user.account_id].append((key.access_key_id, key.user.arn))
+        for account_id, keys in sorted(by_account.items()):
+            record_event(caller=Caller.system(account_id), event_name="FlagUnusedAccessKeys",
+                         request_parameters={"unused_days": UNUSED_KEY_DAYS},
+                         response_elements={"access_key_ids": [key_id for key_id, _ in keys]},
+                         resources=sorted({arn for _, arn in keys}))
     return len(flagged)
 
 
-def unused_access_key_count() -> int:
-    return UnusedAccessKeyFlag.objects.count()
+def unused_access_key_count(account_id: str) -> int:
+    return UnusedAccessKeyFlag.objects.filter(access_key__user__account_id=account_id).count()

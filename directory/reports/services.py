@@ -1,4 +1,6 @@
-"""Credential report operations: GenerateCredentialReport, GetCredentialReport, the history, and the job itself."""
+"""Credential report operations: GenerateCredentialReport, GetCredentialReport, the history, and the job itself.
+
+Each account has its own reports (of its root and users) and at most one job in progress."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from accounts.models import Account
 from directory.models import CredentialReport, CredentialReportChunk
 from directory.reports.generation import write_report
 from iam_console import errors
@@ -52,17 +55,19 @@ def history_start():
     return timezone.now() - timedelta(days=settings.IAM_CREDENTIAL_REPORT_HISTORY_DAYS)
 
 
-def visible_reports() -> QuerySet[CredentialReport]:
-    """Finished reports still inside the configured history; jobs and purged-to-be reports stay hidden."""
-    return CredentialReport.objects.filter(state=State.COMPLETE, generated_at__gte=history_start())
+def visible_reports(account_id: str) -> QuerySet[CredentialReport]:
+    """An account's finished reports still inside the configured history; jobs and purged-to-be reports stay
+    hidden."""
+    return CredentialReport.objects.filter(account_id=account_id, state=State.COMPLETE,
+                                           generated_at__gte=history_start())
 
 
-def newest_report() -> CredentialReport | None:
-    return visible_reports().order_by("-generated_at", "-id").first()
+def newest_report(account_id: str) -> CredentialReport | None:
+    return visible_reports(account_id).order_by("-generated_at", "-id").first()
 
 
-def job_in_progress() -> CredentialReport | None:
-    return CredentialReport.objects.filter(state=State.INPROGRESS).first()
+def job_in_progress(account_id: str) -> CredentialReport | None:
+    return CredentialReport.objects.filter(account_id=account_id, state=State.INPROGRESS).first()
 
 
 def _enqueue(report_id: int) -> None:
@@ -124,14 +129,15 @@ def generate_credential_report(*, caller: Caller) -> GenerationState:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_GENERATION_LOCK])
     now = timezone.now()
-    newest = newest_report()
+    account = caller.account_id
+    newest = newest_report(account)
     # An expired report is never handed back, even when the configured expiry is under four hours.
     reuse_age = min(REUSE_AGE, timedelta(seconds=settings.IAM_CREDENTIAL_REPORT_MAX_AGE_SECONDS))
     if newest is not None and now - newest.generated_at < reuse_age:
         return GenerationState(State.COMPLETE, "The credential report is ready.", newest.pk)
-    job = job_in_progress()
+    job = job_in_progress(account)
     if job is None:
-        job = CredentialReport.objects.create(requested_by=caller.principal.arn)
+        job = CredentialReport.objects.create(account_id=account, requested_by=caller.principal.arn)
         _enqueue(job.pk)
         description = ("No report exists. Starting a new report generation task" if newest is None
                        else "The newest report is older than four hours. Starting a new report generation task")
@@ -144,13 +150,20 @@ def generate_credential_report(*, caller: Caller) -> GenerationState:
     return GenerationState(State.INPROGRESS, "The credential report is being generated.", job.pk)
 
 
-def start_scheduled_report() -> int:
-    """The beat's entry point: the job in progress, or a new one (scheduled runs always add a report)."""
+def start_scheduled_report(account_id: str) -> int:
+    """The account's job in progress, or a new one (scheduled runs always add a report)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_GENERATION_LOCK])
-        job = job_in_progress() or CredentialReport.objects.create(requested_by="schedule")
+        job = job_in_progress(account_id) or CredentialReport.objects.create(account_id=account_id,
+                                                                             requested_by="schedule")
         return job.pk
+
+
+def start_scheduled_reports() -> list[int]:
+    """The beat's entry point: a report job for every active account (one each at most)."""
+    accounts = Account.objects.filter(status=Account.Status.ACTIVE).order_by("pk").values_list("pk", flat=True)
+    return [start_scheduled_report(account_id) for account_id in accounts]
 
 
 def run_report_job(report_id: int) -> bool:
@@ -169,7 +182,7 @@ def run_report_job(report_id: int) -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT now()")
             (generated_at,) = cursor.fetchone()
-        rows = write_report(buffer)
+        rows = write_report(buffer, account_id=job.account_id)
         size = buffer.tell()
         buffer.seek(0)
         _store_chunks(job.pk, buffer)
@@ -202,13 +215,14 @@ def report_bytes(report_id: int) -> Iterator[bytes]:
 def get_credential_report(*, caller: Caller, report_id: int | None = None) -> CredentialReport:
     """The newest report (AWS's GetCredentialReport), or one report of the history by id."""
     authorize_caller(caller, "iam:GetCredentialReport", "*")
+    account = caller.account_id
     if report_id is not None:
-        report = visible_reports().filter(pk=report_id).first()
+        report = visible_reports(account).filter(pk=report_id).first()
         if report is None:
             raise errors.NoSuchEntity(f"The credential report with id {report_id} cannot be found.")
         return report
-    newest = newest_report()
-    in_progress = job_in_progress() is not None
+    newest = newest_report(account)
+    in_progress = job_in_progress(account) is not None
     if newest is None:
         if in_progress:
             raise errors.ReportInProgress("The credential report is being generated. Try again in a few seconds.")
@@ -227,7 +241,7 @@ def list_credential_reports(*, caller: Caller, marker: str | None = None,
     """The history, newest first, paginated by id."""
     authorize_caller(caller, "iam:GetCredentialReport", "*")
     limit = clean_max_items(max_items)
-    reports = visible_reports().order_by("-id")
+    reports = visible_reports(caller.account_id).order_by("-id")
     after = decode_marker(marker)
     if after is not None:
         if not after.isdigit():

@@ -5,13 +5,12 @@ before deleting a user or role (`terraform destroy`) carry on."""
 from __future__ import annotations
 
 from directory import lookups
-from directory.services.roles import role_by_name
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 
 
 def _for_user(caller: Caller, action: str, user_name: str | None) -> list:
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     authorize_caller(caller, action, user.arn)
     return []
 
@@ -39,6 +38,6 @@ def list_instance_profiles(*, caller: Caller, path_prefix: str = "/") -> list:
 
 @iam_operation("ListInstanceProfilesForRole")
 def list_instance_profiles_for_role(*, caller: Caller, role_name: str) -> list:
-    role = role_by_name(role_name)
+    role = lookups.role_by_name(caller.account_id, role_name)
     authorize_caller(caller, "iam:ListInstanceProfilesForRole", role.arn)
     return []

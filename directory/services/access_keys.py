@@ -34,7 +34,7 @@ class NewAccessKey:
 @iam_operation("CreateAccessKey")
 def create_access_key(*, caller: Caller, user_name: str | None = None) -> NewAccessKey:
     # Lock the user row so that two simultaneous requests cannot both pass the two-key quota.
-    user = lookups.target_user(caller.principal, user_name, for_update=True)
+    user = lookups.target_user(caller, user_name, for_update=True)
     authorize_caller(caller, "iam:CreateAccessKey", user.arn)
     if AccessKey.objects.filter(user=user).count() >= ACCESS_KEYS_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
@@ -53,7 +53,7 @@ def _status(value: object) -> str:
 @iam_operation("UpdateAccessKey")
 def update_access_key(*, caller: Caller, access_key_id: str, status: str, user_name: str | None = None) -> AccessKey:
     new_status = _status(status)
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     authorize_caller(caller, "iam:UpdateAccessKey", user.arn)
     key = lookups.access_key_of(user, access_key_id, for_update=True)
     if key.status != new_status:
@@ -64,24 +64,26 @@ def update_access_key(*, caller: Caller, access_key_id: str, status: str, user_n
 
 @iam_operation("DeleteAccessKey")
 def delete_access_key(*, caller: Caller, access_key_id: str, user_name: str | None = None) -> None:
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     authorize_caller(caller, "iam:DeleteAccessKey", user.arn)
     lookups.access_key_of(user, access_key_id, for_update=True).delete()
 
 
 @iam_operation("ListAccessKeys")
 def list_access_keys(*, caller: Caller, user_name: str | None = None) -> tuple[User, list[AccessKey]]:
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     authorize_caller(caller, "iam:ListAccessKeys", user.arn)
     return user, list(AccessKey.objects.filter(user=user))
 
 
 @iam_operation("GetAccessKeyLastUsed")
 def get_access_key_last_used(*, caller: Caller, access_key_id: str) -> AccessKey:
-    key = AccessKey.objects.select_related("user").filter(access_key_id=access_key_id).first()
+    key = AccessKey.objects.select_related("user").filter(access_key_id=access_key_id,
+                                                          user__account_id=caller.account_id).first()
     if key is None:
         # Whose key it would be is unknown: only a caller who may read any user's keys learns it does not exist.
-        authorize_unknown(identifiers.iam_arn("user/*"))
+        # Another account's key is not found, as one that does not exist.
+        authorize_unknown(identifiers.iam_arn(caller.account_id, "user/*"))
         raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
     authorize_caller(caller, "iam:GetAccessKeyLastUsed", key.user.arn)
     return key

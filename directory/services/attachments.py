@@ -67,13 +67,13 @@ def list_entities_for_policy(*, caller: Caller, policy_arn: str, entity_filter: 
     if usage_filter not in (None, *USAGE_FILTERS):
         raise ValidationError(f"usage_filter must be one of {', '.join(USAGE_FILTERS)}")
     prefix = validate_path_prefix(path_prefix)
-    policy = policy_by_arn(policy_arn)
+    policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, "iam:ListEntitiesForPolicy", policy.arn)
 
     def select(model, kind: str, usage: str, lookup: str, order: str) -> list:
         if entity_filter not in (None, kind) or usage_filter not in (None, usage):
             return []
-        rows = model.objects.filter(**{lookup: policy}, path__startswith=prefix)
+        rows = model.objects.filter(**{lookup: policy}, account_id=caller.account_id, path__startswith=prefix)
         return list(rows.order_by(order).distinct())
 
     return PolicyEntities(

@@ -6,12 +6,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from directory.models import Group, Role, User
+from directory.models import (
+    Group,
+    GroupPolicyAttachment,
+    Role,
+    RolePermissionsBoundary,
+    RolePolicyAttachment,
+    User,
+    UserPermissionsBoundary,
+    UserPolicyAttachment,
+)
 from iam_console.errors import ValidationError
 from iam_console.operations import iam_operation
 from iam_console.pagination import clean_max_items, decode_marker, encode_marker
 from policies.authorization import Caller, authorize_caller
 from policies.models import ManagedPolicy, PolicyVersion
+from policies.services.managed import visible_policies
 
 ENTITY_FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 
@@ -28,24 +38,34 @@ class AuthorizationDetails:
     marker: str | None = None
 
 
-def _users() -> QuerySet:
-    return (User.objects.iam_users().select_related("permissions_boundary__policy")
+def _users(account_id: str) -> QuerySet:
+    return (User.objects.iam_users(account_id).select_related("permissions_boundary__policy")
             .prefetch_related("inline_policies", "iam_groups", "tags", "policy_attachments__policy"))
 
 
-def _groups() -> QuerySet:
-    return Group.objects.prefetch_related("inline_policies", "policy_attachments__policy")
+def _groups(account_id: str) -> QuerySet:
+    return Group.objects.filter(account_id=account_id).prefetch_related("inline_policies",
+                                                                        "policy_attachments__policy")
 
 
-def _roles() -> QuerySet:
-    return (Role.objects.select_related("permissions_boundary__policy")
+def _roles(account_id: str) -> QuerySet:
+    return (Role.objects.filter(account_id=account_id).select_related("permissions_boundary__policy")
             .prefetch_related("inline_policies", "tags", "policy_attachments__policy"))
 
 
-def _policies(filters: set[str]) -> QuerySet:
-    queryset = ManagedPolicy.objects.prefetch_related(
+def _policies(account_id: str, filters: set[str]) -> QuerySet:
+    """The account's own and the AWS-managed policies, with their uses in the account only (an AWS-managed policy
+    is shared: another account's attachments are not counted)."""
+    def uses(relation: str, model, holder: str) -> Prefetch:
+        return Prefetch(relation, queryset=model.objects.filter(**{f"{holder}__account_id": account_id}))
+
+    queryset = visible_policies(account_id).prefetch_related(
         Prefetch("versions", queryset=PolicyVersion.objects.order_by("-create_date", "-id")),
-        "user_attachments", "group_attachments", "role_attachments", "user_boundaries", "role_boundaries")
+        uses("user_attachments", UserPolicyAttachment, "user"), uses("group_attachments", GroupPolicyAttachment,
+                                                                     "group"),
+        uses("role_attachments", RolePolicyAttachment, "role"), uses("user_boundaries", UserPermissionsBoundary,
+                                                                     "user"),
+        uses("role_boundaries", RolePermissionsBoundary, "role"))
     local, aws = "LocalManagedPolicy" in filters, "AWSManagedPolicy" in filters
     if local != aws:
         queryset = queryset.filter(is_system=aws)
@@ -67,7 +87,9 @@ def get_account_authorization_details(*, caller: Caller, filters: list[str] | No
     authorize_caller(caller, "iam:GetAccountAuthorizationDetails", "*")
     limit = clean_max_items(max_items)
     start_section, after = _position(decode_marker(marker))
-    querysets = {"User": _users, "Group": _groups, "Role": _roles, "Policy": lambda: _policies(wanted)}
+    account = caller.account_id
+    querysets = {"User": lambda: _users(account), "Group": lambda: _groups(account),
+                 "Role": lambda: _roles(account), "Policy": lambda: _policies(account, wanted)}
     include = {"User": "User" in wanted, "Group": "Group" in wanted, "Role": "Role" in wanted,
                "Policy": bool(wanted & {"LocalManagedPolicy", "AWSManagedPolicy"})}
     details, room = AuthorizationDetails(), limit

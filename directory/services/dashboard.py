@@ -17,17 +17,18 @@ OLD_KEY_DAYS = 90
 ATTENTION_LIMIT = 10
 
 
-def _users_without_mfa() -> QuerySet[User]:
+def _users_without_mfa(account_id: str) -> QuerySet[User]:
     # Until MFA devices exist every user lacks one; the MFA feature replaces this through USERS_WITHOUT_MFA.
-    return User.objects.iam_users()
+    return User.objects.iam_users(account_id)
 
 
-# A hook: the MFA feature sets this to a function returning the IAM users that have no MFA device.
-USERS_WITHOUT_MFA: list[Callable[[], QuerySet[User]]] = [_users_without_mfa]
+# A hook: the MFA feature sets this to a function returning an account's IAM users that have no MFA device.
+USERS_WITHOUT_MFA: list[Callable[[str], QuerySet[User]]] = [_users_without_mfa]
 
 
 @dataclass(frozen=True)
 class AccountSummary:
+    account_id: str
     users: int
     groups: int
     access_keys: int
@@ -43,16 +44,18 @@ class AccountSummary:
         managed policies and their versions, MFA devices, and what the root user holds."""
         from policies.models import ManagedPolicy, PolicyVersion
 
-        devices = MFADevice.objects.all()
-        root = User.objects.filter(is_superuser=True)
+        account = self.account_id
+        devices = MFADevice.objects.filter(user__account_id=account)
+        root = User.objects.filter(account_id=account, is_superuser=True)
         return {
-            "roles": Role.objects.count(),
-            "policies": ManagedPolicy.objects.filter(is_system=False).count(),
-            "policy_versions_in_use": PolicyVersion.objects.filter(policy__is_system=False).count(),
+            "roles": Role.objects.filter(account_id=account).count(),
+            "policies": ManagedPolicy.objects.filter(account_id=account).count(),
+            "policy_versions_in_use": PolicyVersion.objects.filter(policy__account_id=account).count(),
             "mfa_devices": devices.count(),
             "mfa_devices_in_use": devices.filter(confirmed=True).count(),
             "account_mfa_enabled": devices.filter(user__is_superuser=True, confirmed=True).exists(),
-            "account_access_keys_present": AccessKey.objects.filter(user__is_superuser=True).exists(),
+            "account_access_keys_present": AccessKey.objects.filter(user__account_id=account,
+                                                                    user__is_superuser=True).exists(),
             "account_password_present": root.exclude(password__startswith="!").exists(),  # "!": unusable
         }
 
@@ -60,16 +63,19 @@ class AccountSummary:
 @iam_operation("GetAccountSummary")
 def get_account_summary(*, caller: Caller) -> AccountSummary:
     authorize_caller(caller, "iam:GetAccountSummary", "*")
-    iam_keys = AccessKey.objects.filter(user__is_superuser=False)
+    account = caller.account_id
+    iam_keys = AccessKey.objects.filter(user__account_id=account, user__is_superuser=False)
     cutoff = timezone.now() - timedelta(days=OLD_KEY_DAYS)
     old_keys = iam_keys.filter(create_date__lt=cutoff, status=AccessKey.Status.ACTIVE)
-    never_used = User.objects.iam_users().filter(login_profile_create_date__isnull=False, last_login__isnull=True)
+    users = User.objects.iam_users(account)
+    never_used = users.filter(login_profile_create_date__isnull=False, last_login__isnull=True)
     return AccountSummary(
-        users=User.objects.iam_users().count(),
-        groups=Group.objects.count(),
+        account_id=account,
+        users=users.count(),
+        groups=Group.objects.filter(account_id=account).count(),
         access_keys=iam_keys.count(),
         active_access_keys=iam_keys.filter(status=AccessKey.Status.ACTIVE).count(),
-        users_without_mfa=USERS_WITHOUT_MFA[-1]().count(),
+        users_without_mfa=USERS_WITHOUT_MFA[-1](account).count(),
         old_access_keys=list(old_keys.select_related("user").order_by("create_date")[:ATTENTION_LIMIT]),
         old_access_key_count=old_keys.count(),
         passwords_never_used=list(never_used.order_by("login_profile_create_date")[:ATTENTION_LIMIT]),

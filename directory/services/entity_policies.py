@@ -25,7 +25,6 @@ from directory.models import (
     UserPermissionsBoundary,
     UserPolicyAttachment,
 )
-from directory.services.roles import role_by_name
 from iam_console.errors import LimitExceeded, NoSuchEntity
 from policies.authorization import Caller, authorize_caller
 from policies.documents import checked_document, non_whitespace_length
@@ -40,7 +39,7 @@ class EntityKind:
 
     name: str  # "User", "Group", "Role": as in the action names (iam:AttachUserPolicy)
     field: str  # the foreign key on the attachment and inline models
-    find: Callable[..., models.Model]
+    find: Callable[..., models.Model]  # (account id, name, *, for_update) -> the entity, or NoSuchEntity
     entity_name: Callable[[models.Model], str]
     attachments: type[models.Model]
     inline: type[models.Model]
@@ -57,7 +56,7 @@ USER = EntityKind("User", "user", lookups.user_by_name, lambda user: user.user_n
                   UserInlinePolicy, "user_inline", "user_attachments", UserPermissionsBoundary)
 GROUP = EntityKind("Group", "group", lookups.group_by_name, lambda group: group.group_name, GroupPolicyAttachment,
                    GroupInlinePolicy, "group_inline", "group_attachments")
-ROLE = EntityKind("Role", "role", role_by_name, lambda role: role.role_name, RolePolicyAttachment,
+ROLE = EntityKind("Role", "role", lookups.role_by_name, lambda role: role.role_name, RolePolicyAttachment,
                   RoleInlinePolicy, "role_inline", "role_attachments", RolePermissionsBoundary)
 
 
@@ -67,8 +66,8 @@ def _quota() -> int:
 
 def attach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> None:
     check_policy_arn(policy_arn)
-    entity = kind.find(name, for_update=True)  # the row lock keeps the quota exact under concurrency
-    policy = policy_by_arn(policy_arn)
+    entity = kind.find(caller.account_id, name, for_update=True)  # the row lock keeps the quota exact under concurrency
+    policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, f"iam:Attach{kind.name}Policy", entity.arn, {"iam:PolicyARN": policy.arn})
     attached = kind.attachments.objects.filter(**{kind.field: entity})
     if attached.filter(policy=policy).exists():
@@ -80,8 +79,8 @@ def attach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> N
 
 def detach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> None:
     check_policy_arn(policy_arn)
-    entity = kind.find(name, for_update=True)
-    policy = policy_by_arn(policy_arn)
+    entity = kind.find(caller.account_id, name, for_update=True)
+    policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, f"iam:Detach{kind.name}Policy", entity.arn, {"iam:PolicyARN": policy.arn})
     deleted, _ = kind.attachments.objects.filter(**{kind.field: entity, "policy": policy}).delete()
     if not deleted:
@@ -89,7 +88,7 @@ def detach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> N
 
 
 def list_attached(kind: EntityKind, *, caller: Caller, name: str) -> list[ManagedPolicy]:
-    entity = kind.find(name)
+    entity = kind.find(caller.account_id, name)
     authorize_caller(caller, f"iam:ListAttached{kind.name}Policies", entity.arn)
     attached = {f"{kind.attached_via}__{kind.field}": entity}
     return list(ManagedPolicy.objects.filter(**attached).order_by("policy_name_key"))
@@ -97,7 +96,7 @@ def list_attached(kind: EntityKind, *, caller: Caller, name: str) -> list[Manage
 
 def put_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str, policy_document: str):
     validate_policy_name(policy_name)
-    entity = kind.find(name, for_update=True)
+    entity = kind.find(caller.account_id, name, for_update=True)
     authorize_caller(caller, f"iam:Put{kind.name}Policy", entity.arn)
     document = checked_document(policy_document, size_limit=kind.size_limit)
     others = kind.inline.objects.filter(**{kind.field: entity}).exclude(policy_name_key=policy_name.lower())
@@ -120,7 +119,7 @@ def _inline_not_found(kind: EntityKind, policy_name: str) -> NoSuchEntity:
 
 
 def get_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str):
-    entity = kind.find(name)
+    entity = kind.find(caller.account_id, name)
     authorize_caller(caller, f"iam:Get{kind.name}Policy", entity.arn)
     policy = kind.inline.objects.filter(**{kind.field: entity}, policy_name_key=str(policy_name).lower()).first()
     if policy is None:
@@ -129,7 +128,7 @@ def get_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str)
 
 
 def delete_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str) -> None:
-    entity = kind.find(name, for_update=True)
+    entity = kind.find(caller.account_id, name, for_update=True)
     authorize_caller(caller, f"iam:Delete{kind.name}Policy", entity.arn)
     deleted, _ = kind.inline.objects.filter(**{kind.field: entity},
                                             policy_name_key=str(policy_name).lower()).delete()
@@ -138,15 +137,15 @@ def delete_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: s
 
 
 def list_inline(kind: EntityKind, *, caller: Caller, name: str) -> list[str]:
-    entity = kind.find(name)
+    entity = kind.find(caller.account_id, name)
     authorize_caller(caller, f"iam:List{kind.name}Policies", entity.arn)
     return list(kind.inline.objects.filter(**{kind.field: entity}).values_list("policy_name", flat=True))
 
 
 def put_boundary(kind: EntityKind, *, caller: Caller, name: str, permissions_boundary: str) -> ManagedPolicy:
     check_policy_arn(permissions_boundary)
-    entity = kind.find(name, for_update=True)
-    policy = policy_by_arn(permissions_boundary)
+    entity = kind.find(caller.account_id, name, for_update=True)
+    policy = policy_by_arn(caller.account_id, permissions_boundary)
     authorize_caller(caller, f"iam:Put{kind.name}PermissionsBoundary", entity.arn,
                      {"iam:PermissionsBoundary": policy.arn})
     kind.boundary.objects.update_or_create(**{kind.field: entity}, defaults={"policy": policy})
@@ -154,7 +153,7 @@ def put_boundary(kind: EntityKind, *, caller: Caller, name: str, permissions_bou
 
 
 def delete_boundary(kind: EntityKind, *, caller: Caller, name: str) -> None:
-    entity = kind.find(name, for_update=True)
+    entity = kind.find(caller.account_id, name, for_update=True)
     authorize_caller(caller, f"iam:Delete{kind.name}PermissionsBoundary", entity.arn)
     deleted, _ = kind.boundary.objects.filter(**{kind.field: entity}).delete()
     if not deleted:

@@ -29,11 +29,11 @@ def _set_password(user: User, password: str) -> None:
 @iam_operation("CreateLoginProfile")
 def create_login_profile(*, caller: Caller, user_name: str, password: str,
                          password_reset_required: bool = False) -> User:
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:CreateLoginProfile", user.arn)
     if user.has_login_profile:
         raise EntityAlreadyExists(f"Login Profile for user {user.user_name} already exists.")
-    check_password_against_policy(password, user=user, policy=effective_policy())
+    check_password_against_policy(password, user=user, policy=effective_policy(user.account_id))
     _set_password(user, password)
     user.login_profile_create_date = timezone.now()
     user.password_reset_required = bool(password_reset_required)
@@ -44,7 +44,7 @@ def create_login_profile(*, caller: Caller, user_name: str, password: str,
 
 @iam_operation("GetLoginProfile")
 def get_login_profile(*, caller: Caller, user_name: str | None = None) -> User:
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     authorize_caller(caller, "iam:GetLoginProfile", user.arn)
     if not user.has_login_profile:
         raise NoSuchEntity(f"Login Profile for User {user.user_name} cannot be found.")
@@ -54,13 +54,13 @@ def get_login_profile(*, caller: Caller, user_name: str | None = None) -> User:
 @iam_operation("UpdateLoginProfile")
 def update_login_profile(*, caller: Caller, user_name: str, password: str | None = None,
                          password_reset_required: bool | None = None) -> User:
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:UpdateLoginProfile", user.arn)
     if not user.has_login_profile:
         raise NoSuchEntity(f"Login Profile for User {user.user_name} cannot be found.")
     fields = []
     if password is not None:
-        check_password_against_policy(password, user=user, policy=effective_policy())
+        check_password_against_policy(password, user=user, policy=effective_policy(user.account_id))
         _set_password(user, password)
         user.locked_until = None  # an administrator's reset also lifts a sign-in lockout
         fields += ["password", "password_last_changed", "locked_until"]
@@ -74,7 +74,7 @@ def update_login_profile(*, caller: Caller, user_name: str, password: str | None
 
 @iam_operation("DeleteLoginProfile")
 def delete_login_profile(*, caller: Caller, user_name: str) -> None:
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:DeleteLoginProfile", user.arn)
     if not user.has_login_profile:
         raise NoSuchEntity(f"Login Profile for User {user.user_name} cannot be found.")
@@ -89,8 +89,8 @@ def change_password(*, caller: Caller, old_password: str, new_password: str) -> 
     principal = caller.principal
     if not isinstance(principal, User):
         raise InvalidInput("Only an IAM user can change its own password; a role session has no password.")
-    user = User.objects.select_for_update().get(pk=principal.pk)
-    policy = effective_policy()
+    user = User.objects.select_for_update().get(pk=principal.pk, account_id=caller.account_id)
+    policy = effective_policy(user.account_id)
     # AllowUsersToChangePassword grants every user ChangePassword on itself; otherwise a policy must.
     if not (policy.allow_users_to_change_password and not user.is_root):
         authorize_caller(caller, "iam:ChangePassword", user.arn)

@@ -29,10 +29,9 @@ def _flag(name: str, value: object) -> bool:
 @iam_operation("GetAccountPasswordPolicy")
 def get_account_password_policy(*, caller: Caller) -> PasswordPolicy:
     authorize_caller(caller, "iam:GetAccountPasswordPolicy", _ACCOUNT)
-    policy = PasswordPolicy.objects.filter(singleton=True).first()
+    policy = PasswordPolicy.objects.filter(account_id=caller.account_id).first()
     if policy is None:
-        raise NoSuchEntity("The Password Policy with domain name " + caller.principal.arn.split(":")[4]
-                           + " cannot be found.")
+        raise NoSuchEntity(f"The Password Policy with domain name {caller.account_id} cannot be found.")
     return policy
 
 
@@ -45,7 +44,7 @@ def read_account_password_policy(*, caller: Caller) -> PasswordPolicy | None:
     (and so to record as a failure). The APIs keep AWS's NoSuchEntity through get_account_password_policy.
     """
     authorize_caller(caller, "iam:GetAccountPasswordPolicy", _ACCOUNT)
-    return PasswordPolicy.objects.filter(singleton=True).first()
+    return PasswordPolicy.objects.filter(account_id=caller.account_id).first()
 
 
 @iam_operation("UpdateAccountPasswordPolicy")
@@ -75,13 +74,13 @@ def update_account_password_policy(
         "password_reuse_prevention": _bounded("password_reuse_prevention", password_reuse_prevention, 1, 24),
         "hard_expiry": _flag("hard_expiry", hard_expiry),
     }
-    policy, _ = PasswordPolicy.objects.update_or_create(singleton=True, defaults=values)
+    policy, _ = PasswordPolicy.objects.update_or_create(account_id=caller.account_id, defaults=values)
     return policy
 
 
 @iam_operation("DeleteAccountPasswordPolicy")
 def delete_account_password_policy(*, caller: Caller) -> None:
     authorize_caller(caller, "iam:DeleteAccountPasswordPolicy", _ACCOUNT)
-    deleted, _ = PasswordPolicy.objects.filter(singleton=True).delete()
+    deleted, _ = PasswordPolicy.objects.filter(account_id=caller.account_id).delete()
     if not deleted:
         raise NoSuchEntity("The account policy with name PasswordPolicy cannot be found.")  # AWS's words

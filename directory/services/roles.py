@@ -7,13 +7,13 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from directory import lookups
 from directory.models import Role, RoleTag
 from iam_console import identifiers
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     LimitExceeded,
-    NoSuchEntity,
     ValidationError,
 )
 from iam_console.operations import iam_operation
@@ -27,7 +27,7 @@ from iam_console.validation import (
     validate_tag_key,
     validate_tags,
 )
-from policies.authorization import Caller, authorize_caller, authorize_unknown
+from policies.authorization import Caller, authorize_caller
 from policies.documents import TRUST_POLICY, checked_document
 from policies.language import invalidate
 
@@ -36,15 +36,6 @@ DESCRIPTION_MAX = 1000
 MIN_SESSION_DURATION = 3600
 MAX_SESSION_DURATION = 43200
 _DESCRIPTION = re.compile(r"[\t\n\r\u0020-\u007E\u00A1-\u00FF]*")
-
-
-def role_by_name(role_name: str, *, for_update: bool = False) -> Role:
-    queryset = Role.objects.select_for_update() if for_update else Role.objects.all()
-    role = queryset.filter(role_name_key=str(role_name).lower()).first()
-    if role is None:
-        authorize_unknown(identifiers.role_arn("/", str(role_name)))
-        raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
-    return role
 
 
 def trust_policy_key(role: Role) -> tuple[str, str]:
@@ -74,6 +65,13 @@ def validate_max_session_duration(value: object) -> int:
     return value
 
 
+def checked_trust_policy(document: object) -> str:
+    """A trust policy IAM accepts: valid as a TRUST_POLICY, naming no account this directory does not hold."""
+    text = checked_document(document, size_limit="trust", policy_type=TRUST_POLICY)
+    lookups.refuse_unknown_accounts(text)
+    return text
+
+
 @iam_operation("CreateRole")
 def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: str, path: str = "/",
                 description: str = "", max_session_duration: int = MIN_SESSION_DURATION,
@@ -83,13 +81,13 @@ def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: 
     description = validate_description(description)
     max_session_duration = validate_max_session_duration(max_session_duration)
     tag_map = validate_tags(tags or [])
-    arn = identifiers.role_arn(path, role_name)
+    arn = identifiers.role_arn(caller.account_id, path, role_name)
     context = request_tag_context(tag_map)
     boundary = None
     if permissions_boundary:
         from policies.services.managed import policy_by_arn
 
-        boundary = policy_by_arn(permissions_boundary)
+        boundary = policy_by_arn(caller.account_id, permissions_boundary)
         context["iam:PermissionsBoundary"] = boundary.arn
     authorize_caller(caller, "iam:CreateRole", arn, context)
     if tag_map:
@@ -98,12 +96,13 @@ def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: 
         authorize_caller(caller, "iam:PutRolePermissionsBoundary", arn, {"iam:PermissionsBoundary": boundary.arn})
     if len(tag_map) > TAGS_PER_ENTITY:
         raise LimitExceeded(f"A role can have at most {TAGS_PER_ENTITY} tags.")
-    document = checked_document(assume_role_policy_document, size_limit="trust", policy_type=TRUST_POLICY)
-    if Role.objects.filter(role_name_key=role_name.lower()).exists():
+    document = checked_trust_policy(assume_role_policy_document)
+    if Role.objects.filter(account_id=caller.account_id, role_name_key=role_name.lower()).exists():
         raise EntityAlreadyExists(f"Role with name {role_name} already exists.")
     try:
         with transaction.atomic():
-            role = Role.objects.create(role_name=role_name, path=path, description=description,
+            role = Role.objects.create(account_id=caller.account_id, role_name=role_name, path=path,
+                                       description=description,
                                        role_id=identifiers.new_unique_id(identifiers.ROLE_ID_PREFIX),
                                        assume_role_policy_document=document,
                                        max_session_duration=max_session_duration)
@@ -121,7 +120,7 @@ def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: 
 
 @iam_operation("GetRole")
 def get_role(*, caller: Caller, role_name: str) -> Role:
-    role = role_by_name(role_name)
+    role = lookups.role_by_name(caller.account_id, role_name)
     authorize_caller(caller, "iam:GetRole", role.arn)
     return role
 
@@ -129,7 +128,7 @@ def get_role(*, caller: Caller, role_name: str) -> Role:
 @iam_operation("UpdateRole")
 def update_role(*, caller: Caller, role_name: str, description: str | None = None,
                 max_session_duration: int | None = None) -> Role:
-    role = role_by_name(role_name, for_update=True)
+    role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UpdateRole", role.arn)
     fields = []
     if description is not None:
@@ -146,7 +145,7 @@ def update_role(*, caller: Caller, role_name: str, description: str | None = Non
 @iam_operation("UpdateRoleDescription")
 def update_role_description(*, caller: Caller, role_name: str, description: str) -> Role:
     """AWS's older single-purpose form of UpdateRole; it answers with the updated role."""
-    role = role_by_name(role_name, for_update=True)
+    role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UpdateRoleDescription", role.arn)
     role.description = validate_description(description)
     role.save(update_fields=["description"])
@@ -155,9 +154,9 @@ def update_role_description(*, caller: Caller, role_name: str, description: str)
 
 @iam_operation("UpdateAssumeRolePolicy")
 def update_assume_role_policy(*, caller: Caller, role_name: str, policy_document: str) -> Role:
-    role = role_by_name(role_name, for_update=True)
+    role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UpdateAssumeRolePolicy", role.arn)
-    document = checked_document(policy_document, size_limit="trust", policy_type=TRUST_POLICY)
+    document = checked_trust_policy(policy_document)
     invalidate(trust_policy_key(role)[0])
     Role.objects.filter(pk=role.pk).update(assume_role_policy_document=document,
                                            trust_policy_version=F("trust_policy_version") + 1)
@@ -177,7 +176,7 @@ def role_dependents(role: Role) -> tuple[list[str], list[str]]:
 
 @iam_operation("DeleteRole")
 def delete_role(*, caller: Caller, role_name: str) -> None:
-    role = role_by_name(role_name, for_update=True)
+    role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:DeleteRole", role.arn)
     attached, inline = role_dependents(role)
     if attached:
@@ -195,7 +194,7 @@ def list_roles(*, caller: Caller, path_prefix: str = "/", marker: str | None = N
                max_items: int | None = None) -> Page[Role]:
     prefix = validate_path_prefix(path_prefix)
     authorize_caller(caller, "iam:ListRoles", "*")
-    queryset = Role.objects.all()
+    queryset = Role.objects.filter(account_id=caller.account_id)
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
     return keyset_page(queryset, key="role_name_key", marker=marker, max_items=max_items)
@@ -206,7 +205,7 @@ def tag_role(*, caller: Caller, role_name: str, tags: list[dict]) -> list[RoleTa
     tag_map = validate_tags(tags)
     if not tag_map:
         raise ValidationError("tags must contain at least one tag")
-    role = role_by_name(role_name, for_update=True)  # the lock keeps the 50-tag quota exact
+    role = lookups.role_by_name(caller.account_id, role_name, for_update=True)  # the lock keeps the 50-tag quota exact
     authorize_caller(caller, "iam:TagRole", role.arn, request_tag_context(tag_map))
     return merge_tags(RoleTag, {"role": role}, tag_map, quota_name="TagsPerRole")
 
@@ -216,13 +215,13 @@ def untag_role(*, caller: Caller, role_name: str, tag_keys: list[str]) -> None:
     if not isinstance(tag_keys, list) or not tag_keys:
         raise ValidationError("tag_keys must be a non-empty list of tag keys")
     keys = [validate_tag_key(key) for key in tag_keys]
-    role = role_by_name(role_name, for_update=True)
+    role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UntagRole", role.arn, {"aws:TagKeys": keys})
     remove_tags(RoleTag, {"role": role}, keys)
 
 
 @iam_operation("ListRoleTags")
 def list_role_tags(*, caller: Caller, role_name: str) -> list[RoleTag]:
-    role = role_by_name(role_name)
+    role = lookups.role_by_name(caller.account_id, role_name)
     authorize_caller(caller, "iam:ListRoleTags", role.arn)
     return list(RoleTag.objects.filter(role=role))

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Account
+from accounts.selectors import account_by_id_or_alias, management_account
 from audit.models import AuditEvent
 from audit.services import record_event
 from directory import lookups
@@ -99,14 +101,17 @@ def throttled_message(wait: int) -> str:
             "and try again.")
 
 
-def _record(attempt: SignInAttempt, *, user: User | None, user_name: str, error: str = "") -> None:
+def _record(attempt: SignInAttempt, *, user: User | None, user_name: str, error: str = "",
+            account: Account | None = None) -> None:
+    """A ConsoleLogin event, in the account signed in to (none when the account named is not one of ours)."""
     caller = attempt.caller_for(user) if user is not None else None
     # CloudTrail hides names that match no user: people type their password into the user name box.
     parameters = {"user_name": user.user_name if user is not None else REDACTED}
     event = record_event(caller=caller, event_name=CONSOLE_LOGIN, request_parameters=parameters,
                          response_elements={"ConsoleLogin": "Failure" if error else "Success"},
                          resources=[user.arn] if user is not None else [],
-                         error_code="Failed authentication" if error else "", error_message=error)
+                         error_code="Failed authentication" if error else "", error_message=error,
+                         account_id=user.account_id if user is not None else (account.pk if account else ""))
     if user is None:
         # record_event cannot take the request context without a principal; keep where the attempt came from.
         AuditEvent.objects.filter(pk=event.pk).update(source_ip=attempt.source_ip, user_agent=attempt.user_agent,
@@ -127,8 +132,12 @@ def failures_since_reset(user: User, now: datetime) -> int:
         actor_arn=user.arn, outcome=AuditEvent.Outcome.FAILURE, event_time__gt=since).count()
 
 
-def sign_in(*, attempt: SignInAttempt, user_name: str, password: str) -> User:
-    """Check a user name and password; return the user, or raise SignInFailed.
+def sign_in(*, attempt: SignInAttempt, account: str, user_name: str, password: str) -> User:
+    """Check an account (its id or alias; empty: the management account), a user name and a password; return the
+    user, or raise SignInFailed.
+
+    An account that does not exist (or is not active) answers exactly as a user name that does not: the same
+    message, the same Argon2 work, the same throttling and phantom locks, so neither can be enumerated.
 
     First the client: one that keeps failing waits longer and longer, whatever names it tries, and its password
     is not even checked meanwhile. Then the user: enough failures lock an IAM user for browsers it has never
@@ -136,20 +145,26 @@ def sign_in(*, attempt: SignInAttempt, user_name: str, password: str) -> User:
     directory). The user row is locked while failures are counted, so concurrent wrong guesses cannot slip past
     the threshold. Unknown names cost the same Argon2 work as known ones and answer the same, locks included.
     """
+    signed_in_to = account_by_id_or_alias(account) if str(account or "").strip() else management_account()
+    if signed_in_to is not None and not signed_in_to.is_active:
+        signed_in_to = None  # a suspended or closed account signs nobody in, and says nothing more than that
     wait = client_throttle().wait(attempt.client)
     if wait:
-        _record(attempt, user=None, user_name=user_name, error="Throttling")
+        _record(attempt, user=None, user_name=user_name, error="Throttling", account=signed_in_to)
         metrics.sign_in_throttled("client")
         raise SignInFailed(throttled_message(wait), retry_after=wait)
     now = timezone.now()
     name = str(user_name or "")
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(user_name_key=name.lower()).first()
-        if user is None or not (user.has_login_profile or user.is_root) or not password:
+        user = User.objects.select_for_update().filter(account=signed_in_to, user_name_key=name.lower()).first() \
+            if signed_in_to is not None else None
+        if user is None or not (user.has_login_profile or user.is_root) or not password \
+                or not user.password or not user.has_usable_password():
             _dummy_check(password or "")
-            _record(attempt, user=None if user is None else user, user_name=name, error=GENERIC_FAILURE)
+            _record(attempt, user=user, user_name=name, error=GENERIC_FAILURE, account=signed_in_to)
             metrics.sign_in_failure("credentials")
-            raise_later = _fail_unknown(attempt, name)
+            phantom = f"{signed_in_to.pk if signed_in_to else str(account or '').strip().lower()}/{name.lower()}"
+            raise_later = _fail_unknown(attempt, phantom)
         elif _locked_for(attempt, user, now):
             _dummy_check(password)
             _record(attempt, user=user, user_name=name, error="Account temporarily locked")
@@ -289,7 +304,7 @@ def is_locked(user: User) -> bool:
 def unlock_user(*, caller: Caller, user_name: str) -> User:
     """Lift a sign-in lockout, and the locks of the user's MFA devices and recovery codes, now. Unlocking is a
     change to the user's console access, as in UpdateLoginProfile."""
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:UpdateLoginProfile", user.arn)
     unlocked_devices = unlock_devices(user)
     if not user.has_login_profile and not unlocked_devices:

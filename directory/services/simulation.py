@@ -8,15 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-
 from directory import lookups
 from directory.models import User
 from directory.policy_sets import group_policy_set, role_policy_set, user_policy_set
-from directory.services.roles import role_by_name
-from iam_console.errors import InvalidInput, ValidationError
+from iam_console.errors import InvalidInput, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
-from policies.authorization import Caller, authorize_caller
+from policies.authorization import Caller, authorize_caller, authorize_unknown
 from policies.catalogue import ensure_catalogue_loaded
 from policies.documents import finding_as_dict, policy_text, refusal
 from policies.language import (
@@ -94,6 +91,7 @@ class ResourcePolicyInput:
 
     policy: CompiledPolicy
     principal_arn: str
+    principal_account: str
     same_account: bool  # the resource's owner is the principal's account
 
 
@@ -101,8 +99,9 @@ RESOURCE_POLICY_KEY = "ResourcePolicy"
 _ACCOUNT = re.compile(r"(?:arn:[\w-]+:iam::)?(\d{12})(?::root)?")
 
 
-def _resource_policy(document: object, *, principal_arn: str | None,
-                     resource_owner: str | None) -> tuple[ResourcePolicyInput | None, dict]:
+def _resource_policy(document: object, *, principal_arn: str | None, resource_owner: str | None,
+                     default_owner: str) -> tuple[ResourcePolicyInput | None, dict]:
+    """The resource policy to simulate with; its resource belongs to ResourceOwner, else to the caller's account."""
     if document is None:
         return None, {}
     result = validate(policy_text(document, field="resource_policy"), policy_type="RESOURCE_POLICY")
@@ -112,7 +111,7 @@ def _resource_policy(document: object, *, principal_arn: str | None,
         raise InvalidInput("CallerArn is required with a ResourcePolicy: it names the principal the resource "
                            "policy is evaluated for.")
     caller_account = getattr(parse_arn(principal_arn), "account", "")
-    owner = settings.IAM_ACCOUNT_ID
+    owner = default_owner
     if resource_owner:
         match = _ACCOUNT.fullmatch(resource_owner)
         if match is None:
@@ -121,7 +120,7 @@ def _resource_policy(document: object, *, principal_arn: str | None,
         owner = match[1]
     compiled = compile_document(result.model, RESOURCE_POLICY_KEY)
     source = PolicySource(key=RESOURCE_POLICY_KEY, name=RESOURCE_POLICY_KEY, kind="resource")
-    return (ResourcePolicyInput(compiled, principal_arn, same_account=owner == caller_account),
+    return (ResourcePolicyInput(compiled, principal_arn, caller_account, same_account=owner == caller_account),
             {RESOURCE_POLICY_KEY: source})
 
 
@@ -168,8 +167,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def simulation_context(caller_arn: str | None, entries: object) -> dict:
-    """The request context: the keys AWS derives from the caller, then the caller's entries.
+def simulation_context(account_id: str, caller_arn: str | None, entries: object) -> dict:
+    """The request context: the keys AWS derives from the caller, then the caller's entries. A caller ARN of the
+    account `account_id` (the simulating caller's) gives its user's unique id; any other is taken as written.
 
     Keys are case-insensitive, so an entry replaces a derived key whatever its case: what
     the caller supplies is what the simulation uses (AWS's ContextEntries).
@@ -181,8 +181,9 @@ def simulation_context(caller_arn: str | None, entries: object) -> dict:
             raise InvalidInput(f"caller_arn must be an IAM user ARN such as arn:aws:iam::123456789012:user/alice, "
                                f"not {caller_arn}")
         name = parsed.resource.rsplit("/", 1)[-1]
-        user = User.objects.iam_users().filter(user_name_key=name.lower()).first()
-        context.update({"aws:username": name, "aws:PrincipalArn": caller_arn,
+        user = User.objects.iam_users(account_id).filter(user_name_key=name.lower()).first() \
+            if parsed.account == account_id else None
+        context.update({"aws:username": name, "aws:PrincipalArn": caller_arn, "aws:PrincipalAccount": parsed.account,
                         "aws:userid": user.user_id if user else name})
     if entries is None:
         return context
@@ -232,7 +233,8 @@ def _results(actions: object, resources: object, context: dict, identity: Sequen
             final, matched = decision.decision, list(decision.matched_statements)
             if resource_policy is not None:
                 by_resource = evaluate_resource_policy(resource_policy.policy, request,
-                                                       resource_policy.principal_arn, settings.IAM_ACCOUNT_ID)
+                                                       resource_policy.principal_arn,
+                                                       resource_policy.principal_account or None)
                 final = _with_resource_policy(decision, by_resource, resource_policy.same_account)
                 matched += by_resource.matched_statements
             results.append(SimulationResult(action=action, resource=resource, decision=final,
@@ -269,9 +271,9 @@ def simulate_custom_policy(*, caller: Caller, policy_input_list: list[object] | 
                                                   prefix="PermissionsBoundaryPolicyInputList.")
     session, session_sources = _compiled_inputs([session_policy] if session_policy else None,
                                                 field="session_policy", prefix="SessionPolicy.")
-    context = simulation_context(caller_arn, context_entries)
+    context = simulation_context(caller.account_id, caller_arn, context_entries)
     resource, resource_sources = _resource_policy(resource_policy, principal_arn=caller_arn,
-                                                  resource_owner=resource_owner)
+                                                  resource_owner=resource_owner, default_owner=caller.account_id)
     return _results(action_names, resource_arns, context, identity, boundary, session,
                     sources | boundary_sources | session_sources | resource_sources, resource)
 
@@ -283,22 +285,26 @@ def principal_policy_set(caller: Caller, action: str, *, user_name: str | None,
     The entity is named by a user name (the REST form) or, as in AWS, by a user, group or role ARN.
     """
     if policy_source_arn is None:
-        user = lookups.user_by_name(user_name)
+        user = lookups.user_by_name(caller.account_id, user_name)
         authorize_caller(caller, action, user.arn)
         return user_policy_set(user), user.arn, {}
     parsed = parse_arn(policy_source_arn) if isinstance(policy_source_arn, str) else None
     kind, _, rest = parsed.resource.partition("/") if parsed and parsed.service == "iam" else ("", "", "")
     name = rest.rsplit("/", 1)[-1]
+    if kind in ("user", "group", "role") and name and parsed.account != caller.account_id:
+        # Another account's entity is not found, as one that does not exist.
+        authorize_unknown(policy_source_arn)
+        raise NoSuchEntity(f"The {kind} with name {name} cannot be found.")
     if kind == "user" and name:
-        user = lookups.user_by_name(name)
+        user = lookups.user_by_name(caller.account_id, name)
         authorize_caller(caller, action, user.arn)
         return user_policy_set(user), user.arn, {}
     if kind == "group" and name:
-        group = lookups.group_by_name(name)
+        group = lookups.group_by_name(caller.account_id, name)
         authorize_caller(caller, action, group.arn)
         return group_policy_set(group), group.arn, {}
     if kind == "role" and name:
-        role = role_by_name(name)
+        role = lookups.role_by_name(caller.account_id, name)
         authorize_caller(caller, action, role.arn)
         return role_policy_set(role), role.arn, {"aws:PrincipalArn": role.arn, "aws:userid": role.role_id}
     raise InvalidInput(f"PolicySourceArn {policy_source_arn!r} must be the ARN of an IAM user, group or role.")
@@ -325,14 +331,15 @@ def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_n
                                                       prefix="PermissionsBoundaryPolicyInputList.")
     session, session_sources = _compiled_inputs([session_policy] if session_policy else None,
                                                 field="session_policy", prefix="SessionPolicy.")
+    account = caller.account_id
     if caller_arn:
-        context = simulation_context(caller_arn, context_entries)
+        context = simulation_context(account, caller_arn, context_entries)
     elif ":user/" in entity_arn:
-        context = simulation_context(entity_arn, context_entries)
+        context = simulation_context(account, entity_arn, context_entries)
     else:
-        context = own_context | simulation_context(None, context_entries)
+        context = own_context | simulation_context(account, None, context_entries)
     resource, resource_sources = _resource_policy(resource_policy, principal_arn=caller_arn or entity_arn,
-                                                  resource_owner=resource_owner)
+                                                  resource_owner=resource_owner, default_owner=account)
     return _results(action_names, resource_arns, context, [*policy_set.identity, *extra], boundary, session,
                     policy_set.sources | extra_sources | boundary_sources | session_sources | resource_sources,
                     resource)

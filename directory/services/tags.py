@@ -17,7 +17,7 @@ def tag_user(*, caller: Caller, user_name: str, tags: list[dict]) -> list[UserTa
     if not tag_map:
         raise ValidationError("tags must contain at least one tag")
     # Lock the user: the 50-tag quota must hold under concurrent TagUser calls.
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:TagUser", user.arn, request_tag_context(tag_map))
     return merge_tags(UserTag, {"user": user}, tag_map, quota_name="TagsPerUser")
 
@@ -27,13 +27,13 @@ def untag_user(*, caller: Caller, user_name: str, tag_keys: list[str]) -> None:
     if not isinstance(tag_keys, list) or not tag_keys:
         raise ValidationError("tag_keys must be a non-empty list of tag keys")
     keys = [validate_tag_key(key) for key in tag_keys]
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:UntagUser", user.arn, {"aws:TagKeys": keys})
     remove_tags(UserTag, {"user": user}, keys)
 
 
 @iam_operation("ListUserTags")
 def list_user_tags(*, caller: Caller, user_name: str) -> list[UserTag]:
-    user = lookups.user_by_name(user_name)
+    user = lookups.user_by_name(caller.account_id, user_name)
     authorize_caller(caller, "iam:ListUserTags", user.arn)
     return list(UserTag.objects.filter(user=user))

@@ -93,7 +93,7 @@ def search_users(*, caller: Caller, name_contains: str = "", name_prefix: str = 
     prefix = validate_path_prefix(path_prefix)
     sort = _clean_sort(sort)
     authorize_caller(caller, "iam:ListUsers", "*")
-    queryset = User.objects.iam_users().annotate(
+    queryset = User.objects.iam_users(caller.account_id).annotate(
         access_key_count=_count_of(AccessKey, "user"), group_count=_count_of(GroupMembership, "user"),
         mfa_device_count=_count_of(MFADevice, "user", confirmed=True))
     if prefix != "/":
@@ -111,7 +111,7 @@ def search_groups(*, caller: Caller, name_contains: str = "", path_prefix: str =
     prefix = validate_path_prefix(path_prefix)
     sort = _clean_sort(sort)
     authorize_caller(caller, "iam:ListGroups", "*")
-    queryset = Group.objects.annotate(member_count=_count_of(GroupMembership, "group"))
+    queryset = Group.objects.filter(account_id=caller.account_id).annotate(member_count=_count_of(GroupMembership, "group"))
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
     if name_contains:
@@ -124,7 +124,7 @@ def search_roles(*, caller: Caller, name_contains: str = "", sort: str = "name",
                  max_items: int | None = None) -> SearchPage:
     sort = _clean_sort(sort)
     authorize_caller(caller, "iam:ListRoles", "*")
-    queryset = Role.objects.all()
+    queryset = Role.objects.filter(account_id=caller.account_id)
     if name_contains:
         queryset = queryset.filter(role_name_key__contains=name_contains.lower())
     return _page(queryset, key="role_name_key", sort=sort, marker=marker, max_items=max_items)

@@ -31,14 +31,14 @@ def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[d
     validate_name(user_name, field="userName", max_length=USER_NAME_MAX)
     path = validate_path(path)
     tag_map = validate_tags(tags or [])
-    arn = identifiers.user_arn(path, user_name)
+    arn = identifiers.user_arn(caller.account_id, path, user_name)
     context = request_tag_context(tag_map)
     boundary = None
     if permissions_boundary:
         # Imported here: the policies app builds on the directory, so the directory imports it only when used.
         from policies.services.managed import policy_by_arn
 
-        boundary = policy_by_arn(permissions_boundary)
+        boundary = policy_by_arn(caller.account_id, permissions_boundary)
         # Delegated administration: a policy may allow CreateUser only with a given boundary.
         context["iam:PermissionsBoundary"] = boundary.arn
     authorize_caller(caller, "iam:CreateUser", arn, context)
@@ -48,11 +48,12 @@ def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[d
         authorize_caller(caller, "iam:PutUserPermissionsBoundary", arn, {"iam:PermissionsBoundary": boundary.arn})
     if len(tag_map) > TAGS_PER_ENTITY:
         raise LimitExceeded(f"A user can have at most {TAGS_PER_ENTITY} tags.")
-    if User.objects.filter(user_name_key=user_name.lower()).exists():
+    if User.objects.filter(account_id=caller.account_id, user_name_key=user_name.lower()).exists():
         raise EntityAlreadyExists(f"User with name {user_name} already exists.")
     try:
         with transaction.atomic():
-            user = User(user_name=user_name, path=path, user_id=identifiers.new_unique_id(identifiers.USER_ID_PREFIX))
+            user = User(account_id=caller.account_id, user_name=user_name, path=path,
+                        user_id=identifiers.new_unique_id(identifiers.USER_ID_PREFIX))
             user.set_unusable_password()
             user.save()
     except IntegrityError:
@@ -68,7 +69,7 @@ def create_user(*, caller: Caller, user_name: str, path: str = "/", tags: list[d
 
 @iam_operation("GetUser")
 def get_user(*, caller: Caller, user_name: str | None = None) -> User:
-    user = lookups.target_user(caller.principal, user_name)
+    user = lookups.target_user(caller, user_name)
     authorize_caller(caller, "iam:GetUser", user.arn)
     return user
 
@@ -76,16 +77,17 @@ def get_user(*, caller: Caller, user_name: str | None = None) -> User:
 @iam_operation("UpdateUser")
 def update_user(*, caller: Caller, user_name: str, new_user_name: str | None = None,
                 new_path: str | None = None) -> User:
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     target_name = validate_name(new_user_name, field="newUserName", max_length=USER_NAME_MAX) \
         if new_user_name else user.user_name
     target_path = validate_path(new_path, field="newPath") if new_path else user.path
     # Renaming needs permission on both the old and the new identity, as in AWS.
     authorize_caller(caller, "iam:UpdateUser", user.arn)
-    new_arn = identifiers.user_arn(target_path, target_name)
+    new_arn = identifiers.user_arn(caller.account_id, target_path, target_name)
     if new_arn != user.arn:
         authorize_caller(caller, "iam:UpdateUser", new_arn)
-    if target_name.lower() != user.user_name_key and User.objects.filter(user_name_key=target_name.lower()).exists():
+    if target_name.lower() != user.user_name_key and \
+            User.objects.filter(account_id=user.account_id, user_name_key=target_name.lower()).exists():
         raise EntityAlreadyExists(f"User with name {target_name} already exists.")
     user.user_name, user.path = target_name, target_path
     try:
@@ -146,7 +148,7 @@ def user_dependents(user: User) -> UserDependents:
 
 @iam_operation("DeleteUser")
 def delete_user(*, caller: Caller, user_name: str) -> None:
-    user = lookups.user_by_name(user_name, for_update=True)
+    user = lookups.user_by_name(caller.account_id, user_name, for_update=True)
     authorize_caller(caller, "iam:DeleteUser", user.arn)
     dependents = user_dependents(user)
     if dependents.blocking:
@@ -163,7 +165,7 @@ def list_users(*, caller: Caller, path_prefix: str = "/", marker: str | None = N
                max_items: int | None = None) -> Page[User]:
     prefix = validate_path_prefix(path_prefix)
     authorize_caller(caller, "iam:ListUsers", "*")
-    queryset = User.objects.iam_users()
+    queryset = User.objects.iam_users(caller.account_id)
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
     return keyset_page(queryset, key="user_name_key", marker=marker, max_items=max_items)
@@ -172,7 +174,7 @@ def list_users(*, caller: Caller, path_prefix: str = "/", marker: str | None = N
 @iam_operation("ListGroupsForUser")
 def list_groups_for_user(*, caller: Caller, user_name: str, marker: str | None = None,
                          max_items: int | None = None) -> Page[Group]:
-    user = lookups.user_by_name(user_name)
+    user = lookups.user_by_name(caller.account_id, user_name)
     authorize_caller(caller, "iam:ListGroupsForUser", user.arn)
     return keyset_page(Group.objects.filter(memberships__user=user), key="group_name_key", marker=marker,
                        max_items=max_items)

@@ -31,6 +31,7 @@ class FederatedConsoleUser:
         self.subject = state["subject"]
         self.provider_arn = state["provider_arn"]
         self.arn = f"{state['provider_arn']}:{state['subject']}"
+        self.account_id = state["provider_arn"].split(":")[4]  # the provider's account, where its roles live
 
     def __str__(self) -> str:
         return self.arn

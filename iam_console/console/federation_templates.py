@@ -10,9 +10,10 @@ _OIDC = re.compile(r"arn:[\w-]+:iam::\d{12}:oidc-provider/(?P<url>[\x21-\x7e]{1,
 _SAML = re.compile(r"arn:[\w-]+:iam::\d{12}:saml-provider/[\w.-]{1,128}")
 
 
-def federated_trust_statement(kind: str, provider_arn: str) -> dict:
-    """Web identity: <provider>:aud and <provider>:sub; SAML: SAML:aud. Placeholders when no provider is chosen."""
-    prefix = f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}"
+def federated_trust_statement(kind: str, provider_arn: str, *, account_id: str) -> dict:
+    """Web identity: <provider>:aud and <provider>:sub; SAML: SAML:aud. Placeholders (of the account) when no
+    provider is chosen."""
+    prefix = f"arn:{settings.IAM_PARTITION}:iam::{account_id}"
     if kind == "web_identity":
         match = _OIDC.fullmatch(provider_arn or "")
         url = match["url"] if match else "PROVIDER-URL"

@@ -16,8 +16,19 @@ class ConsoleForm(forms.Form):
 
 
 class SignInForm(ConsoleForm):
+    account = forms.CharField(label="Account ID or alias", max_length=63, required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "organization", "autofocus": True,
+                                                            "spellcheck": "false", "autocapitalize": "none"}),
+                              help_text="The 12-digit account ID or the account's alias. Left empty: the "
+                                        "directory's management account.")
     user_name = forms.CharField(label="User name", max_length=USER_NAME_MAX,
-                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+                                widget=forms.TextInput(attrs={"autocomplete": "username"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.initial.get("account"):  # the account is known (remembered, or the account's own link)
+            self.fields["account"].widget.attrs.pop("autofocus", None)
+            self.fields["user_name"].widget.attrs["autofocus"] = True
     password = forms.CharField(label="Password", max_length=256, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from accounts.models import Account
+from accounts.selectors import account_by_id
 from directory.passwords import EffectivePasswordPolicy
 from iam_console.callers import caller_from_request
 from iam_console.console import role_sessions
@@ -98,9 +99,18 @@ class ConsoleView(View):
             left = expires - timezone.now()
             if left <= timedelta(days=EXPIRY_WARNING_DAYS):
                 warning = {"expires": expires, "days": max(math.ceil(left.total_seconds() / 86400), 0)}
-        return {"account_id": settings.IAM_ACCOUNT_ID, "identity": user, "password_expiry_warning": warning,
+        account = self.account
+        return {"account_id": account.pk if account else "", "account": account, "identity": user,
+                "password_expiry_warning": warning,
                 "nav": getattr(self, "nav", ""), "menu": self.menu(),
                 **role_sessions.template_context(self.request, getattr(self, "role_principal", None))}
+
+    @property
+    def account(self) -> Account | None:
+        """The account the console acts in: the signed-in user's, or after Switch role, the role's."""
+        if not hasattr(self, "_account"):
+            self._account = account_by_id(self.caller.account_id)
+        return self._account
 
     def menu(self) -> dict[str, bool]:
         """Which pages of the side navigation the caller may open; the others are not offered.
@@ -117,7 +127,7 @@ class ConsoleView(View):
 
         Only hides a control; the create service still authorizes the exact ARN when the form is sent.
         """
-        return caller_may(self.caller, action, iam_arn(f"{resource_type}/*"))
+        return caller_may(self.caller, action, iam_arn(self.caller.account_id, f"{resource_type}/*"))
 
     def render(self, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
         return render(self.request, template, {**self.base_context(), **(context or {})}, status=status)

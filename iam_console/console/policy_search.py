@@ -16,13 +16,16 @@ from iam_console.operations import iam_operation
 from iam_console.pagination import clean_max_items
 from policies.authorization import Caller, authorize_caller, caller_may
 from policies.models import ManagedPolicy
+from policies.services.managed import visible_policies
 
 SCOPES = ("All", "AWS", "Local")
 USAGES = ("any", "attached", "unattached")
 
 
-def _count_of(model) -> Coalesce:
-    rows = model.objects.filter(policy=OuterRef("pk")).order_by().values("policy").annotate(n=Count("*")).values("n")
+def _count_of(model, holder: str, account_id: str) -> Coalesce:
+    """Attachments of the policy held in the account (an AWS-managed policy is shared by every account)."""
+    rows = model.objects.filter(policy=OuterRef("pk"), **{f"{holder}__account_id": account_id}).order_by() \
+        .values("policy").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
@@ -53,9 +56,10 @@ def search_policies(*, caller: Caller, name_contains: str = "", scope: str = "Al
         raise ValidationError("usage must be any, attached or unattached")
     authorize_caller(caller, "iam:ListPolicies", "*")
     limit = clean_max_items(max_items)
-    queryset = ManagedPolicy.objects.annotate(
-        attachment_count=_count_of(UserPolicyAttachment) + _count_of(GroupPolicyAttachment)
-        + _count_of(RolePolicyAttachment))
+    account = caller.account_id
+    queryset = visible_policies(account).annotate(
+        attachment_count=_count_of(UserPolicyAttachment, "user", account)
+        + _count_of(GroupPolicyAttachment, "group", account) + _count_of(RolePolicyAttachment, "role", account))
     if name_contains:
         queryset = queryset.filter(policy_name_key__contains=name_contains.lower())
     if scope != "All":

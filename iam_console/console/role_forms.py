@@ -6,8 +6,8 @@ import json
 import re
 
 from django import forms
-from django.conf import settings
 
+from iam_console import identifiers
 from iam_console.console.forms import ConsoleForm
 from iam_console.console.policy_forms import DocumentField
 
@@ -33,17 +33,22 @@ def normalise_color(value: object) -> str:
     return DEFAULT_COLOR
 
 
-def role_arn_of(role_name: str) -> str:
-    """The ARN of 'path/name' (or 'name') in this account."""
+def role_arn_of(account_id: str, role_name: str) -> str:
+    """The ARN of 'path/name' (or 'name') in the account."""
     *path, name = role_name.strip("/").split("/")
     prefix = "/" + "".join(f"{part}/" for part in path)
-    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:role{prefix}{name}"
+    return identifiers.role_arn(account_id, prefix, name)
+
+
+_ACCOUNT_ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 class SwitchRoleForm(ConsoleForm):
-    account = forms.CharField(label="Account", max_length=12, min_length=12,
-                              help_text="The 12-digit account ID of this directory.",
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    account = forms.CharField(label="Account ID or alias", max_length=63,
+                              help_text="The 12-digit account ID, or the account's alias: yours or another "
+                                        "account's of this directory.",
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                            "autocapitalize": "none"}))
     role_name = forms.CharField(label="Role", max_length=576,
                                 help_text="The role's name; if it has a path, the path then the name (path/name).",
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
@@ -61,13 +66,16 @@ class SwitchRoleForm(ConsoleForm):
                                                                "pattern": "[0-9]{6}"}))
 
     def clean_account(self) -> str:
-        account = self.cleaned_data["account"].replace("-", "").strip()
-        if not account.isdigit() or len(account) != 12:
-            raise forms.ValidationError("Enter a 12-digit account ID.")
-        if account != settings.IAM_ACCOUNT_ID:
-            raise forms.ValidationError(f"Roles can be assumed only in this directory's account, "
-                                        f"{settings.IAM_ACCOUNT_ID}.")
-        return account
+        account = self.cleaned_data["account"].strip()
+        digits = account.replace("-", "")
+        if digits.isdigit():
+            if len(digits) != 12:
+                raise forms.ValidationError("Enter a 12-digit account ID, or the account's alias.")
+            return digits
+        if not _ACCOUNT_ALIAS.fullmatch(account.lower()):
+            raise forms.ValidationError("Enter a 12-digit account ID, or the account's alias (lower-case letters, "
+                                        "digits and hyphens).")
+        return account.lower()
 
     def clean_role_name(self) -> str:
         role_name = self.cleaned_data["role_name"].strip().strip("/")
@@ -102,16 +110,17 @@ TRUST_TEMPLATES = {
 }
 
 
-def trust_template(kind: str, *, user_arn: str = "", external_id: str = "", provider_arn: str = "") -> str:
-    root = f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:root"
+def trust_template(kind: str, *, account_id: str, user_arn: str = "", external_id: str = "",
+                   provider_arn: str = "") -> str:
+    """A trust policy to start from, for a role of the account `account_id`."""
+    root = identifiers.root_arn(account_id)
     statement: dict = {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}
     if kind in ("web_identity", "saml"):
         from iam_console.console.federation_templates import federated_trust_statement
 
-        statement = federated_trust_statement(kind, provider_arn)
+        statement = federated_trust_statement(kind, provider_arn, account_id=account_id)
     elif kind == "user":
-        statement["Principal"] = {"AWS": user_arn or f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}"
-                                                      ":user/USER-NAME"}
+        statement["Principal"] = {"AWS": user_arn or identifiers.user_arn(account_id, "/", "USER-NAME")}
     elif kind == "mfa":
         statement["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
     elif kind == "external_id":

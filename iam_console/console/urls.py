@@ -135,4 +135,6 @@ urlpatterns = [
          name="credential-report-download"),
     path("credential-report/<int:report_id>/users/", views_reports.CredentialReportBucketView.as_view(),
          name="credential-report-users"),
+    # An account's own sign-in link (its alias or id): last, after every fixed sign-in path (sign-in/mfa/ …).
+    re_path(r"^sign-in/(?P<account>[0-9a-z-]{1,63})/$", views_auth.SignInView.as_view(), name="account-sign-in"),
 ]

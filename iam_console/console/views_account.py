@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import resolve, reverse
 
 from audit.console_queries import lookup_events
 from directory.passwords import SYMBOLS
@@ -21,6 +22,14 @@ from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 RECENT_EVENTS = 10
 
 
+def account_sign_in_path(account) -> str:
+    """The account's own sign-in link: by alias, or by id when the alias is also a fixed sign-in path (mfa)."""
+    name = account.sign_in_name
+    path = reverse("console:account-sign-in", args=[name])
+    return path if resolve(path).url_name == "account-sign-in" else reverse("console:account-sign-in",
+                                                                            args=[account.pk])
+
+
 class DashboardView(ConsoleView):
     nav = "dashboard"
 
@@ -34,8 +43,10 @@ class DashboardView(ConsoleView):
             events = lookup_events(caller=self.caller, max_items=RECENT_EVENTS).items
         except AccessDenied:
             events = None
+        account = self.account
+        sign_in_url = request.build_absolute_uri(account_sign_in_path(account)) if account else ""
         return self.render("console/dashboard.html", {"summary": summary, "events": events,
-                                                      "old_key_days": OLD_KEY_DAYS})
+                                                      "old_key_days": OLD_KEY_DAYS, "sign_in_url": sign_in_url})
 
 
 POLICY_SETTINGS = [name for name in CUSTOM_POLICY_START if name not in ("max_password_age",

@@ -103,7 +103,7 @@ class SAMLConsumerView(View):
         acs_url = request.build_absolute_uri(reverse("console:saml-acs"))
         response = request.POST.get("SAMLResponse", "")
         try:
-            option = next((o for o in federation.sign_in_providers() if o.saml_provider_id
+            option = next((o for o in federation.sign_in_providers(None) if o.saml_provider_id
                            and o.saml_provider.arn == request.POST.get("RelayState", "")), None) or \
                 self._by_issuer(response)
             identity = federation.identity_from_saml(option, response, acs_url)
@@ -117,7 +117,7 @@ class SAMLConsumerView(View):
         """The sign-in option whose provider's certificates verify this response."""
         from iam_console.errors import InvalidIdentityToken
 
-        options = [o for o in federation.sign_in_providers() if o.saml_provider_id]
+        options = [o for o in federation.sign_in_providers(None) if o.saml_provider_id]
         if len(options) == 1:
             return options[0]
         raise InvalidIdentityToken("Name the provider in RelayState (its ARN): several SAML providers sign in here.")

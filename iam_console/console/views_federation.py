@@ -50,7 +50,7 @@ class IdentityProviderListView(ConsoleView):
     def get(self, request: HttpRequest) -> HttpResponse:
         oidc = oidc_providers.list_open_id_connect_providers(caller=self.caller)
         saml = saml_providers.list_saml_providers(caller=self.caller)
-        shown = {option.provider.arn for option in sign_in.sign_in_providers()}
+        shown = {option.provider.arn for option in sign_in.sign_in_providers(self.caller.account_id)}
         return self.render("console/federation/list.html", {
             "providers": [{"arn": p.arn, "name": p.url, "kind": "OpenID Connect", "created": p.create_date,
                            "on_sign_in": p.arn in shown} for p in oidc]
@@ -162,7 +162,8 @@ class IdentityProviderDetailView(ConsoleView):
 
     def _page(self, arn: str, *, form: SignInOptionForm | None = None, status: int = 200) -> HttpResponse:
         provider = self._provider(arn)
-        option = next((o for o in sign_in.sign_in_providers() if o.provider.arn == provider.arn), None)
+        option = next((o for o in sign_in.sign_in_providers(self.caller.account_id)
+                       if o.provider.arn == provider.arn), None)
         initial = {"label": option.label, "client_id": option.client_id, "sign_in_url": option.sign_in_url} \
             if option else {"label": getattr(provider, "name", None) or provider.url.split("/")[0]}
         roles = [role for role in list_roles(caller=self.caller, max_items=1000).items

@@ -149,7 +149,7 @@ class SignInMFAView(View):
         devices = [d for d in self._devices() if d is not None]
         return render(self.request, "console/mfa/sign_in_code.html", {
             "error": error, "recovery_mode": recovery_mode, "devices": devices, "user_name": self.user.user_name,
-            "account_id": settings.IAM_ACCOUNT_ID,
+            "account_id": self.user.account_id,
         }, status=status)
 
 
@@ -331,5 +331,6 @@ class AccountMFAView(ConsoleView):
         requirement = get_mfa_requirement(caller=self.caller)
         return self.render("console/mfa/account.html", {
             "devices": devices, "requirement": requirement, "scopes": Scope.choices, "error": error,
-            "groups": list(Group.objects.order_by("group_name_key").values_list("group_name", flat=True)[:500]),
+            "groups": list(Group.objects.filter(account_id=self.caller.account_id).order_by("group_name_key")
+                           .values_list("group_name", flat=True)[:500]),
         }, status=status)

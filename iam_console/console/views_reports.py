@@ -31,9 +31,10 @@ class CredentialReportView(ConsoleView):
     def get(self, request: HttpRequest) -> HttpResponse:
         history = services.list_credential_reports(caller=self.caller, max_items=HISTORY_PAGE,
                                                    marker=request.GET.get("marker") or None)
-        newest = services.newest_report()
+        account = self.caller.account_id
+        newest = services.newest_report(account)
         context: dict = {"history": history.items, "next_marker": history.marker, "newest": newest,
-                         "job": services.job_in_progress(), "unused_flagged": unused_access_key_count()}
+                         "job": services.job_in_progress(account), "unused_flagged": unused_access_key_count(account)}
         if newest is not None:
             users, charts = health.charts(newest)
             context.update(users=users, charts=[{"chart": chart, "rows": _chart_rows(chart, newest.pk),

@@ -77,7 +77,7 @@ class RoleCreateView(ConsoleView):
     def get(self, request: HttpRequest) -> HttpResponse:
         kind = request.GET.get("template", "account")
         kind = kind if kind in TRUST_TEMPLATES else "account"
-        document = trust_template(kind, user_arn=request.GET.get("user_arn", ""),
+        document = trust_template(kind, account_id=self.caller.account_id, user_arn=request.GET.get("user_arn", ""),
                                   provider_arn=request.GET.get("provider", ""))
         return self.page(RoleCreateForm(initial={"document": document, "path": "/"}, boundaries=boundary_choices(self.caller)), kind, document)
 
@@ -85,12 +85,12 @@ class RoleCreateView(ConsoleView):
         chosen = request.POST.get("choose_template")
         if chosen in TRUST_TEMPLATES:
             # A template was picked: keep the name and limits typed so far, replace only the document.
-            document = trust_template(chosen)
+            document = trust_template(chosen, account_id=self.caller.account_id)
             typed = {name: request.POST.get(name, "") for name in ("role_name", "path", "description",
                                                                    "max_session_duration", "permissions_boundary")}
             return self.page(RoleCreateForm(initial={**typed, "document": document}, boundaries=boundary_choices(self.caller)), chosen, document)
         form, findings = RoleCreateForm(request.POST, boundaries=boundary_choices(self.caller)), []
-        if form.is_valid() and not flag_missing_principals(form, form.cleaned_data["document"]):
+        if form.is_valid() and not flag_missing_principals(form, self.caller.account_id, form.cleaned_data["document"]):
             data = form.cleaned_data
             try:
                 role = roles.create_role(caller=self.caller, role_name=data["role_name"], path=data["path"] or "/",
@@ -109,7 +109,7 @@ class RoleCreateView(ConsoleView):
                          status=400)
 
     def page(self, form, kind: str, document: str, findings=None, status: int = 200) -> HttpResponse:
-        templates = [{"kind": key, "label": label, "document": trust_template(key)}
+        templates = [{"kind": key, "label": label, "document": trust_template(key, account_id=self.caller.account_id)}
                      for key, label in TRUST_TEMPLATES.items() if key != "custom"]
         return self.render("console/roles/create.html", {
             "form": form, "template_kind": kind, "templates": templates,
@@ -122,9 +122,10 @@ def missing_principals_message(missing: list[str]) -> str:
             "user or role (a template's USER-NAME is a placeholder to fill in).")
 
 
-def flag_missing_principals(form, document: str) -> bool:
-    """Refuse a trust policy naming a user or role that does not exist, beside the document, before saving."""
-    missing = missing_principal_arns(document)
+def flag_missing_principals(form, account_id: str, document: str) -> bool:
+    """Refuse a trust policy naming a user or role of the account that does not exist, beside the document,
+    before saving."""
+    missing = missing_principal_arns(account_id, document)
     if missing:
         form.add_error("document", missing_principals_message(missing))
     return bool(missing)
@@ -154,7 +155,7 @@ class RoleDetailView(ConsoleView):
         tab = tab if tab in dict(TABS) else "summary"
         context = {"role": role, "tab": tab, "tabs": TABS,
                    "switch_link": request.build_absolute_uri(reverse("console:switch-role")) + "?" + urlencode(
-                       {"roleName": role.path.strip("/") + "/" + role.role_name if role.path != "/" else role.role_name,
+                       {"account": role.account_id, "roleName": role.path.strip("/") + "/" + role.role_name if role.path != "/" else role.role_name,
                         "displayName": role.role_name[:64]}),
                    "may_revoke": caller_may(self.caller, "iam:RevokeRoleSessions", role.arn)}
         if tab == "trust":
@@ -198,7 +199,7 @@ class RoleTrustPolicyView(ConsoleView):
     def post(self, request: HttpRequest, role_name: str) -> HttpResponse:
         role = roles.get_role(caller=self.caller, role_name=role_name)
         document = request.POST.get("document", "")
-        missing = missing_principal_arns(document)
+        missing = missing_principal_arns(self.caller.account_id, document)
         try:
             if missing:
                 raise MalformedPolicyDocument(missing_principals_message(missing))

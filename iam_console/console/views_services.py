@@ -56,7 +56,7 @@ class ServiceListView(ConsoleView):
         services = catalogue.list_service_definitions(caller=self.caller)
         return self.render("console/services/list.html", {
             "services": services, "may_register": caller_may(self.caller, "iam:PutServiceDefinition",
-                                                             catalogue.service_arn("*"))})
+                                                             catalogue.service_arn(self.caller.account_id, "*"))})
 
 
 class ServiceRegisterView(ConsoleView):

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 
+from accounts.selectors import account_by_id_or_alias
 from directory.mfa.devices import enabled_devices
 from directory.models import Role
 from iam_console.callers import MFA_SESSION_KEY, caller_from_request
@@ -82,7 +83,7 @@ class SwitchRoleView(ConsoleView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         query = request.GET
-        initial = {"account": query.get("account", settings.IAM_ACCOUNT_ID),
+        initial = {"account": query.get("account", "")[:63] or request.user.account_id,
                    "role_name": query.get("roleName", "")[:576],
                    "display_name": query.get("displayName", "")[:DISPLAY_NAME_MAX],
                    "color": normalise_color(query.get("color")), "duration_seconds": DEFAULT_DURATION}
@@ -99,8 +100,14 @@ class SwitchRoleView(ConsoleView):
         if code and serial is None:
             form.add_error("token_code", "You have no MFA device. Assign one under My security credentials first.")
             return self.page(form, status=400)
+        account_id = self.account_id_of(data["account"])
+        if account_id is None:  # an alias no account holds: refused as a role that cannot be assumed
+            form.add_error(None, f"You cannot switch to {data['role_name']}: invalid information in one or more "
+                                 "fields. Check the account and the role name, and ask an administrator whether "
+                                 "the role's trust policy lets you assume it.")
+            return self.page(form, status=403)
         try:
-            assumed = sts.assume_role(caller=caller, role_arn=role_arn_of(data["role_name"]),
+            assumed = sts.assume_role(caller=caller, role_arn=role_arn_of(account_id, data["role_name"]),
                                       role_session_name=session_name_for(request.user.user_name),
                                       duration_seconds=data["duration_seconds"], serial_number=serial,
                                       token_code=code)
@@ -113,7 +120,7 @@ class SwitchRoleView(ConsoleView):
         color = normalise_color(data["color"])
         role_sessions.start(request, access_key_id=assumed.access_key_id, role_name=data["role_name"],
                             display_name=data["display_name"], color=color)
-        recent_roles.remember(request.user, account=data["account"], role_name=data["role_name"],
+        recent_roles.remember(request.user, account=account_id, role_name=data["role_name"],
                                display_name=data["display_name"], color=color)
         # Shown once, by the page this redirects to: a reload there assumes the role no second time.
         handoff.give(request, "role-credentials", {
@@ -129,17 +136,26 @@ class SwitchRoleView(ConsoleView):
         if tried_code or "MultiFactorAuthentication" in error.message:
             form.add_error("token_code", "The MFA code was not accepted. Wait for the next code and try again.")
             return
-        if not self.request.session.get(MFA_SESSION_KEY) and self.mfa_would_allow(caller, data["role_name"]):
+        if not self.request.session.get(MFA_SESSION_KEY) and self.mfa_would_allow(
+                caller, self.account_id_of(data["account"]) or "", data["role_name"]):
             form.add_error("token_code", "This role requires MFA: enter the current code from your MFA device.")
             return
         form.add_error(None, f"You cannot switch to {data['role_name']}: {error.message}. Check the account and the "
                              "role name, and ask an administrator whether the role's trust policy lets you assume it.")
 
-    def mfa_would_allow(self, caller: Caller, role_name: str) -> bool:
+    @staticmethod
+    def account_id_of(account: str) -> str | None:
+        """The account a Switch role form names: an account id as typed, or the account an alias names."""
+        if account.isdigit():
+            return account
+        found = account_by_id_or_alias(account)
+        return found.pk if found is not None else None
+
+    def mfa_would_allow(self, caller: Caller, account_id: str, role_name: str) -> bool:
         """Whether the role's trust policy would let this user in with MFA present (to ask for a code)."""
         name = role_name.rsplit("/", 1)[-1]
-        role = Role.objects.filter(role_name_key=name.lower()).first()
-        if role is None or role.arn != role_arn_of(role_name):
+        role = Role.objects.filter(account_id=account_id, role_name_key=name.lower()).first()
+        if role is None or role.arn != role_arn_of(account_id, role_name):
             return False
         context = caller.condition_context({"sts:RoleSessionName": session_name_for(self.request.user.user_name),
                                             "aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": 0})

@@ -15,10 +15,9 @@ def _policy(policy: ManagedPolicy, *, tags: list | None = None, detailed: bool =
     body = {"PolicyName": policy.policy_name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
             "DefaultVersionId": policy.default_version_id, "IsAttachable": True,
             "CreateDate": policy.create_date, "UpdateDate": policy.update_date}
-    counted = getattr(policy, "attachment_count", None)
-    body["AttachmentCount"] = counted if counted is not None else managed.attachment_count(policy)
-    bounded = getattr(policy, "boundary_count", None)
-    body["PermissionsBoundaryUsageCount"] = bounded if bounded is not None else managed.boundary_usage_count(policy)
+    # Counted by the service, within the caller's account (an AWS-managed policy is shared by every account).
+    body["AttachmentCount"] = policy.attachment_count
+    body["PermissionsBoundaryUsageCount"] = policy.boundary_count
     if detailed:
         if policy.description and not created:
             body["Description"] = policy.description

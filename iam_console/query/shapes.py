@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
 from django.db.models import prefetch_related_objects
 
 from iam_console.pagination import Page, clean_max_items, decode_marker, encode_marker
@@ -68,7 +67,7 @@ def user_out(user: Any, *, detail: bool = False) -> dict[str, Any]:
     out = {"Path": user.path, "UserName": user.user_name, "UserId": user.user_id, "Arn": user.arn,
            "CreateDate": user.create_date, "PasswordLastUsed": user.last_login}
     if user.is_root:  # the account itself, as AWS shows it: its id is the account's
-        out["UserId"] = settings.IAM_ACCOUNT_ID
+        out["UserId"] = user.account_id
     if detail:
         prefetch_related_objects([user], "tags")
         tags = tags_out(user.tags.all())

@@ -1,4 +1,4 @@
-"""REST API for the account and the caller: the password policy, me/, ChangePassword."""
+"""REST API for the account and the caller: the account itself, the password policy, me/, ChangePassword."""
 
 from __future__ import annotations
 
@@ -6,12 +6,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from directory.services import accounts as account_services
 from directory.services import login_profiles as profile_services
 from directory.services import password_policy as policy_services
 from directory.services import users as user_services
 from iam_console.rest import serializers as s
 from iam_console.rest.base import IAMAPIView, errors, parse
 from iam_console.rest.users import user_body
+
+
+class AccountView(IAMAPIView):
+    @extend_schema(operation_id="GetAccountInformation", responses={200: s.AccountEnvelope, **errors(401, 403)})
+    def get(self, request):
+        account = account_services.get_account_information(caller=self.caller(request))
+        return Response({"account": s.AccountOut(account).data})
 
 
 class PasswordPolicyView(IAMAPIView):

@@ -16,8 +16,7 @@ from policies.services import managed, policy_tags
 
 
 def policy_body(policy) -> dict:
-    if not hasattr(policy, "attachment_count"):
-        policy.attachment_count = managed.attachment_count(policy)
+    """The policy as the API shows it; its usage counts come from the service, within the caller's account."""
     return {"policy": s.PolicyOut(policy).data}
 
 

@@ -274,6 +274,16 @@ class PasswordPolicyOut(PasswordPolicyFields):
         return bool(policy.max_password_age)
 
 
+class AccountOut(serializers.Serializer):
+    account_id = serializers.CharField(source="pk", help_text="The 12-digit account id.")
+    name = serializers.CharField()
+    alias = serializers.CharField(allow_null=True)
+    email = serializers.CharField()
+    status = serializers.ChoiceField(choices=["ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED"])
+    is_management_account = serializers.BooleanField(source="is_management")
+    create_date = serializers.DateTimeField()
+
+
 # Envelopes, named for the OpenAPI schema.
 
 class UserEnvelope(serializers.Serializer):
@@ -330,6 +340,10 @@ class LoginProfileEnvelope(serializers.Serializer):
 class TagList(serializers.Serializer):
     tags = TagOut(many=True)
     is_truncated = serializers.BooleanField()
+
+
+class AccountEnvelope(serializers.Serializer):
+    account = AccountOut()
 
 
 class PasswordPolicyEnvelope(serializers.Serializer):

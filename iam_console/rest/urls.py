@@ -72,6 +72,7 @@ urlpatterns = [
     path("groups/<str:group_name>/members/", groups.GroupMembersView.as_view(), name="api-group-members"),
     path("groups/<str:group_name>/members/<str:user_name>/", groups.GroupMemberView.as_view(),
          name="api-group-member"),
+    path("account/", account.AccountView.as_view(), name="api-account"),
     path("account/password-policy/", account.PasswordPolicyView.as_view(), name="api-password-policy"),
     path("me/", account.MeView.as_view(), name="api-me"),
     path("me/password/", account.ChangePasswordView.as_view(), name="api-me-password"),

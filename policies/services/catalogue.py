@@ -1,4 +1,7 @@
-"""The service catalogue: register, read, list and remove the services whose actions policies may name."""
+"""The service catalogue: register, read, list and remove the services whose actions policies may name.
+
+The catalogue is the directory's: a prefix is registered once, by one account, and every account's policies may
+name its actions. Reading, replacing and removing a definition is its registering account's business."""
 
 from __future__ import annotations
 
@@ -6,11 +9,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from iam_console.errors import InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
+from iam_console import identifiers
+from iam_console.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
 from policies.authorization import Caller, authorize_caller
 from policies.aws_services import PREFIX, is_aws_service_prefix
@@ -27,8 +30,8 @@ MAX_ACTIONS = 1000
 MAX_SERVICES = 200
 
 
-def service_arn(prefix: str) -> str:
-    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:service/{prefix}"
+def service_arn(account_id: str, prefix: str) -> str:
+    return identifiers.iam_arn(account_id, f"service/{prefix}")
 
 
 def _prefix(value: object) -> str:
@@ -147,13 +150,16 @@ def put_service_definition(*, caller: Caller, service_prefix: str, name: str, ac
                            description: str = "") -> PutResult:
     """Register a service, or replace its definition (idempotent: a deployment can run it every time)."""
     prefix = _prefix(service_prefix)
-    authorize_caller(caller, "iam:PutServiceDefinition", service_arn(prefix))
+    authorize_caller(caller, "iam:PutServiceDefinition", service_arn(caller.account_id, prefix))
     _registrable(prefix)
     name = _text(name, "name", 128, required=True)
     description = _text(description, "description", 1000)
     definition = normalize_definition(prefix, actions, resource_types, condition_keys)
     existing = ServiceDefinition.objects.select_for_update().filter(service_prefix=prefix).first()
     now = timezone.now()
+    if existing is not None and existing.account_id != caller.account_id:
+        raise EntityAlreadyExists(f"The service prefix {prefix} is already registered in this directory: choose "
+                                  "another prefix.")
     if existing is not None:
         existing.name, existing.description, existing.definition, existing.update_date = (
             name, description, definition, now)
@@ -163,10 +169,14 @@ def put_service_definition(*, caller: Caller, service_prefix: str, name: str, ac
         raise LimitExceeded(f"The catalogue holds at most {MAX_SERVICES} services.")
     try:
         with transaction.atomic():
-            created = ServiceDefinition.objects.create(service_prefix=prefix, name=name, description=description,
+            created = ServiceDefinition.objects.create(account_id=caller.account_id, service_prefix=prefix, name=name,
+                                                       description=description,
                                                        definition=definition, create_date=now, update_date=now)
     except IntegrityError:  # registered concurrently: this call replaces it
         created = ServiceDefinition.objects.select_for_update().get(service_prefix=prefix)
+        if created.account_id != caller.account_id:
+            raise EntityAlreadyExists(f"The service prefix {prefix} is already registered in this directory: "
+                                      "choose another prefix.") from None
         created.name, created.description, created.definition, created.update_date = (
             name, description, definition, now)
         created.save(update_fields=["name", "description", "definition", "update_date"])
@@ -177,8 +187,8 @@ def put_service_definition(*, caller: Caller, service_prefix: str, name: str, ac
 @iam_operation("GetServiceDefinition")
 def get_service_definition(*, caller: Caller, service_prefix: str) -> ServiceDefinition:
     prefix = _prefix(service_prefix)
-    authorize_caller(caller, "iam:GetServiceDefinition", service_arn(prefix))
-    service = ServiceDefinition.objects.filter(service_prefix=prefix).first()
+    authorize_caller(caller, "iam:GetServiceDefinition", service_arn(caller.account_id, prefix))
+    service = ServiceDefinition.objects.filter(service_prefix=prefix, account_id=caller.account_id).first()
     if service is None:
         raise NoSuchEntity(f"The service with prefix {prefix} is not registered.")
     return service
@@ -187,14 +197,14 @@ def get_service_definition(*, caller: Caller, service_prefix: str) -> ServiceDef
 @iam_operation("ListServiceDefinitions")
 def list_service_definitions(*, caller: Caller) -> list[ServiceDefinition]:
     authorize_caller(caller, "iam:ListServiceDefinitions", "*")
-    return list(ServiceDefinition.objects.order_by("service_prefix"))
+    return list(ServiceDefinition.objects.filter(account_id=caller.account_id).order_by("service_prefix"))
 
 
 @iam_operation("DeleteServiceDefinition")
 def delete_service_definition(*, caller: Caller, service_prefix: str) -> None:
     prefix = _prefix(service_prefix)
-    authorize_caller(caller, "iam:DeleteServiceDefinition", service_arn(prefix))
-    deleted, _ = ServiceDefinition.objects.filter(service_prefix=prefix).delete()
+    authorize_caller(caller, "iam:DeleteServiceDefinition", service_arn(caller.account_id, prefix))
+    deleted, _ = ServiceDefinition.objects.filter(service_prefix=prefix, account_id=caller.account_id).delete()
     if not deleted:
         raise NoSuchEntity(f"The service with prefix {prefix} is not registered.")
 

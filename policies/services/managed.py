@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -35,9 +34,9 @@ _ARN = re.compile(r"arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}|aws):polic
                   r"(?P<name>[\w+=,.@-]{1,128})")
 
 
-def managed_policy_arn(path: str, name: str, is_system: bool) -> str:
-    account = SYSTEM_POLICY_ACCOUNT if is_system else settings.IAM_ACCOUNT_ID
-    return f"arn:{settings.IAM_PARTITION}:iam::{account}:policy{path}{name}"
+def managed_policy_arn(account_id: str | None, path: str, name: str) -> str:
+    """A managed policy's ARN: of its account, or (no account) AWS-managed, arn:aws:iam::aws:policy/…"""
+    return identifiers.policy_arn(account_id or SYSTEM_POLICY_ACCOUNT, path, name)
 
 
 def validate_policy_name(name: object, field: str = "policyName") -> str:
@@ -55,14 +54,16 @@ def check_policy_arn(policy_arn: object) -> re.Match:
     return match
 
 
-def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPolicy:
+def policy_by_arn(account_id: str, policy_arn: object, *, for_update: bool = False) -> ManagedPolicy:
+    """An AWS-managed policy, or a customer managed policy of the account `account_id`: another account's policy
+    is not found, as one that does not exist (and as in AWS, it cannot be attached)."""
     match = check_policy_arn(policy_arn)
     is_system = match["account"] == SYSTEM_POLICY_ACCOUNT
-    if not is_system and match["account"] != settings.IAM_ACCOUNT_ID:
+    if not is_system and match["account"] != account_id:
         authorize_unknown(policy_arn)
         raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
-    queryset = ManagedPolicy.objects.filter(is_system=is_system, policy_name_key=match["name"].lower(),
-                                            path=match["path"])
+    queryset = ManagedPolicy.objects.filter(account_id=None if is_system else account_id, is_system=is_system,
+                                            policy_name_key=match["name"].lower(), path=match["path"])
     if for_update:
         queryset = queryset.select_for_update()
     policy = queryset.first()
@@ -72,8 +73,8 @@ def policy_by_arn(policy_arn: object, *, for_update: bool = False) -> ManagedPol
     return policy
 
 
-def customer_policy(policy_arn: str, *, for_update: bool = False) -> ManagedPolicy:
-    policy = policy_by_arn(policy_arn, for_update=for_update)
+def customer_policy(account_id: str, policy_arn: str, *, for_update: bool = False) -> ManagedPolicy:
+    policy = policy_by_arn(account_id, policy_arn, for_update=for_update)
     if policy.is_system:
         raise UnmodifiableEntity(f"Policy {policy_arn} is managed by the product and cannot be changed.")
     return policy
@@ -95,50 +96,75 @@ def create_policy(*, caller: Caller, policy_name: str, policy_document: object, 
     tag_map = validate_tags(tags or [])
     if len(tag_map) > TAGS_PER_ENTITY:
         raise LimitExceeded(f"A policy can have at most {TAGS_PER_ENTITY} tags.")
-    arn = managed_policy_arn(path, policy_name, False)
+    arn = managed_policy_arn(caller.account_id, path, policy_name)
     authorize_caller(caller, "iam:CreatePolicy", arn, request_tag_context(tag_map))
     if tag_map:
         authorize_caller(caller, "iam:TagPolicy", arn, request_tag_context(tag_map))
     document = checked_document(policy_document, size_limit="managed")
-    if ManagedPolicy.objects.filter(is_system=False, policy_name_key=policy_name.lower()).exists():
+    if ManagedPolicy.objects.filter(account_id=caller.account_id, policy_name_key=policy_name.lower()).exists():
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names are not allowed.")
     try:
         with transaction.atomic():
             policy = ManagedPolicy.objects.create(
-                policy_name=policy_name, path=path, description=description or "",
+                account_id=caller.account_id, policy_name=policy_name, path=path, description=description or "",
                 policy_id=identifiers.new_unique_id(identifiers.POLICY_ID_PREFIX))
     except IntegrityError:
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names are not allowed.") \
             from None
     PolicyVersion.objects.create(policy=policy, version_id="v1", document=document, is_default_version=True)
     PolicyTag.objects.bulk_create([PolicyTag(policy=policy, key=key, value=value) for key, value in tag_map.items()])
+    policy.attachment_count = policy.boundary_count = 0
     return policy
 
 
 @iam_operation("GetPolicy")
 def get_policy(*, caller: Caller, policy_arn: str) -> ManagedPolicy:
-    policy = policy_by_arn(policy_arn)
+    policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, "iam:GetPolicy", policy.arn)
+    return with_usage(policy, caller.account_id)
+
+
+def with_usage(policy: ManagedPolicy, account_id: str) -> ManagedPolicy:
+    """The policy with its AttachmentCount and PermissionsBoundaryUsageCount in the account, as GetPolicy shows."""
+    policy.attachment_count = attachment_count(policy, account_id)
+    policy.boundary_count = boundary_usage_count(policy, account_id)
     return policy
 
 
-def attachment_count(policy: ManagedPolicy) -> int:
-    return (policy.user_attachments.count() + policy.group_attachments.count()
-            + policy.role_attachments.count())
+# Each kind of use of a policy, and the holder it reaches its account through. An AWS-managed policy is shared by
+# every account, so its uses are always counted (and listed) for one account: another account's are not seen.
+_HOLDERS = {"user_attachments": "user", "group_attachments": "group", "role_attachments": "role",
+            "user_boundaries": "user", "role_boundaries": "role"}
 
 
-def boundary_usage_count(policy: ManagedPolicy) -> int:
-    """AWS's PermissionsBoundaryUsageCount: the users and roles this policy bounds."""
-    return policy.user_boundaries.count() + policy.role_boundaries.count()
+def _uses_in(policy: ManagedPolicy, relation: str, account_id: str) -> int:
+    return getattr(policy, relation).filter(**{f"{_HOLDERS[relation]}__account_id": account_id}).count()
 
 
-def _uses(relation: str) -> Coalesce:
+def attachment_count(policy: ManagedPolicy, account_id: str) -> int:
+    """AWS's AttachmentCount, within one account."""
+    return sum(_uses_in(policy, relation, account_id)
+               for relation in ("user_attachments", "group_attachments", "role_attachments"))
+
+
+def boundary_usage_count(policy: ManagedPolicy, account_id: str) -> int:
+    """AWS's PermissionsBoundaryUsageCount: the users and roles of one account this policy bounds."""
+    return sum(_uses_in(policy, relation, account_id) for relation in ("user_boundaries", "role_boundaries"))
+
+
+def _uses(relation: str, account_id: str) -> Coalesce:
     """How many rows of a kind of use (an attachment or a boundary, held by the directory and reached through
-    the reverse relation) name the policy: one correlated count each, so five kinds never multiply joins."""
+    the reverse relation) name the policy in the account: one correlated count each, so five kinds never multiply
+    joins."""
     model = ManagedPolicy._meta.get_field(relation).related_model
-    counted = (model.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
-               .annotate(n=Count("pk")).values("n"))
+    counted = (model.objects.filter(policy=OuterRef("pk"), **{f"{_HOLDERS[relation]}__account_id": account_id})
+               .order_by().values("policy").annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def visible_policies(account_id: str) -> QuerySet[ManagedPolicy]:
+    """The managed policies an account sees: its own customer managed policies and the AWS-managed ones."""
+    return ManagedPolicy.objects.filter(Q(account_id=account_id) | Q(is_system=True))
 
 
 @iam_operation("ListPolicies")
@@ -151,28 +177,27 @@ def list_policies(*, caller: Caller, scope: str = "All", only_attached: bool = F
         raise ValidationError(f"usage_filter must be one of {', '.join(USAGE_FILTERS)}")
     prefix = validate_path_prefix(path_prefix)
     authorize_caller(caller, "iam:ListPolicies", "*")
-    queryset = ManagedPolicy.objects.annotate(
-        attachment_count=_uses("user_attachments") + _uses("group_attachments") + _uses("role_attachments"),
-        boundary_count=_uses("user_boundaries") + _uses("role_boundaries"))
+    account = caller.account_id
+    queryset = visible_policies(account).annotate(
+        attachment_count=_uses("user_attachments", account) + _uses("group_attachments", account)
+        + _uses("role_attachments", account),
+        boundary_count=_uses("user_boundaries", account) + _uses("role_boundaries", account))
     if scope != "All":
         queryset = queryset.filter(is_system=(scope == "AWS"))
     if prefix != "/":
         queryset = queryset.filter(path__startswith=prefix)
-    permissions = Q(user_attachments__isnull=False) | Q(group_attachments__isnull=False) \
-        | Q(role_attachments__isnull=False)
-    boundaries = Q(user_boundaries__isnull=False) | Q(role_boundaries__isnull=False)
     # AWS: OnlyAttached counts permissions-policy attachments; PolicyUsageFilter picks which use to count.
     if usage_filter == "PermissionsBoundary":
-        queryset = queryset.filter(boundaries).distinct() if only_attached else queryset
+        queryset = queryset.filter(boundary_count__gt=0) if only_attached else queryset
     elif only_attached:
-        queryset = queryset.filter(permissions).distinct()
+        queryset = queryset.filter(attachment_count__gt=0)
     # policy_id is unique and stable; names may repeat across the AWS and Local scopes.
     return keyset_page(queryset, key="policy_id", marker=marker, max_items=max_items)
 
 
 @iam_operation("DeletePolicy")
 def delete_policy(*, caller: Caller, policy_arn: str) -> None:
-    policy = customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(caller.account_id, policy_arn, for_update=True)
     authorize_caller(caller, "iam:DeletePolicy", policy.arn)
     if (policy.user_attachments.exists() or policy.group_attachments.exists() or policy.user_boundaries.exists()
             or policy.role_attachments.exists() or policy.role_boundaries.exists()):
@@ -186,7 +211,7 @@ def delete_policy(*, caller: Caller, policy_arn: str) -> None:
 @iam_operation("CreatePolicyVersion")
 def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: object,
                           set_as_default: bool = False) -> PolicyVersion:
-    policy = customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(caller.account_id, policy_arn, for_update=True)
     authorize_caller(caller, "iam:CreatePolicyVersion", policy.arn)
     document = checked_document(policy_document, size_limit="managed")
     if policy.versions.count() >= VERSIONS_PER_POLICY:
@@ -216,21 +241,21 @@ def _version(policy: ManagedPolicy, version_id: str, *, for_update: bool = False
 
 @iam_operation("GetPolicyVersion")
 def get_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> PolicyVersion:
-    policy = policy_by_arn(policy_arn)
+    policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, "iam:GetPolicyVersion", policy.arn)
     return _version(policy, version_id)
 
 
 @iam_operation("ListPolicyVersions")
 def list_policy_versions(*, caller: Caller, policy_arn: str) -> list[PolicyVersion]:
-    policy = policy_by_arn(policy_arn)
+    policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, "iam:ListPolicyVersions", policy.arn)
     return sorted(policy.versions.all(), key=lambda version: -int(version.version_id[1:]))
 
 
 @iam_operation("SetDefaultPolicyVersion")
 def set_default_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> ManagedPolicy:
-    policy = customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(caller.account_id, policy_arn, for_update=True)
     authorize_caller(caller, "iam:SetDefaultPolicyVersion", policy.arn)
     version = _version(policy, version_id, for_update=True)
     if not version.is_default_version:
@@ -239,12 +264,12 @@ def set_default_policy_version(*, caller: Caller, policy_arn: str, version_id: s
         policy.default_version_id = version.version_id
         policy.update_date = timezone.now()
         policy.save(update_fields=["default_version_id", "update_date"])
-    return policy
+    return with_usage(policy, caller.account_id)
 
 
 @iam_operation("DeletePolicyVersion")
 def delete_policy_version(*, caller: Caller, policy_arn: str, version_id: str) -> None:
-    policy = customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(caller.account_id, policy_arn, for_update=True)
     authorize_caller(caller, "iam:DeletePolicyVersion", policy.arn)
     version = _version(policy, version_id, for_update=True)
     if version.is_default_version:

@@ -16,7 +16,7 @@ def tag_policy(*, caller: Caller, policy_arn: str, tags: list[dict]) -> list[Pol
     tag_map = validate_tags(tags)
     if not tag_map:
         raise ValidationError("tags must contain at least one tag")
-    policy = customer_policy(policy_arn, for_update=True)  # the lock keeps the 50-tag quota exact
+    policy = customer_policy(caller.account_id, policy_arn, for_update=True)  # the lock keeps the 50-tag quota exact
     authorize_caller(caller, "iam:TagPolicy", policy.arn, request_tag_context(tag_map))
     return merge_tags(PolicyTag, {"policy": policy}, tag_map, quota_name="TagsPerPolicy")
 
@@ -26,13 +26,13 @@ def untag_policy(*, caller: Caller, policy_arn: str, tag_keys: list[str]) -> Non
     if not isinstance(tag_keys, list) or not tag_keys:
         raise ValidationError("tag_keys must be a non-empty list of tag keys")
     keys = [validate_tag_key(key) for key in tag_keys]
-    policy = customer_policy(policy_arn, for_update=True)
+    policy = customer_policy(caller.account_id, policy_arn, for_update=True)
     authorize_caller(caller, "iam:UntagPolicy", policy.arn, {"aws:TagKeys": keys})
     remove_tags(PolicyTag, {"policy": policy}, keys)
 
 
 @iam_operation("ListPolicyTags")
 def list_policy_tags(*, caller: Caller, policy_arn: str) -> list[PolicyTag]:
-    policy = policy_by_arn(policy_arn)
+    policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, "iam:ListPolicyTags", policy.arn)
     return list(PolicyTag.objects.filter(policy=policy))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,6 +45,11 @@ class FederatedAssumedRole:
     def audit_actor(self) -> str:
         return self.identity.display_name
 
+    @property
+    def audit_account(self) -> str:
+        """The account the identity came into: its role's (an unsigned request has no account of its own)."""
+        return self.assumed.session.role.account_id
+
     def audit_elements(self) -> dict:
         return {**self.assumed.audit_elements(), "subject": self.identity.principal_name,
                 "audience": self.audience, "provider": self.provider}
@@ -53,14 +59,26 @@ def check_inputs(role_arn: object, role_session_name: object, duration_seconds: 
     _check_inputs(role_arn, role_session_name, duration_seconds, None, None, None, None)
 
 
-def role_for(role_arn: str, action: str) -> Role:
-    """The role an ARN names. An unknown role is refused like an untrusting one, so roles cannot be discovered."""
+def _role_arn_parts(role_arn: str) -> re.Match:
     match = _ROLE_ARN.fullmatch(role_arn)
     if match is None:
         raise ValidationError(f"{role_arn[:80]} is invalid: expected arn:aws:iam::<account>:role/<path><name>")
+    return match
+
+
+def role_account(role_arn: str) -> str:
+    """The account a role ARN names: where the role, and the identity provider that may be trusted, must be."""
+    return _role_arn_parts(role_arn)["account"]
+
+
+def role_for(role_arn: str, action: str) -> Role:
+    """The role an ARN names, in the account it names. An unknown role is refused like an untrusting one, so roles
+    cannot be discovered."""
+    match = _role_arn_parts(role_arn)
     role = None
-    if match["account"] == settings.IAM_ACCOUNT_ID and match["partition"] == settings.IAM_PARTITION:
-        role = Role.objects.filter(role_name_key=match["name"].lower(), path=match["path"]).first()
+    if match["partition"] == settings.IAM_PARTITION:
+        role = Role.objects.filter(account_id=match["account"], role_name_key=match["name"].lower(),
+                                   path=match["path"]).first()
     if role is None:
         raise AccessDenied(f"Not authorized to perform {action}")
     return role
@@ -120,7 +138,7 @@ def assume(*, caller: Caller, identity: FederatedIdentity, role: Role, action: s
     if max_duration is not None:  # SAML's SessionDuration attribute caps it further
         duration = min(duration, max(MIN_DURATION, max_duration))
 
-    documents, packed = _session_policies(federated, policy, policy_arns)
+    documents, packed = _session_policies(role.account_id, policy, policy_arns)
     packed += sum(len(key) + len(value) for key, value in tags.items())
     packed_percent = math.ceil(packed * 100 / PACKED_BUDGET) if packed else 0
     if packed_percent > 100:

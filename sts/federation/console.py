@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record_event
@@ -84,7 +85,7 @@ def session_name_for(*candidates: object) -> str:
 
 def identity_from_id_token(sign_in: ConsoleSignInProvider, id_token: str, nonce: str) -> ConsoleIdentity:
     """Verify the ID token the IdP's token endpoint returned for the console's own client and nonce."""
-    verified = oidc.verify_token(id_token)
+    verified = oidc.verify_token(id_token, account_id=sign_in.oidc_provider.account_id)
     if verified.provider.pk != sign_in.oidc_provider_id:
         raise InvalidIdentityToken("The ID token was issued by another provider than the one signed in with.")
     audiences = verified.claims["aud"] if isinstance(verified.claims["aud"], list) else [verified.claims["aud"]]
@@ -145,7 +146,8 @@ def _admits(role: Role, identity: ConsoleIdentity, caller: Caller) -> bool:
 
 def admissible_roles(identity: ConsoleIdentity, caller: Caller) -> list[Role]:
     """The roles whose trust policies admit this person now, as AWS's federated sign-in page offers them."""
-    roles = Role.objects.filter(assume_role_policy_document__contains=identity.provider_arn).order_by("role_name_key")
+    roles = Role.objects.filter(account_id=identity.federated.account_id,
+                                assume_role_policy_document__contains=identity.provider_arn).order_by("role_name_key")
     if identity.offered_roles is not None:
         roles = [role for role in roles if role.arn in identity.offered_roles]
     return [role for role in roles if _admits(role, identity, caller)]
@@ -177,9 +179,13 @@ def console_assume_with_saml(*, caller: Caller, identity: ConsoleIdentity, role_
     return _console_assume(caller, identity, role_arn)
 
 
-def sign_in_providers() -> list[ConsoleSignInProvider]:
-    """What the sign-in page offers (public: labels only)."""
-    return list(ConsoleSignInProvider.objects.select_related("oidc_provider", "saml_provider"))
+def sign_in_providers(account_id: str | None) -> list[ConsoleSignInProvider]:
+    """What an account's sign-in page offers (public: labels only): its own providers' buttons. None: every
+    account's (the SAML endpoint, which finds the provider a response names)."""
+    options = ConsoleSignInProvider.objects.select_related("oidc_provider", "saml_provider")
+    if account_id is not None:
+        options = options.filter(Q(oidc_provider__account_id=account_id) | Q(saml_provider__account_id=account_id))
+    return list(options)
 
 
 def sign_in_provider(pk: object) -> ConsoleSignInProvider:
@@ -195,9 +201,12 @@ def set_console_sign_in_provider(*, caller: Caller, provider_arn: str, label: st
                                  sign_in_url: str = "") -> ConsoleSignInProvider:
     """Show a provider on the sign-in page (or change how). Authorized as iam:SetConsoleSignInProvider, a
     directory action with no AWS counterpart, on the provider's ARN."""
-    oidc_provider = OpenIDConnectProvider.objects.filter(url=provider_arn.partition(":oidc-provider/")[2]).first() \
+    account = caller.account_id
+    oidc_provider = OpenIDConnectProvider.objects.filter(
+        account_id=account, url=provider_arn.partition(":oidc-provider/")[2]).first() \
         if ":oidc-provider/" in provider_arn else None
-    saml_provider = SAMLProvider.objects.filter(name=provider_arn.partition(":saml-provider/")[2]).first() \
+    saml_provider = SAMLProvider.objects.filter(
+        account_id=account, name=provider_arn.partition(":saml-provider/")[2]).first() \
         if ":saml-provider/" in provider_arn else None
     provider = oidc_provider or saml_provider
     if provider is None or provider.arn != provider_arn:
@@ -218,7 +227,7 @@ def set_console_sign_in_provider(*, caller: Caller, provider_arn: str, label: st
 
 @iam_operation("RemoveConsoleSignInProvider")
 def remove_console_sign_in_provider(*, caller: Caller, provider_arn: str) -> None:
-    for found in sign_in_providers():
+    for found in sign_in_providers(caller.account_id):
         if found.provider.arn == provider_arn:
             authorize_caller(caller, "iam:RemoveConsoleSignInProvider", provider_arn)
             found.delete()

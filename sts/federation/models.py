@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-
-def provider_arn(resource: str) -> str:
-    return f"arn:{settings.IAM_PARTITION}:iam::{settings.IAM_ACCOUNT_ID}:{resource}"
+from iam_console import identifiers
 
 
 class OpenIDConnectProvider(models.Model):
     """An OIDC issuer trusted for AssumeRoleWithWebIdentity. `url` is host[/path], as the ARN names it."""
 
-    url = models.CharField(max_length=255, unique=True)
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="oidc_providers")
+    url = models.CharField(max_length=255)
     client_ids = models.JSONField(default=list)
     thumbprints = models.JSONField(default=list)
     create_date = models.DateTimeField(default=timezone.now)
@@ -23,13 +21,14 @@ class OpenIDConnectProvider(models.Model):
     class Meta:
         app_label = "sts"
         ordering = ["url"]
+        constraints = [models.UniqueConstraint(fields=["account", "url"], name="oidc_provider_url_per_account")]
 
     def __str__(self) -> str:
         return self.url
 
     @property
     def arn(self) -> str:
-        return provider_arn(f"oidc-provider/{self.url}")
+        return identifiers.iam_arn(self.account_id, f"oidc-provider/{self.url}")
 
     @property
     def issuer(self) -> str:
@@ -40,7 +39,8 @@ class OpenIDConnectProvider(models.Model):
 class SAMLProvider(models.Model):
     """A SAML 2.0 identity provider, described by the metadata document it publishes."""
 
-    name = models.CharField(max_length=128, unique=True)
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="saml_providers")
+    name = models.CharField(max_length=128)
     metadata_document = models.TextField()
     entity_id = models.CharField(max_length=1024)
     # The PEM signing certificates found in the metadata: responses must be signed by one of them.
@@ -51,13 +51,14 @@ class SAMLProvider(models.Model):
     class Meta:
         app_label = "sts"
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="saml_provider_name_per_account")]
 
     def __str__(self) -> str:
         return self.name
 
     @property
     def arn(self) -> str:
-        return provider_arn(f"saml-provider/{self.name}")
+        return identifiers.iam_arn(self.account_id, f"saml-provider/{self.name}")
 
 
 class OpenIDConnectProviderTag(models.Model):

@@ -131,17 +131,19 @@ def _unverified(token: str) -> tuple[dict, dict]:
     return header, claims
 
 
-def provider_for_issuer(issuer: object) -> OpenIDConnectProvider:
+def provider_for_issuer(issuer: object, account_id: str) -> OpenIDConnectProvider:
     if not isinstance(issuer, str) or not issuer.startswith("https://"):
         raise InvalidIdentityToken("The token's iss claim is not an https URL.")
-    provider = OpenIDConnectProvider.objects.filter(url=issuer.removeprefix("https://").rstrip("/")).first()
+    provider = OpenIDConnectProvider.objects.filter(account_id=account_id,
+                                                    url=issuer.removeprefix("https://").rstrip("/")).first()
     if provider is None:
         raise InvalidIdentityToken(f"No OpenIDConnect provider found in your account for {issuer[:255]}")
     return provider
 
 
-def verify_token(token: str) -> VerifiedToken:
-    """The token's claims once its signature, issuer, audience and validity times have all been checked."""
+def verify_token(token: str, *, account_id: str) -> VerifiedToken:
+    """The token's claims once its signature, issuer (a provider of the account), audience and validity times have
+    all been checked."""
     header, unverified = _unverified(token)
     algorithm = header.get("alg")
     if algorithm not in ASYMMETRIC_ALGORITHMS:
@@ -150,7 +152,7 @@ def verify_token(token: str) -> VerifiedToken:
     kid = header.get("kid")
     if kid is not None and not isinstance(kid, str):
         raise InvalidIdentityToken("The token's kid header is not a string.")
-    provider = provider_for_issuer(unverified.get("iss"))
+    provider = provider_for_issuer(unverified.get("iss"), account_id)
     issuer = unverified["iss"]
     keys = _keys_by_id(issuer, _jwks(issuer, refresh=False))
     candidates = _candidates(keys, kid, algorithm)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from iam_console import identifiers
 from iam_console.callers import Caller
 from iam_console.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
 from iam_console.operations import iam_operation
@@ -15,7 +15,7 @@ from iam_console.tagging import merge_tags, remove_tags, request_tag_context
 from iam_console.validation import validate_tag_key, validate_tags
 from policies.authorization import authorize_caller, authorize_unknown
 from sts.federation import oidc
-from sts.federation.models import OpenIDConnectProvider, OpenIDConnectProviderTag, provider_arn
+from sts.federation.models import OpenIDConnectProvider, OpenIDConnectProviderTag
 
 PROVIDERS_MAX = 100
 CLIENT_IDS_MAX = 100
@@ -61,15 +61,16 @@ def validate_thumbprints(values: object) -> list[str]:
     return list(dict.fromkeys(value.lower() for value in values))
 
 
-def provider_by_arn(arn: object, *, for_update: bool = False) -> OpenIDConnectProvider:
+def provider_by_arn(account_id: str, arn: object, *, for_update: bool = False) -> OpenIDConnectProvider:
+    """A provider of the account `account_id`: another account's is not found, as one that does not exist."""
     match = _ARN.fullmatch(arn) if isinstance(arn, str) else None
     if match is None:
         raise ValidationError(f"{str(arn)[:120]} is not an OpenID Connect provider ARN "
                               "(arn:aws:iam::<account>:oidc-provider/<host/path>)")
     queryset = OpenIDConnectProvider.objects.select_for_update() if for_update else OpenIDConnectProvider.objects
     provider = None
-    if match["account"] == settings.IAM_ACCOUNT_ID and match["partition"] == settings.IAM_PARTITION:
-        provider = queryset.filter(url=match["url"]).first()
+    if match["account"] == account_id and match["partition"] == identifiers.partition():
+        provider = queryset.filter(account_id=account_id, url=match["url"]).first()
     if provider is None:
         authorize_unknown(arn)  # a caller who may not act on it learns nothing of whether it exists
         raise NoSuchEntity(f"OpenIDConnect Provider not found for arn {arn}")
@@ -86,13 +87,13 @@ def create_open_id_connect_provider(*, caller: Caller, url: str, client_id_list:
         raise LimitExceeded(f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {CLIENT_IDS_MAX}")
     thumbprints = validate_thumbprints(thumbprint_list)
     tag_map = validate_tags(tags or [])
-    authorize_caller(caller, "iam:CreateOpenIDConnectProvider", provider_arn(f"oidc-provider/{host_path}"),
+    authorize_caller(caller, "iam:CreateOpenIDConnectProvider", identifiers.iam_arn(caller.account_id, f"oidc-provider/{host_path}"),
                      request_tag_context(tag_map))
-    if OpenIDConnectProvider.objects.count() >= PROVIDERS_MAX:
+    if OpenIDConnectProvider.objects.filter(account_id=caller.account_id).count() >= PROVIDERS_MAX:
         raise LimitExceeded(f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {PROVIDERS_MAX}")
     try:
         with transaction.atomic():
-            provider = OpenIDConnectProvider.objects.create(url=host_path, client_ids=client_ids,
+            provider = OpenIDConnectProvider.objects.create(account_id=caller.account_id, url=host_path, client_ids=client_ids,
                                                             thumbprints=thumbprints)
     except IntegrityError:
         raise EntityAlreadyExists(f"Provider with url https://{host_path} already exists.") from None
@@ -103,7 +104,7 @@ def create_open_id_connect_provider(*, caller: Caller, url: str, client_id_list:
 
 @iam_operation("GetOpenIDConnectProvider")
 def get_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_arn: str) -> OpenIDConnectProvider:
-    provider = provider_by_arn(open_id_connect_provider_arn)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn)
     authorize_caller(caller, "iam:GetOpenIDConnectProvider", provider.arn)
     return provider
 
@@ -111,12 +112,12 @@ def get_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_arn
 @iam_operation("ListOpenIDConnectProviders")
 def list_open_id_connect_providers(*, caller: Caller) -> list[OpenIDConnectProvider]:
     authorize_caller(caller, "iam:ListOpenIDConnectProviders", "*")
-    return list(OpenIDConnectProvider.objects.all())
+    return list(OpenIDConnectProvider.objects.filter(account_id=caller.account_id))
 
 
 @iam_operation("DeleteOpenIDConnectProvider")
 def delete_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_arn: str) -> None:
-    provider = provider_by_arn(open_id_connect_provider_arn, for_update=True)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn, for_update=True)
     authorize_caller(caller, "iam:DeleteOpenIDConnectProvider", provider.arn)
     provider.delete()
     transaction.on_commit(lambda: oidc.forget_keys(f"https://{provider.url}"))
@@ -126,7 +127,7 @@ def delete_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_
 def add_client_id_to_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_arn: str,
                                               client_id: str) -> None:
     client_id = validate_client_id(client_id)
-    provider = provider_by_arn(open_id_connect_provider_arn, for_update=True)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn, for_update=True)
     authorize_caller(caller, "iam:AddClientIDToOpenIDConnectProvider", provider.arn)
     if client_id in provider.client_ids:
         return  # AWS: adding a client ID that is already there succeeds and changes nothing
@@ -140,7 +141,7 @@ def add_client_id_to_open_id_connect_provider(*, caller: Caller, open_id_connect
 def remove_client_id_from_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_arn: str,
                                                    client_id: str) -> None:
     client_id = validate_client_id(client_id)
-    provider = provider_by_arn(open_id_connect_provider_arn, for_update=True)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn, for_update=True)
     authorize_caller(caller, "iam:RemoveClientIDFromOpenIDConnectProvider", provider.arn)
     if client_id in provider.client_ids:
         provider.client_ids = [value for value in provider.client_ids if value != client_id]
@@ -151,7 +152,7 @@ def remove_client_id_from_open_id_connect_provider(*, caller: Caller, open_id_co
 def update_open_id_connect_provider_thumbprint(*, caller: Caller, open_id_connect_provider_arn: str,
                                                thumbprint_list: list[str]) -> None:
     thumbprints = validate_thumbprints(thumbprint_list)
-    provider = provider_by_arn(open_id_connect_provider_arn, for_update=True)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn, for_update=True)
     authorize_caller(caller, "iam:UpdateOpenIDConnectProviderThumbprint", provider.arn)
     provider.thumbprints = thumbprints
     provider.save(update_fields=["thumbprints"])
@@ -163,7 +164,7 @@ def tag_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_arn
     tag_map = validate_tags(tags)
     if not tag_map:
         raise ValidationError("tags must contain at least one tag")
-    provider = provider_by_arn(open_id_connect_provider_arn, for_update=True)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn, for_update=True)
     authorize_caller(caller, "iam:TagOpenIDConnectProvider", provider.arn, request_tag_context(tag_map))
     return merge_tags(OpenIDConnectProviderTag, {"provider": provider}, tag_map, quota_name="TagsPerOIDCProvider")
 
@@ -174,7 +175,7 @@ def untag_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_a
     if not isinstance(tag_keys, list) or not tag_keys:
         raise ValidationError("tag_keys must be a non-empty list of tag keys")
     keys = [validate_tag_key(key) for key in tag_keys]
-    provider = provider_by_arn(open_id_connect_provider_arn, for_update=True)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn, for_update=True)
     authorize_caller(caller, "iam:UntagOpenIDConnectProvider", provider.arn, {"aws:TagKeys": keys})
     remove_tags(OpenIDConnectProviderTag, {"provider": provider}, keys)
 
@@ -182,7 +183,7 @@ def untag_open_id_connect_provider(*, caller: Caller, open_id_connect_provider_a
 @iam_operation("ListOpenIDConnectProviderTags")
 def list_open_id_connect_provider_tags(*, caller: Caller,
                                        open_id_connect_provider_arn: str) -> list[OpenIDConnectProviderTag]:
-    provider = provider_by_arn(open_id_connect_provider_arn)
+    provider = provider_by_arn(caller.account_id, open_id_connect_provider_arn)
     authorize_caller(caller, "iam:ListOpenIDConnectProviderTags", provider.arn)
     return list(provider.tags.all())
 
@@ -190,5 +191,5 @@ def list_open_id_connect_provider_tags(*, caller: Caller,
 def discovery_preview(*, caller: Caller, url: str) -> dict:
     """The issuer's discovery document, for the console's "fetch" button: same network rules as token checks."""
     host_path = validate_url(url)
-    authorize_caller(caller, "iam:CreateOpenIDConnectProvider", provider_arn(f"oidc-provider/{host_path}"))
+    authorize_caller(caller, "iam:CreateOpenIDConnectProvider", identifiers.iam_arn(caller.account_id, f"oidc-provider/{host_path}"))
     return oidc.discover(f"https://{host_path}")

@@ -15,6 +15,7 @@ class AnonymousPrincipal:
     unique_id: str = ""
     principal_name: str = "anonymous"
     is_root: bool = False
+    account_id: str | None = None  # an unsigned request acts in no account until its role is found
 
 
 ANONYMOUS = AnonymousPrincipal()
@@ -35,11 +36,16 @@ class FederatedIdentity:
     is_root: bool = False
 
     @property
+    def account_id(self) -> str:
+        """The provider's account: the one whose roles it may be trusted by."""
+        return self.arn.split(":")[4]
+
+    @property
     def display_name(self) -> str:
         """How audit names the identity: the provider ARN and the subject."""
         return f"{self.arn}:{self.principal_name}"
 
     def condition_keys(self, request_time: datetime) -> dict[str, Any]:
         # Federated callers have no IAM user name and no principal ARN of their own in the request context.
-        return {"aws:PrincipalArn": None, "aws:username": None, "aws:userid": None,
+        return {"aws:PrincipalArn": None, "aws:username": None, "aws:userid": None, "aws:PrincipalAccount": None,
                 "aws:PrincipalType": self.principal_type, "aws:FederatedProvider": self.arn}

@@ -267,7 +267,7 @@ def authn_request(*, request_id: str, acs_url: str, destination: str, issued_at:
     return base64.b64encode(deflated).decode()
 
 
-def name_qualifier(issuer: str, provider_name: str) -> str:
+def name_qualifier(issuer: str, account_id: str, provider_name: str) -> str:
     """AWS's SAML:namequalifier: base64(SHA1(issuer + account id + "/" + provider name)); an identifier, not a MAC."""
-    digest = hashlib.sha1(f"{issuer}{settings.IAM_ACCOUNT_ID}/{provider_name}".encode(), usedforsecurity=False)
+    digest = hashlib.sha1(f"{issuer}{account_id}/{provider_name}".encode(), usedforsecurity=False)
     return base64.b64encode(digest.digest()).decode()

@@ -59,7 +59,7 @@ def verified_assertion(provider: SAMLProvider, saml_assertion: object,
 
 def condition_keys(provider: SAMLProvider, assertion: saml.Assertion) -> dict:
     return {"SAML:aud": assertion.recipient, "SAML:sub": assertion.name_id, "SAML:sub_type": assertion.subject_type,
-            "SAML:iss": assertion.issuer, "SAML:namequalifier": saml.name_qualifier(assertion.issuer, provider.name),
+            "SAML:iss": assertion.issuer, "SAML:namequalifier": saml.name_qualifier(assertion.issuer, provider.account_id, provider.name),
             "aws:FederatedProvider": provider.arn}
 
 
@@ -90,7 +90,8 @@ def assume_role_with_saml(*, caller: Caller, role_arn: str, principal_arn: str, 
                           policy_arns: list[str] | None = None,
                           recipients: list[str] | None = None) -> FederatedAssumedRole:
     assume.check_inputs(role_arn, "placeholder", duration_seconds)
-    provider = provider_by_arn(principal_arn)
+    # The provider and the role are of one account: the role's, which its trust policy's provider ARN names.
+    provider = provider_by_arn(assume.role_account(role_arn), principal_arn)
     assertion = verified_assertion(provider, saml_assertion, recipients)
     if (role_arn, provider.arn) not in role_pairs(assertion.attributes.get(saml.ROLE_ATTRIBUTE) or []):
         raise AccessDenied(f"Not authorized to perform {ACTION}: the assertion's Role attribute does not offer "
@@ -110,5 +111,5 @@ def assume_role_with_saml(*, caller: Caller, role_arn: str, principal_arn: str, 
                             source_identity=source_identity, max_duration=max_duration)
     return FederatedAssumedRole(
         assumed=assumed, identity=identity, audience=assertion.recipient, provider=provider.arn,
-        extra={"issuer": assertion.issuer, "name_qualifier": saml.name_qualifier(assertion.issuer, provider.name),
+        extra={"issuer": assertion.issuer, "name_qualifier": saml.name_qualifier(assertion.issuer, provider.account_id, provider.name),
                "subject_type": assertion.subject_type})

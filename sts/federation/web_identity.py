@@ -26,7 +26,8 @@ def assume_role_with_web_identity(*, caller: Caller, role_arn: str, role_session
         # Checked before any parsing: an oversized token costs nothing but this comparison.
         raise ValidationError("1 validation error detected: Value at 'webIdentityToken' failed to satisfy "
                               f"constraint: Member must have length between {TOKEN_MIN} and {TOKEN_MAX}")
-    verified = oidc.verify_token(web_identity_token)
+    # The token's issuer must be a provider of the role's account (providers are per account).
+    verified = oidc.verify_token(web_identity_token, account_id=assume.role_account(role_arn))
     provider = verified.provider
     role = assume.role_for(role_arn, ACTION)
     identity = FederatedIdentity(arn=provider.arn, unique_id=f"{provider.url}:{verified.audience}:{verified.subject}",

@@ -41,9 +41,12 @@ def tab_to(page, name: str, *, limit: int = 60, key: str = "Tab") -> None:
     raise AssertionError(f"{name!r} never got the focus; the focus went through {seen}")
 
 
-def keyboard_sign_in(page, user_name: str, password: str) -> None:
+def keyboard_sign_in(page, user_name: str, password: str, account: str = "123456789012") -> None:
     page.goto("/sign-in/")
-    assert focused(page) == "User name"  # the field has the focus when the page opens
+    if focused(page) == "Account ID or alias":  # a browser that never signed in starts at the account
+        page.keyboard.type(account)
+        page.keyboard.press("Tab")
+    assert focused(page) == "User name"  # a remembered account: the user name has the focus when the page opens
     page.keyboard.type(user_name)
     page.keyboard.press("Tab")
     assert focused(page) == "Password"
@@ -55,11 +58,16 @@ def keyboard_sign_in(page, user_name: str, password: str) -> None:
 def test_sign_in_with_the_keyboard_only(new_page, shot, root):
     page = new_page()
     page.goto("/sign-in/")
+    assert focused(page) == "Account ID or alias"
+    page.keyboard.type("123456789012")
+    page.keyboard.press("Tab")
     page.keyboard.type("root")
     page.keyboard.press("Tab")
     page.keyboard.type("not-the-password")
     page.keyboard.press("Enter")
     expect(page.locator("#sign-in-error")).to_be_visible()
+    # The refused form keeps the account and the user name: only the password is typed again.
+    expect(page.get_by_label("Account ID or alias")).to_have_value("123456789012")
     keyboard_sign_in(page, "root", ROOT_PASSWORD)
     shot(page, "keyboard-01-signed-in")
 

@@ -113,7 +113,7 @@ def test_role_switch_link_is_absolute_and_users_list_has_an_mfa_column(root_cons
     make_user("alice")
     roles.create_role(caller=root_caller, role_name="reader", assume_role_policy_document=_trust("alice"))
     link = root_console.get("/roles/reader/").context["switch_link"]
-    assert link.startswith("http://testserver/switch-role/?roleName=reader")
+    assert link.startswith("http://testserver/switch-role/?account=123456789012&roleName=reader")
     users = root_console.get("/users/").content.decode()
     assert '<th scope="col">MFA</th>' in users
 

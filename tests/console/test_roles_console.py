@@ -93,7 +93,7 @@ def test_detail_tabs_show_summary_trust_and_permissions(root_console, reader):
     assert summary.status_code == 200
     body = summary.content.decode()
     assert reader.arn in body and reader.role_id in body
-    assert "/switch-role/?roleName=reader&amp;displayName=reader" in body
+    assert "/switch-role/?account=123456789012&amp;roleName=reader&amp;displayName=reader" in body
     trust = root_console.get("/roles/reader/", {"tab": "trust"})
     assert trust.context["editor"]["policy_type"] == "TRUST_POLICY"
     assert json.loads(trust.context["trust_form"]["document"].value()) == json.loads(TRUST_ALICE)

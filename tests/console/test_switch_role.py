@@ -189,12 +189,15 @@ def test_role_with_a_path_is_named_path_then_name(user_console, make_role):
     assert RoleSession.objects.get().role.role_name == "deployer"
 
 
-def test_another_account_is_refused_on_the_account_field(user_console):
+def test_an_account_the_directory_does_not_hold_is_refused_as_an_untrusting_role(user_console, make_role):
     _, client = user_console("alice")
-    response = switch(client, "reader", account="999999999999")
-    assert response.status_code == 400
-    assert response.context["form"].errors["account"] == [
-        "Roles can be assumed only in this directory's account, 123456789012."]
+    make_role("reader", trust(user_arn("alice")))
+    for account in ("999999999999", "no-such-alias"):
+        response = switch(client, "reader", account=account)
+        assert response.status_code == 403
+        assert "You cannot switch to reader" in response.context["form"].non_field_errors()[0]
+    assert switch(client, "reader", account="12345678901").context["form"].errors["account"] == [
+        "Enter a 12-digit account ID, or the account's alias."]
 
 
 def test_role_requiring_mfa_asks_for_a_code(user_console, make_role):

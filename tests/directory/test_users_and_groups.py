@@ -29,7 +29,7 @@ def test_user_names_are_unique_case_insensitively(root_caller):
     users.create_user(caller=root_caller, user_name="Alice")
     with pytest.raises(EntityAlreadyExists, match="User with name ALICE already exists"):
         users.create_user(caller=root_caller, user_name="ALICE")
-    assert User.objects.iam_users().count() == 1
+    assert User.objects.iam_users("123456789012").count() == 1
 
 
 def test_lookup_by_name_ignores_case(root_caller):

@@ -114,13 +114,13 @@ def test_denied_decisions_and_sign_in_failures_are_counted(open_metrics, user_ap
 def test_sessions_issued_are_counted_once_committed(open_metrics, root_caller, make_user,
                                                     django_capture_on_commit_callbacks):
     user = make_user("assumer")
-    roles.create_role(caller=root_caller, role_name="Counted", assume_role_policy_document={
+    role = roles.create_role(caller=root_caller, role_name="Counted", assume_role_policy_document={
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": user.arn},
                                                 "Action": "sts:AssumeRole"}]})
     before = scrape()
     with django_capture_on_commit_callbacks(execute=True):
         sts_services.assume_role(caller=Caller(principal=user, via="api"),
-                                 role_arn=roles.role_by_name("Counted").arn, role_session_name="counted")
+                                 role_arn=role.arn, role_session_name="counted")
     after = scrape()
     name, labels = "iam_sts_sessions_issued_total", {"operation": "sts:AssumeRole"}
     assert value(after, name, **labels) == value(before, name, **labels) + 1

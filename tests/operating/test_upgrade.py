@@ -21,10 +21,12 @@ from django.conf import settings
 from django.db import connection
 
 from tests.support.database import database_url
-from tests.support.directory_state import identities, populate, verify
+from tests.support.directory_state import PASSWORD, client, console_sign_in, identities, populate, verify
 from tests.support.servers import Gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
+# The deployment's account id, not the default: the upgrade to accounts must adopt it as the management account.
+DEPLOYMENT_ACCOUNT = "210987654321"
 pytestmark = [pytest.mark.upgrade, pytest.mark.timeout(1200)]
 
 
@@ -88,7 +90,7 @@ class Installation:
             "DJANGO_SETTINGS_MODULE": "iam_console.settings", "DATABASE_URL": database,
             "REDIS_URL": settings.REDIS_URL, "SECRET_KEY": secrets.token_urlsafe(50),
             "SESSION_COOKIE_SECURE": "false", "IAM_CACHE_PREFIX": f"upgrade-{uuid.uuid4().hex[:8]}",
-            "IAM_DATA_DIR": str(base / "data"), "PYTHONUNBUFFERED": "1",
+            "IAM_DATA_DIR": str(base / "data"), "PYTHONUNBUFFERED": "1", "IAM_ACCOUNT_ID": DEPLOYMENT_ACCOUNT,
         })
         self.log = base / "installation.log"
 
@@ -158,5 +160,12 @@ def test_previous_release_upgrades_in_place_and_everyone_still_gets_in(db, upgra
     try:
         assert identities(new.url, root_key) == before
         verify(new.url, state)
+        # The directory's one account became the management account, under the deployment's own id: callers act
+        # in it, and the console's new account field may name it (by id) as well as stay empty.
+        assert all(f":{DEPLOYMENT_ACCOUNT}:" in identity for identity in before.values())
+        assert client("sts", new.url, *root_key).get_caller_identity()["Account"] == DEPLOYMENT_ACCOUNT
+        signed_in = console_sign_in(new.url, "bob", PASSWORD, account=DEPLOYMENT_ACCOUNT)
+        assert signed_in.status_code == 302 and "sign-in" not in signed_in.headers["Location"]
+        assert console_sign_in(new.url, "bob", PASSWORD, account="999999999999").status_code != 302
     finally:
         new.stop()

@@ -50,12 +50,12 @@ def test_keys_unused_for_90_days_are_flagged_and_audited_once(root, make_user):
     # A second run flags nothing new and writes no second event.
     assert housekeeping.flag_unused_access_keys() == 0
     assert AuditEvent.objects.filter(event_name="FlagUnusedAccessKeys").count() == 1
-    assert housekeeping.unused_access_key_count() == 2
+    assert housekeeping.unused_access_key_count(idle.account_id) == 2
 
     # Used again: the flag is lifted.
     AccessKey.objects.filter(user=idle).update(last_used_date=now)
     assert housekeeping.flag_unused_access_keys() == 0
-    assert housekeeping.unused_access_key_count() == 1
+    assert housekeeping.unused_access_key_count(idle.account_id) == 1
 
 
 def test_the_sweep_queues_again_only_jobs_nobody_started_within_the_requeue_delay(
@@ -63,7 +63,8 @@ def test_the_sweep_queues_again_only_jobs_nobody_started_within_the_requeue_dela
     settings.IAM_CREDENTIAL_REPORT_REQUEUE_SECONDS = 60
     settings.IAM_CREDENTIAL_REPORT_JOB_TIMEOUT_SECONDS = 600
     now = timezone.now()
-    lost = CredentialReport.objects.create(requested_by="test", requested_at=now - timedelta(seconds=61))
+    lost = CredentialReport.objects.create(account_id=root.account_id, requested_by="test",
+                                           requested_at=now - timedelta(seconds=61))
     with django_capture_on_commit_callbacks(execute=False) as queued:
         assert services.requeue_pending_jobs() == 1
     assert len(queued) == 1  # one publish of the lost job, once the sweep commits

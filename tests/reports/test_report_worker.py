@@ -46,7 +46,7 @@ def test_report_older_than_four_hours_is_regenerated_by_the_worker(root_api, sta
     CredentialReport.objects.filter(pk=first.pk).update(generated_at=first.generated_at - timedelta(hours=4))
     assert root_api.post(URL).json()["state"] == "STARTED"
     wait_for(lambda: complete_reports() == 2)
-    assert services.newest_report().pk != first.pk
+    assert services.newest_report(first.account_id).pk != first.pk
 
 
 def test_simultaneous_requests_start_exactly_one_job(root, start_worker):
@@ -113,11 +113,17 @@ def test_a_worker_killed_mid_report_leaves_no_partial_report_and_the_job_is_retr
     assert (job.state, job.attempts, CredentialReport.objects.count()) == ("COMPLETE", 2, 1)
 
 
-def test_the_scheduled_task_produces_a_report_on_the_worker(root, start_worker):
+def test_the_scheduled_task_produces_a_report_of_every_account_on_the_worker(root, make_account, start_worker):
+    member = make_account("Member")
     start_worker()
     result = app.send_task("directory.tasks.scheduled_credential_report")
-    report_id = result.get(timeout=30)
-    assert CredentialReport.objects.get(pk=report_id).state == "COMPLETE"
+    report_ids = result.get(timeout=30)
+    assert len(report_ids) == 2
+    wait_for(lambda: CredentialReport.objects.filter(pk__in=report_ids, state="COMPLETE").count() == 2)
+    reports = {report.account_id: report for report in CredentialReport.objects.filter(pk__in=report_ids)}
+    assert set(reports) == {root.account_id, member.account.pk}
+    # Each account's report holds its own root and users only.
+    assert (reports[root.account_id].row_count, reports[member.account.pk].row_count) == (1, 1)
 
 
 def test_beat_schedule_runs_the_report_every_four_hours_and_drops_runs_that_waited_too_long():

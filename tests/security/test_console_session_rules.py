@@ -57,7 +57,7 @@ def world(make_user, root_caller):
     victim = make_user("victim", password="Victim-Passw0rd!", access_key=True)
     groups.create_group(caller=root_caller, group_name="victims")
     groups.add_user_to_group(caller=root_caller, group_name="victims", user_name="victim")
-    PasswordPolicy.objects.create(singleton=True, minimum_password_length=8)
+    PasswordPolicy.objects.create(account_id=boss.account_id, minimum_password_length=8)
     samples = {"user_name": victim.user_name, "group_name": "victims", "access_key_id": victim.test_access_key[0],
                "policy_arn": ADMIN, "version_id": "v1"}
     return boss, samples
@@ -91,7 +91,7 @@ def restrict(state: str, boss: User, client: Client, root_caller) -> None:
     if state == "password-reset":
         User.objects.filter(pk=boss.pk).update(password_reset_required=True)
     elif state == "password-expired":
-        PasswordPolicy.objects.filter(singleton=True).update(max_password_age=1)
+        PasswordPolicy.objects.update(max_password_age=1)
         User.objects.filter(pk=boss.pk).update(password_last_changed=timezone.now() - timedelta(days=2))
     elif state == "mfa-enrolment":
         update_mfa_requirement(caller=root_caller, scope="All")

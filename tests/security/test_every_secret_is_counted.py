@@ -106,6 +106,12 @@ def console_password(world: World, ip: str, value: str):
     return _browser(ip, world).post("/sign-in/", {"user_name": "alice", "password": value})
 
 
+def console_password_by_account_link(world: World, ip: str, value: str):
+    """The account's own sign-in link, naming the account by its id (the field it fills in)."""
+    return _browser(ip, world).post(f"/sign-in/{world.alice.account_id}/", {
+        "account": world.alice.account_id, "user_name": "alice", "password": value})
+
+
 def console_second_factor(field: str) -> Callable:
     def present(world: World, ip: str, value: str):
         browser = _browser(ip, world, trusted=True)
@@ -219,6 +225,8 @@ def _change_password_body(world: World, value: str) -> dict:
 DOORS = [
     Door("console", "SignInView", ("password",), Secret.PASSWORD, console_password, lambda w: PASSWORD,
          wrong_password, user_failures),
+    Door("console", "SignInView", ("password",), Secret.PASSWORD, console_password_by_account_link,
+         lambda w: PASSWORD, wrong_password, user_failures),
     Door("console", "SignInMFAView", ("code",), Secret.MFA_CODE, console_second_factor("code"),
          lambda w: w.device.code(1), wrong_code, device_failures),
     Door("console", "SignInMFAView", ("recovery_code",), Secret.RECOVERY_CODE,

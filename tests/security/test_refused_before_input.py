@@ -20,7 +20,8 @@ from policies.language import lookup_action
 pytestmark = pytest.mark.django_db
 
 # Actions of AWS services the directory answers for, outside the iam and sts catalogue.
-OTHER_AWS_ACTIONS = {"access-analyzer:ValidatePolicy"}
+OTHER_AWS_ACTIONS = {"access-analyzer:ValidatePolicy", "organizations:CreateAccount",
+                     "account:GetAccountInformation"}
 
 
 @iam_operation("CreateSAMLProvider")

@@ -75,8 +75,9 @@ def test_a_credential_report_asked_for_while_the_job_queue_is_down_is_answered_w
     assert root_api.get("/api/v1/credential-report").status_code == 410  # warm: nothing yet, nothing cold
     silent = SilentServer() if broker == "silent" else None
     port = silent.port if silent else closed_port()
-    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{port}/0")
+    # broker_write_url first: read after broker_url has moved, it would save the dead URL for undo() to restore.
     monkeypatch.setattr(celery_app.conf, "broker_write_url", None)
+    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{port}/0")
     try:
         started = time.monotonic()
         answer = root_api.post("/api/v1/credential-report")

@@ -117,14 +117,17 @@ def refused(call, code: str) -> bool:
     return False
 
 
-def console_sign_in(url: str, user_name: str, password: str) -> requests.Response:
+def console_sign_in(url: str, user_name: str, password: str, account: str | None = None) -> requests.Response:
+    """Sign in through the console's page; `account` (an id or alias) as typed into its account field, if any."""
     browser = requests.Session()
     page = browser.get(url + "/sign-in/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     assert token, "the sign-in page has a CSRF token"
-    return browser.post(url + "/sign-in/", data={"user_name": user_name, "password": password,
-                                                 "csrfmiddlewaretoken": token.group(1)},
-                        headers={"Referer": url + "/sign-in/"}, allow_redirects=False, timeout=30)
+    fields = {"user_name": user_name, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    if account is not None:
+        fields["account"] = account
+    return browser.post(url + "/sign-in/", data=fields, headers={"Referer": url + "/sign-in/"},
+                        allow_redirects=False, timeout=30)
 
 
 def verify(url: str, state: DirectoryState) -> None:

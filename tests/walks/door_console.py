@@ -25,7 +25,7 @@ SELF_SERVICE = {"console:dashboard", "console:my-credentials", "console:my-mfa",
 SESSION_ENDING = {"console:sign-out", "console:switch-role-back"}
 # Path parameters of console routes, and the kind of entity each names (`name` is a user's or a group's, by route).
 _PATH_KINDS = {"user_name": "user", "group_name": "group", "role_name": "role", "policy_arn": "policy_arn",
-               "policy_name": "inline_policy", "service_prefix": "service", "arn": "oidc_arn"}
+               "policy_name": "inline_policy", "service_prefix": "service", "arn": "oidc_arn", "account": "account"}
 _ERROR_CODE = re.compile(r'<div class="alert error" role="alert">\s*<p><strong>(\w+)</strong>')
 _SCOPED = ("AWS4-HMAC-SHA256 Credential=AKIAAAAAAAAAAAAAAAAA/20240101/us-east-1/{}/aws4_request, "
            "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
@@ -120,6 +120,7 @@ class ConsoleDoor(Door):
         fields.update({"user_name": samples["user"], "group_name": samples["group"], "role_name": samples["role"],
                        "policy_arn": samples["policy_arn"], "access_key_id": samples["access_key"],
                        "serial_number": samples["mfa_serial"], "confirm_name": samples["user"],
+                       "account": samples["account"],
                        "action": "delete", "policy_document": PLAUSIBLE["policydocument"]})
         return {"__path__": self._path(operation, samples), **fields}
 
@@ -159,7 +160,8 @@ class ConsoleDoor(Door):
     def begin(self, caller: Identity) -> None:
         """Sign `caller` in (outside the walk's rolled-back requests, which would take the session with them)."""
         client = Client()
-        response = client.post("/sign-in/", {"user_name": caller.user_name, "password": caller.password})
+        response = client.post("/sign-in/", {"account": caller.account, "user_name": caller.user_name,
+                                             "password": caller.password})
         assert response.status_code == 302, f"{caller.user_name} could not sign in: {response.status_code}"
         self._sessions = {caller: client}
         self._walker = client

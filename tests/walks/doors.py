@@ -50,12 +50,14 @@ class Credentials(enum.Enum):
 
 @dataclass(frozen=True)
 class Identity:
-    """A caller: an IAM user's name, with its console password and access key where it has them."""
+    """A caller: an IAM user's name, with its console password and access key where it has them, and the account
+    it signs in to (empty: the management account)."""
 
     user_name: str
     access_key_id: str = ""
     secret_access_key: str = ""
     password: str = ""
+    account: str = ""
 
 
 @dataclass(frozen=True)

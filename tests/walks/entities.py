@@ -1,5 +1,8 @@
 """An existing and a missing entity of every kind, and plausible values for every other parameter the doors take.
 
+The existing entities belong to the management account (123456789012); the walks also call as another account's
+administrator, for whom they must be exactly as missing as the missing ones.
+
 Parameters are matched by their normalised name (lower case, no separators: `UserName`, `user_name` and
 `userName` are all `username`), so the Query API, the REST API and console forms share one table. A parameter that
 names an entity but matches no kind here fails test_every_entity_parameter_has_samples: a new kind of entity
@@ -37,7 +40,11 @@ KINDS: dict[str, tuple[str, str]] = {
     "alias": ("victim-alias", "no-such-alias"),
     "user_arn": (f"{IAM}user/victim", f"{IAM}user/nobody-here"),
     "role_arn": (f"{IAM}role/victim-role", f"{IAM}role/no-such-role"),
+    "account": (ACCOUNT, "999999999999"),  # an account id the sign-in and Switch role forms take
 }
+# Names unique across the whole directory, not per account (AWS's account aliases are; so are the prefixes of
+# registered services): creating one that any account holds is refused, which is all another account learns.
+GLOBALLY_UNIQUE = ("alias", "service")
 
 # Normalised parameter name -> kind of entity it names.
 ENTITY_PARAMETERS: dict[str, str] = {
@@ -46,7 +53,7 @@ ENTITY_PARAMETERS: dict[str, str] = {
     "virtualmfadevicename": "mfa_name", "openidconnectproviderarn": "oidc_arn", "url": "oidc_url",
     "samlproviderarn": "saml_arn", "name": "saml_name", "serviceprefix": "service", "accountalias": "alias",
     "policysourcearn": "user_arn", "rolearn": "role_arn", "permissionsboundary": "policy_arn",
-    "principalarn": "saml_arn", "arn": "user_arn",
+    "principalarn": "saml_arn", "arn": "user_arn", "account": "account",
 }
 
 # Normalised parameter name -> a value that passes the doors' own parsing.

@@ -102,7 +102,11 @@ class Command(BaseCommand):
             self.stdout.flush()
 
     def sign_in_url(self, base_url: str) -> str:
+        """The management account's own sign-in link (the account is filled in)."""
+        root = root_user()
         try:
+            if root is not None:
+                return base_url + reverse("console:account-sign-in", args=[root.account_id])
             return base_url + reverse("console:sign-in")
         except NoReverseMatch:
             return base_url + "/"
