@@ -9,13 +9,13 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from directory.services.users import create_user as create_iam_user
+from iam_console.callers import Caller
+from iam_console.errors import AccessDenied
 from identitystore.deprovisioning import person_deprovisioned
 from identitystore.errors import Conflict, Invalid, ResourceNotFound
 from identitystore.models import WorkforceUser
 from identitystore.services import groups, memberships, users
 from identitystore.services.store import identity_store_of
-from iam_console.callers import Caller
-from iam_console.errors import AccessDenied
 
 pytestmark = pytest.mark.django_db
 
