@@ -1,4 +1,7 @@
-"""Recording audit events; the only code that writes AuditEvent rows."""
+"""Recording audit events; the only code that writes AuditEvent rows.
+
+`record_decision` is the one place a decision the directory made for another service is recorded: whatever is
+learned from decisions (the trail, what each principal used) is fed from there, never beside it."""
 
 from __future__ import annotations
 
@@ -48,3 +51,17 @@ def record_event(
         error_code=error_code,
         error_message=storable(error_message[:2048]),
     )
+
+
+def record_decision(*, caller: Caller, service: str, action: str, resource: str, decision: str,
+                    decided_for: str, resource_policy: bool) -> AuditEvent:
+    """A decision made for another service (`decided_for`, the asking service's ARN), as done by the principal it
+    was about (`caller`), in the request's transaction: `decision` is "allowed", "explicitDeny" or "implicitDeny".
+    """
+    denied = decision != "allowed"
+    return record_event(caller=caller, event_name=action.split(":", 1)[1], event_source=service,
+                        request_parameters={"resource": resource, "decidedFor": decided_for,
+                                            "resourcePolicy": resource_policy},
+                        response_elements={"decision": decision}, resources=[resource],
+                        error_code="AccessDenied" if denied else "",
+                        error_message=f"{decision} for {action} on {resource}" if denied else "")

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "policies",
     "sts",
     "organizations",
+    "identitystore",
 ]
 
 MIDDLEWARE = [

@@ -28,7 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import record_event
+from audit.services import record_decision, record_event
 from directory.models import User
 from iam_console import identifiers
 from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
@@ -197,13 +197,9 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclo
 
 def _audit(service_caller: Caller, signer_caller: Caller, request: DecisionRequest, verdict: str) -> None:
     """Every decision is on record under the asking service's name, as done by the principal who asked it."""
-    error = "" if verdict == ALLOWED else "AccessDenied"
-    record_event(caller=signer_caller, event_name=request.action.split(":", 1)[1],
-                 event_source=request.service_prefix,
-                 request_parameters={"resource": request.resource, "decidedFor": service_caller.principal.arn,
-                                     "resourcePolicy": request.resource_policy is not None},
-                 response_elements={"decision": verdict}, resources=[request.resource], error_code=error,
-                 error_message="" if not error else f"{verdict} for {request.action} on {request.resource}")
+    record_decision(caller=signer_caller, service=request.service_prefix, action=request.action,
+                    resource=request.resource, decision=verdict, decided_for=service_caller.principal.arn,
+                    resource_policy=request.resource_policy is not None)
 
 
 def _may_ask_at_all(service_caller: Caller) -> None:
