@@ -134,6 +134,8 @@ INSTALLED_APPS = [
     "directory",
     "policies",
     "sts",
+    "organizations",
+    "identitystore",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +145,9 @@ MIDDLEWARE = [
     "iam_console.outages.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
-    # The AWS Query API answers signed requests at `/` before sessions and CSRF, which are the console's.
+    # The AWS JSON 1.1 door (an X-Amz-Target) and the Query API answer signed requests at `/` before sessions and
+    # CSRF, which are the console's.
+    "iam_console.awsjson.endpoint.AwsJsonMiddleware",
     "iam_console.query.endpoint.QueryAPIMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
