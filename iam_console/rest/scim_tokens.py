@@ -36,7 +36,7 @@ class ScimTokenListView(IAMAPIView):
         return Response({"scim_tokens": ScimTokenOut(tokens, many=True).data})
 
     @extend_schema(operation_id="CreateBearerToken", request=None,
-                   responses={201: IssuedScimToken, **errors(401, 403, 404)})
+                   responses={201: IssuedScimToken, **errors(401, 403, 404, 409)})
     def post(self, request):
         issued = scim_tokens.issue_scim_token(caller=self.caller(request))
         return Response({"scim_token": ScimTokenOut(issued.token).data, "bearer_token": issued.bearer},
@@ -46,5 +46,5 @@ class ScimTokenListView(IAMAPIView):
 class ScimTokenDetailView(IAMAPIView):
     @extend_schema(operation_id="DeleteBearerToken", responses={204: None, **errors(401, 403, 404)})
     def delete(self, request, token_id: str):
-        scim_tokens.revoke_scim_token(caller=self.caller(request), token_id=token_id)
+        scim_tokens.revoke_scim_token(caller=self.caller(request), bearer_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -104,7 +104,7 @@ def test_a_revoked_token_is_refused_and_a_wrong_secret_looks_like_an_unknown_tok
     forged = ScimClient(f"scim-{token_id}.wrong-secret")
     assert forged.get("Users").status_code == 401
     assert scim.get("Users").status_code == 200
-    revoke_scim_token(caller=root_caller, token_id=token_id)
+    revoke_scim_token(caller=root_caller, bearer_id=token_id)
     assert scim.get("Users").status_code == 401
 
 

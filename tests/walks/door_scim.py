@@ -15,11 +15,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 
 from directory.models import AccessKey
-from identitystore.services import groups, users
-from identitystore.services.scim_tokens import issue_scim_token
 from iam_console.callers import Caller
 from iam_console.errors import IAMError
 from iam_console.scim import urls as scim_urls
+from identitystore.services import groups, users
+from identitystore.services.scim_tokens import issue_scim_token
 from tests.walks.doors import NON_ASCII_DIGITS, NUL, Answer, Credentials, Door, Identity, Operation, register
 
 BASE = "/scim/v2/"
