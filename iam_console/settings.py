@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "directory",
     "policies",
     "sts",
+    "evidence",
 ]
 
 MIDDLEWARE = [

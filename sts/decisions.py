@@ -31,6 +31,7 @@ from django.utils import timezone
 from audit.services import record_event
 from directory.models import User
 from iam_console import identifiers
+from iam_console.decision_record import record_decision
 from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
 from policies.authorization import Caller, attempt_refusal, authorize_caller, policy_set_for
 from policies.documents import checked_document
@@ -198,6 +199,7 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclo
 def _audit(service_caller: Caller, signer_caller: Caller, request: DecisionRequest, verdict: str) -> None:
     """Every decision is on record under the asking service's name, as done by the principal who asked it."""
     error = "" if verdict == ALLOWED else "AccessDenied"
+    record_decision(signer_caller, request.action, verdict == ALLOWED)
     record_event(caller=signer_caller, event_name=request.action.split(":", 1)[1],
                  event_source=request.service_prefix,
                  request_parameters={"resource": request.resource, "decidedFor": service_caller.principal.arn,
