@@ -1,7 +1,7 @@
 """Recording decisions off the hot path: one Redis round trip per decision, folded into the database by a flush.
 
-A decision adds 1 to its key's count and sets its key's last time, source and principal in one Redis hash, in one
-MULTI/EXEC round trip, before the request is answered: once acknowledged, it is in Redis. The flush (Celery beat,
+A decision adds 1 to its key's count and sets its key's last time, source and principal in one Redis hash; Redis
+has acknowledged it before the request is answered: once acknowledged, it is in Redis. The flush (Celery beat,
 and every report before it reads) renames the hash to a batch of its own, so decisions keep arriving in a fresh
 hash meanwhile, then folds the batch into ActionUsage with one upsert in a transaction that also marks the batch
 applied, and only then removes it from Redis. A flush that dies half-way leaves the batch in Redis; the next one
@@ -13,15 +13,18 @@ running operation's transaction, so a refused operation's rollback does not take
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import redis
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -104,32 +107,117 @@ def source_of(caller: Caller, action: str) -> str | None:
     return "query" if caller.door == "query" else "rest"
 
 
+class _Decisions:
+    """One request's decisions: each is sent to Redis as it is made, on a connection of the request's own, and
+    the acknowledgements are read once, before the request answers, so the round trip overlaps the request's
+    remaining work instead of adding to it. If Redis fails meanwhile, the request's decisions go to the database
+    (one that Redis did take before failing may then count twice: an overcount, never a loss)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Recorded] = []
+        self.connection = None
+        self.replies = 0
+        self.failed = time.monotonic() < _redis_down_until
+
+    def add(self, row: Recorded) -> None:
+        self.rows.append(row)
+        if self.failed:
+            return
+        try:
+            if self.connection is None:
+                self.connection = redis_client().connection_pool.get_connection()
+            field = "|".join((row.account_id, row.entity_type, row.entity_id, row.service, row.action,
+                              "1" if row.allowed else "0"))
+            last = f"{int(row.last_at.timestamp() * 1000)}|{row.last_source}|{row.last_principal_arn}"
+            key = live_key()
+            self.connection.send_packed_command(self.connection.pack_commands(
+                [("HINCRBY", key, f"{field}|n", row.count), ("HSET", key, f"{field}|t", last)]), check_health=False)
+            self.replies += 2
+        except (redis.RedisError, OSError) as error:
+            self._fail(error)
+
+    def finish(self) -> None:
+        try:
+            for _ in range(self.replies if not self.failed else 0):
+                self.connection.read_response()
+        except (redis.RedisError, OSError) as error:
+            self._fail(error)
+        finally:
+            if self.connection is not None:
+                if self.failed:
+                    self.connection.disconnect()
+                redis_client().connection_pool.release(self.connection)
+                self.connection = None
+        if self.failed and self.rows:
+            rows = coalesced(self.rows)
+            whatever_the_outcome(lambda: _upsert_or_say(rows))
+
+    def _fail(self, error: Exception) -> None:
+        global _redis_down_until
+        if not self.failed:
+            logger.warning("Redis is unreachable (%s): decisions are recorded in the database meanwhile",
+                           type(error).__name__)
+            _redis_down_until = time.monotonic() + RETRY_REDIS_AFTER_SECONDS
+        self.failed = True
+
+
+_pending: contextvars.ContextVar[_Decisions | None] = contextvars.ContextVar("pending_decisions", default=None)
+
+
+@contextmanager
+def decisions_written_together() -> Iterator[None]:
+    """The decisions made inside (one request) are acknowledged by Redis, or stored in the database, before it
+    ends: the request's answer leaves only once its evidence is safe."""
+    if _pending.get() is not None:
+        yield
+        return
+    decisions = _Decisions()
+    token = _pending.set(decisions)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        decisions.finish()
+
+
 def record_decision(caller: Caller, action: str, allowed: bool) -> None:
     """The recorder installed in the frame (iam_console.decision_record): called for every decision."""
     entity = entity_of(caller.principal)
     source = source_of(caller, action) if entity is not None else None
     if entity is None or source is None:
         return
-    account_id, entity_type, entity_id = entity
     service, _, name = action.partition(":")
-    field = f"{account_id}|{entity_type}|{entity_id}|{service.lower()}|{name}|{int(allowed)}"
-    when = caller.request_time
-    last = f"{int(when.timestamp() * 1000)}|{source}|{caller.principal.arn}"
-    global _redis_down_until
-    if time.monotonic() >= _redis_down_until:
-        try:
-            pipe = redis_client().pipeline(transaction=True)
-            pipe.hincrby(live_key(), f"{field}|n", 1)
-            pipe.hset(live_key(), f"{field}|t", last)
-            pipe.execute()
-            return
-        except redis.RedisError as error:
-            logger.warning("Redis is unreachable (%s): decisions are recorded in the database meanwhile",
-                           type(error).__name__)
-            _redis_down_until = time.monotonic() + RETRY_REDIS_AFTER_SECONDS
-    row = Recorded(account_id, entity_type, entity_id, service.lower(), name, allowed, 1, when, source,
-                   caller.principal.arn)
-    whatever_the_outcome(lambda: upsert([row]))
+    row = Recorded(*entity, service.lower(), name, allowed, 1, caller.request_time, source, caller.principal.arn)
+    pending = _pending.get()
+    if pending is not None:
+        pending.add(row)
+        return
+    alone = _Decisions()
+    alone.add(row)
+    alone.finish()
+
+
+def coalesced(rows: list[Recorded]) -> list[Recorded]:
+    """Rows with one key each (an upsert may touch a row once): counts added, the latest last kept."""
+    merged: dict[tuple, Recorded] = {}
+    for row in rows:
+        key = (row.account_id, row.entity_type, row.entity_id, row.service, row.action, row.allowed)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = row
+        else:
+            latest = row if row.last_at >= seen.last_at else seen
+            merged[key] = replace(latest, count=seen.count + row.count)
+    return list(merged.values())
+
+
+def _upsert_or_say(rows: list[Recorded]) -> None:
+    try:
+        upsert(rows)
+    except DatabaseError:
+        # Neither Redis nor the database answers: the request itself cannot have been served either.
+        logger.exception("%d recorded decisions could not be stored: Redis and the database are unreachable",
+                         len(rows))
 
 
 def parse_batch(fields: dict[bytes, bytes]) -> list[Recorded]:

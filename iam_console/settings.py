@@ -142,6 +142,8 @@ MIDDLEWARE = [
     # Counts and times every request, by door and operation (after the request id, before any door answers).
     "iam_console.metrics.middleware.RequestMetricsMiddleware",
     "iam_console.outages.RetryAfterMiddleware",
+    # The decisions a request makes are recorded (last accessed) in one write before its answer leaves.
+    "evidence.middleware.DecisionsWrittenTogetherMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
     # The AWS Query API answers signed requests at `/` before sessions and CSRF, which are the console's.
