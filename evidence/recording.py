@@ -97,14 +97,15 @@ def entity_of(principal: object) -> tuple[str, str, str] | None:
 
 
 def source_of(caller: Caller, action: str) -> str | None:
-    """Which way the decision came: console, rest, query, sts (an STS action over an API) or service."""
+    """Which way the decision came: console, rest, query (or another API door), sts (an STS action over an API)
+    or service."""
     if caller.via in ("console", "service"):
         return caller.via
     if caller.via != "api":
         return None
     if action.lower().startswith("sts:"):
         return "sts"
-    return "query" if caller.door == "query" else "rest"
+    return caller.door or "rest"  # the door that labels its requests (query, awsjson); REST labels none
 
 
 class _Decisions:

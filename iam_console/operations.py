@@ -215,7 +215,7 @@ def _refuse_first(operation: RunningOperation) -> None:
         raise refusal
 
 
-_READ_PREFIXES = ("Get", "List", "Simulate", "Validate")
+_READ_PREFIXES = ("Get", "List", "Simulate", "Validate", "Describe", "Is")
 
 
 def _is_read(event_name: str) -> bool:

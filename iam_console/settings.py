@@ -134,6 +134,8 @@ INSTALLED_APPS = [
     "directory",
     "policies",
     "sts",
+    "organizations",
+    "identitystore",
     "evidence",
 ]
 
@@ -142,11 +144,13 @@ MIDDLEWARE = [
     # Counts and times every request, by door and operation (after the request id, before any door answers).
     "iam_console.metrics.middleware.RequestMetricsMiddleware",
     "iam_console.outages.RetryAfterMiddleware",
-    # The decisions a request makes are recorded (last accessed) in one write before its answer leaves.
+    # The decisions a request makes (last accessed) are acknowledged by Redis before its answer leaves.
     "evidence.middleware.DecisionsWrittenTogetherMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
-    # The AWS Query API answers signed requests at `/` before sessions and CSRF, which are the console's.
+    # The AWS JSON 1.1 door (an X-Amz-Target) and the Query API answer signed requests at `/` before sessions and
+    # CSRF, which are the console's.
+    "iam_console.awsjson.endpoint.AwsJsonMiddleware",
     "iam_console.query.endpoint.QueryAPIMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

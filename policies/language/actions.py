@@ -61,6 +61,12 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ResourceType("service", "iam", "service/"),
         ResourceType("assumed-role", "sts", "assumed-role/"),
         ResourceType("federated-user", "sts", "federated-user/"),
+        # The identity store's (workforce users and groups apart from IAM's): its ARNs name no account but the
+        # store's own.
+        ResourceType("identitystore:Identitystore", "identitystore", "identitystore/"),
+        ResourceType("identitystore:User", "identitystore", "user/"),
+        ResourceType("identitystore:Group", "identitystore", "group/"),
+        ResourceType("identitystore:GroupMembership", "identitystore", "membership/"),
     )
 }
 
@@ -289,6 +295,35 @@ SetSourceIdentity W role,user
 TagSession T role,user
 """
 
+# "Actions defined by AWS Identity Store" and the bearer-token actions of "AWS IAM Identity Center directory"
+# (sso-directory), which issue and revoke SCIM tokens.
+_IDENTITYSTORE_TABLE = """
+CreateGroup W identitystore:Identitystore
+CreateGroupMembership W identitystore:Identitystore,identitystore:Group,identitystore:User
+CreateUser W identitystore:Identitystore
+DeleteGroup W identitystore:Identitystore,identitystore:Group
+DeleteGroupMembership W identitystore:Identitystore,identitystore:GroupMembership
+DeleteUser W identitystore:Identitystore,identitystore:User
+DescribeGroup R identitystore:Identitystore,identitystore:Group
+DescribeGroupMembership R identitystore:Identitystore,identitystore:GroupMembership
+DescribeUser R identitystore:Identitystore,identitystore:User
+GetGroupId R identitystore:Identitystore,identitystore:Group
+GetGroupMembershipId R identitystore:Identitystore,identitystore:GroupMembership
+GetUserId R identitystore:Identitystore,identitystore:User
+IsMemberInGroups R identitystore:Identitystore,identitystore:Group,identitystore:User
+ListGroupMemberships L identitystore:Identitystore,identitystore:Group
+ListGroupMembershipsForMember L identitystore:Identitystore,identitystore:User
+ListGroups L identitystore:Identitystore
+ListUsers L identitystore:Identitystore
+UpdateGroup W identitystore:Identitystore,identitystore:Group
+UpdateUser W identitystore:Identitystore,identitystore:User
+"""
+_SSO_DIRECTORY_TABLE = """
+CreateBearerToken W -
+DeleteBearerToken W -
+DescribeBearerTokens R -
+"""
+
 # Actions this directory serves. Everything else in the tables is AWS's and is still
 # valid in a policy (AWS accepts it), but requests for it never reach the evaluator.
 _NOT_IMPLEMENTED = frozenset(
@@ -349,6 +384,8 @@ def _load(service: str, table: str) -> dict[str, ActionInfo]:
 CATALOGUE: dict[str, dict[str, ActionInfo]] = {
     "iam": _load("iam", _IAM_TABLE + _IAM_EXTENSIONS),
     "sts": _load("sts", _STS_TABLE),
+    "identitystore": _load("identitystore", _IDENTITYSTORE_TABLE),
+    "sso-directory": _load("sso-directory", _SSO_DIRECTORY_TABLE),
 }
 BUILTIN_SERVICES = frozenset(CATALOGUE)
 # Mutated in place by register_service(): modules that imported the name see registered services too.

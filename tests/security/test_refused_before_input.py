@@ -84,7 +84,7 @@ def test_a_deny_all_boundary_refuses_first_too(make_user, root_caller):
 
 
 def _import_every_service_module() -> None:
-    for package_name in ("directory", "policies", "sts", "audit"):
+    for package_name in ("directory", "policies", "sts", "audit", "identitystore"):
         package = importlib.import_module(package_name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
             if ".migrations" not in module.name and ".management" not in module.name:
