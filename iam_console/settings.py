@@ -253,6 +253,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 from iam_console.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401 - every scheduled job, in one place
 
+# However many beats run (one per node), only the one holding the lock in Redis sends the jobs (iam_console.beat).
+CELERY_BEAT_SCHEDULER = "iam_console.beat:SingleBeatScheduler"
+IAM_BEAT_LOCK_SECONDS = read("IAM_BEAT_LOCK_SECONDS")
+
 # --- Credential reports -------------------------------------------------------------------------------
 # Reports are kept this long for comparison, then purged by the housekeeping job.
 IAM_CREDENTIAL_REPORT_HISTORY_DAYS = read("IAM_CREDENTIAL_REPORT_HISTORY_DAYS")
