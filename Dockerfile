@@ -14,6 +14,7 @@ COPY iam_console ./iam_console
 COPY directory ./directory
 COPY policies ./policies
 COPY sts ./sts
+COPY organizations ./organizations
 COPY accounts ./accounts
 COPY audit ./audit
 COPY templates ./templates

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models.expressions import RawSQL
+
 from directory.models import (
     Group,
     GroupInlinePolicy,
@@ -16,6 +18,7 @@ from directory.models import (
     UserPermissionsBoundary,
     UserPolicyAttachment,
 )
+from policies.generation import CURRENT_SQL
 from policies.loading import MANAGED_COLUMNS, PolicySet, load_policy_set, managed_join, tables
 from policies.models import ManagedPolicy, PolicyVersion
 
@@ -74,9 +77,15 @@ def _group_sql() -> str:
     """  # noqa: S608 - only table names from model metadata are interpolated; values are bound parameters
 
 
+def read_generation(instance: object) -> str | None:
+    """The policy generation read in the query that loaded `instance` (annotated as `policy_generation`): the
+    request that loaded it decides by the policies as they were when it arrived; the next request reads again."""
+    return getattr(instance, "policy_generation", None)
+
+
 def user_policy_set(user: User) -> PolicySet:
     """All policies that apply to an IAM user (direct, inline, through groups, boundary), in one query."""
-    return load_policy_set("user", _user_sql, user.pk)
+    return load_policy_set("user", _user_sql, user.pk, read_generation(user))
 
 
 def group_policy_set(group: Group) -> PolicySet:
@@ -84,6 +93,12 @@ def group_policy_set(group: Group) -> PolicySet:
     return load_policy_set("group", _group_sql, group.pk)
 
 
-def role_policy_set(role: Role) -> PolicySet:
+def role_policy_set(role: Role, generation: str | None = None) -> PolicySet:
     """A role's permissions policies and boundary, in one query."""
-    return load_policy_set("role", _role_sql, role.pk)
+    return load_policy_set("role", _role_sql, role.pk, generation)
+
+
+def with_generation(queryset):
+    """`queryset` whose rows carry the current policy generation, read in the same query (one round trip less on
+    every signed request)."""
+    return queryset.annotate(policy_generation=RawSQL(CURRENT_SQL, ()))  # noqa: S611 - a constant query

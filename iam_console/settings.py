@@ -134,7 +134,9 @@ INSTALLED_APPS = [
     "directory",
     "policies",
     "sts",
+    "organizations",
     "identitystore",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -142,9 +144,13 @@ MIDDLEWARE = [
     # Counts and times every request, by door and operation (after the request id, before any door answers).
     "iam_console.metrics.middleware.RequestMetricsMiddleware",
     "iam_console.outages.RetryAfterMiddleware",
+    # The decisions a request makes (last accessed) are acknowledged by Redis before its answer leaves.
+    "evidence.middleware.DecisionsWrittenTogetherMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
-    # The AWS Query API answers signed requests at `/` before sessions and CSRF, which are the console's.
+    # The AWS JSON 1.1 door (an X-Amz-Target) and the Query API answer signed requests at `/` before sessions and
+    # CSRF, which are the console's.
+    "iam_console.awsjson.endpoint.AwsJsonMiddleware",
     "iam_console.query.endpoint.QueryAPIMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +252,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 from iam_console.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401 - every scheduled job, in one place
+
+# However many beats run (one per node), only the one holding the lock in Redis sends the jobs (iam_console.beat).
+CELERY_BEAT_SCHEDULER = "iam_console.beat:SingleBeatScheduler"
+IAM_BEAT_LOCK_SECONDS = read("IAM_BEAT_LOCK_SECONDS")
 
 # --- Credential reports -------------------------------------------------------------------------------
 # Reports are kept this long for comparison, then purged by the housekeeping job.

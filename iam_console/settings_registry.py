@@ -98,6 +98,9 @@ SETTINGS: list[Setting] = [
     _s("REDIS_URL", "optional_str", SERVICES, "redis://host:6379/0 or unix:///path/redis.sock: Celery broker, "
        "results and cache.", None, default_text="embedded Redis"),
     _s("IAM_CACHE_PREFIX", "str", SERVICES, "Prefix of the cache keys in Redis.", "iam"),
+    _s("IAM_BEAT_LOCK_SECONDS", "int", SERVICES, "However many Celery beats run, one schedules the jobs: the one "
+       "holding a lock in Redis, renewed every third of this; another takes over this long after it dies.", 30,
+       minimum=3, maximum=600),
     # --- web
     _s("ALLOWED_HOSTS", "list", WEB, "Host names the server answers to.",
        ["localhost", "127.0.0.1", "[::1]", "testserver"]),

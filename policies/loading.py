@@ -1,7 +1,9 @@
 """A principal's effective policies, loaded in one query and compiled (cached by policy key and version).
 
 The PolicySet is what authorize() evaluates. The queries that gather it belong to the app owning the
-principals (directory.policy_sets for users and roles); this module runs them and compiles what they return.
+principals (directory.policy_sets for users and roles); this module runs them and compiles what they return. A
+loaded set is kept in the process under the policy generation read with it (policies.generation), and used again
+while the generation is the same.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from policies import generation as generations
 from policies.language import CompiledPolicy, compile_policy
 
 
@@ -45,6 +48,10 @@ class PolicySet:
     session: list[CompiledPolicy] = field(default_factory=list)
     sources: dict[str, PolicySource] = field(default_factory=dict)
 
+    def copy(self) -> PolicySet:
+        """A set of its own to add to (session policies), sharing the compiled policies."""
+        return PolicySet(list(self.identity), list(self.boundary), list(self.session), dict(self.sources))
+
 
 def tables(*models) -> dict[str, str]:
     return {model.__name__: model._meta.db_table for model in models}
@@ -64,21 +71,32 @@ MANAGED_COLUMNS = "'managed:' || p.policy_id, v.version_id, v.document, p.policy
 _QUERIES: dict[str, str] = {}
 
 
-def load_policy_set(kind: str, build_sql: Callable[[], str], owner_pk: int) -> PolicySet:
-    """Run the owner's one query (built once per kind, bound to %(owner)s) and compile what it returns.
+def load_policy_set(kind: str, build_sql: Callable[[], str], owner_pk: int, generation: str | None = None) \
+        -> PolicySet:
+    """The owner's policy set: from this process's cache when it was read under the current policy generation
+    (`generation` when the caller read it with its principal, else one small query), otherwise by the owner's one
+    query (built once per kind, bound to %(owner)s), compiled, and remembered under the generation read with it.
 
     Every query returns the same columns: (use, key, version, document, policy name, path, owning account, group
-    name), `use` being "identity" or "boundary".
+    name), `use` being "identity" or "boundary"; a last row carries the generation, read in the same statement.
     """
     from policies.services.managed import managed_policy_arn
 
+    generation = generation if generation is not None else generations.current_generation()
+    hit = generations.cached((kind, owner_pk), generation)
+    if hit is not None:
+        return hit.copy()
     if kind not in _QUERIES:
-        _QUERIES[kind] = build_sql()
+        _QUERIES[kind] = f"{build_sql()} UNION ALL SELECT 'generation', {generations.CURRENT_SQL}, NULL, NULL, " \
+                         "NULL, NULL, NULL, NULL"
     with connection.cursor() as cursor:
         cursor.execute(_QUERIES[kind], {"owner": owner_pk})
         rows = cursor.fetchall()
-    policy_set, seen = PolicySet(), set()
+    policy_set, seen, read_under = PolicySet(), set(), None
     for use, key, version, document, name, path, account_id, group_name in rows:
+        if use == "generation":
+            read_under = key
+            continue
         if (use, key) in seen:  # attached directly and through a group: one policy, counted once
             continue
         seen.add((use, key))
@@ -89,4 +107,4 @@ def load_policy_set(kind: str, build_sql: Callable[[], str], owner_pk: int) -> P
         policy_set.sources[key] = PolicySource(key=key, name=name, kind=source_kind, arn=arn, version=version,
                                                is_system=is_system, group_name=group_name)
         (policy_set.identity if use == "identity" else policy_set.boundary).append(compiled)
-    return policy_set
+    return generations.remember((kind, owner_pk), read_under, policy_set).copy()

@@ -103,3 +103,11 @@ class ServiceDefinition(models.Model):
     @property
     def arn(self) -> str:
         return identifiers.iam_arn(self.account_id, f"service/{self.service_prefix}")
+
+
+class PolicyGeneration(models.Model):
+    """One row whose token every change to a policy set replaces (policies.generation): the version that the
+    per-process cache of compiled policy sets is checked against."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.UUIDField()

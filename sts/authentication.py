@@ -73,10 +73,11 @@ class SigV4Authentication(BaseAuthentication):
         return sigv4.ALGORITHM
 
 
-def authenticate_signed_request(request: HttpRequest):
-    """The principal who signed `request`, for doors outside DRF (the AWS Query API); sets the request's
-    access key id for the caller's context. Raises the IAM error the signature failed with."""
-    signed_by = authenticate_signed(signed_request_from(request), services=SIGNING_SERVICES)
+def authenticate_signed_request(request: HttpRequest, *, services: frozenset[str] = SIGNING_SERVICES):
+    """The principal who signed `request`, for doors outside DRF (the AWS Query and JSON APIs), with a credential
+    scope naming one of `services`; sets the request's access key id for the caller's context. Raises the IAM
+    error the signature failed with."""
+    signed_by = authenticate_signed(signed_request_from(request), services=services)
     request.iam_access_key_id = signed_by.access_key_id  # type: ignore[attr-defined]
     return signed_by.principal, SignedIdentity(access_key_id=signed_by.access_key_id, region=signed_by.region,
                                                service=signed_by.service)

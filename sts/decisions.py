@@ -25,12 +25,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from audit.services import record_decision, record_event
+from audit.services import record_decision, record_event, recorded_together
 from directory.models import User
-from iam_console import identifiers
+from directory.policy_sets import with_generation
+from iam_console import decision_record, identifiers
 from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
 from policies.authorization import Caller, attempt_refusal, authorize_caller, policy_set_for
 from policies.documents import checked_document
@@ -77,8 +77,8 @@ def resolve_principal(principal_arn: object) -> Principal:
     if not isinstance(principal_arn, str) or len(principal_arn) > 2048:
         raise ValidationError("principal_arn must be a user, root or assumed-role ARN")
     if match := _USER_ARN.fullmatch(principal_arn):
-        user = User.objects.filter(account_id=match["account"], user_name_key=match["name"].lower(),
-                                   path=match["path"], is_superuser=False).first()
+        user = with_generation(User.objects.filter(account_id=match["account"], user_name_key=match["name"].lower(),
+                                                   path=match["path"], is_superuser=False)).first()
         return user or UnknownPrincipal(principal_arn, "user", match["account"])
     if match := _ROOT_ARN.fullmatch(principal_arn):
         root = User.objects.root_of(match["account"])
@@ -197,6 +197,7 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclo
 
 def _audit(service_caller: Caller, signer_caller: Caller, request: DecisionRequest, verdict: str) -> None:
     """Every decision is on record under the asking service's name, as done by the principal who asked it."""
+    decision_record.record_decision(signer_caller, request.action, verdict == ALLOWED)  # last accessed
     record_decision(caller=signer_caller, service=request.service_prefix, action=request.action,
                     resource=request.resource, decision=verdict, decided_for=service_caller.principal.arn,
                     resource_policy=request.resource_policy is not None)
@@ -266,7 +267,7 @@ def decide_batch(*, service_caller: Caller, requests: object) -> list[DecisionRe
     callers: dict[str, tuple[Caller, dict[str, Any], PolicySet | None]] = {}
     asked: set[str] = set()
     disclosure = Disclosure(service_caller)
-    with transaction.atomic():  # the batch's audit events commit together: one commit, not thirty
+    with recorded_together():  # the batch's audit events: one INSERT and one commit, not thirty
         for item in requests:
             _decide_item(service_caller, item, results, callers, asked, disclosure)
     return results

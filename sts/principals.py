@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from directory.models import RoleTag
-from directory.policy_sets import role_policy_set, user_policy_set
+from directory.policy_sets import read_generation, role_policy_set, user_policy_set
 from policies.language import compile_policy
 from policies.loading import PolicySet, PolicySource
 from sts.models import RoleSession, UserSession
@@ -80,7 +80,7 @@ class RoleSessionPrincipal:
     def policy_set(self) -> PolicySet:
         if not self.is_live():
             return PolicySet()  # an empty set allows nothing: the session ended while the request ran
-        policy_set = role_policy_set(self.role)
+        policy_set = role_policy_set(self.role, read_generation(self.session))
         for index, document in enumerate(self.session.session_policies):
             key = f"session:{self.session.access_key_id}:{index}"
             policy_set.session.append(compile_policy(document, key, "1"))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import Account
 from directory.credentials import derive_secret_access_key
 from directory.models import AccessKey, User
+from directory.policy_sets import with_generation
 from directory.services.access_keys import record_access_key_use
 from iam_console.errors import (
     ExpiredToken,
@@ -81,7 +82,8 @@ def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) 
         credential = sigv4.parse_authorization(signed, now=now, max_skew=skew, services=services or frozenset())
     if credential.access_key_id.startswith(SESSION_KEY_PREFIX):
         return _session_signed(signed, credential)
-    key = AccessKey.objects.select_related("user__account").filter(access_key_id=credential.access_key_id).first()
+    key = with_generation(AccessKey.objects.select_related("user__account")
+                          .filter(access_key_id=credential.access_key_id)).first()
     # Unknown keys are checked against a throwaway secret so both failures cost the same.
     secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else decoy_secret()
     matches = sigv4.signature_matches(signed, credential, secret)
@@ -94,6 +96,7 @@ def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) 
                                    "another key.")
     _refuse_inactive_account(key.user.account)
     record_access_key_use(key, service=credential.service, region=credential.region)
+    key.user.policy_generation = key.policy_generation  # the user's policies are checked against it
     return SignedBy(key.user, key.access_key_id, credential.region, credential.service, credential.request_time)
 
 
@@ -104,11 +107,11 @@ def _session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential) -
     """
     from sts.services import INVALID_TOKEN_MESSAGE, check_session_live
 
-    session = (RoleSession.all_objects.select_related("role__account")
-               .filter(access_key_id=credential.access_key_id).first())
+    session = with_generation(RoleSession.all_objects.select_related("role__account")
+                              .filter(access_key_id=credential.access_key_id)).first()
     if session is None:
-        user_session = (UserSession.all_objects.select_related("user__account")
-                        .filter(access_key_id=credential.access_key_id).first())
+        user_session = with_generation(UserSession.all_objects.select_related("user__account")
+                                       .filter(access_key_id=credential.access_key_id)).first()
         if user_session is not None:
             return _user_session_signed(signed, credential, user_session)
     secret = derive_session_secret(session.access_key_id, session.secret_nonce) if session else decoy_secret()
@@ -138,6 +141,7 @@ def _user_session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credenti
     if session.is_expired or session.revoked:
         raise ExpiredToken(EXPIRED_MESSAGE if session.is_expired else REVOKED_MESSAGE)
     _refuse_inactive_account(session.user.account)
+    session.user.policy_generation = session.policy_generation  # the user's policies are checked against it
     return SignedBy(UserSessionPrincipal(session), session.access_key_id, credential.region, credential.service,
                     credential.request_time)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from setuptools import find_namespace_packages
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["iam_console*", "directory*", "policies*", "sts*", "accounts*", "audit*"]
+APPS = ["iam_console*", "directory*", "policies*", "sts*", "organizations*", "accounts*", "audit*"]
 
 
 def test_every_package_of_the_apps_is_listed_for_installation():

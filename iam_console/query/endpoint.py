@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from iam_console import metrics
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError, ServiceUnavailable
+from iam_console.model_constraints import validate_input
 from iam_console.outages import OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_outage
 from iam_console.query import registry
 from iam_console.query.parsing import parse_input
@@ -27,7 +28,6 @@ from iam_console.query.service_models import (
     service_for_action,
     xml_namespace,
 )
-from iam_console.query.validation import validate_input
 from sts.authentication import authenticate_signed_request, is_signed, signing_service
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from iam_console.query.validation import constraint_error, field_name
+from iam_console.model_constraints import constraint_error, field_name
 
 # A list or map index as SDKs write it: 1, 2, 3 … in ASCII digits. int() alone would take "²" as a digit and fail,
 # take "٣" as 3, and refuse 5,000 digits with an error of its own; nine digits are far more than any request holds.

@@ -49,7 +49,6 @@ def _template(route: str) -> tuple[str, tuple[str, ...]]:
 class SCIMDoor(Door):
     name = "scim"
     packages = ("iam_console.scim",)
-    minimum_walked = 15  # a small door: Users, Groups and the discovery endpoints
 
     def __init__(self) -> None:
         super().__init__()

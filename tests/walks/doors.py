@@ -89,8 +89,6 @@ class Door:
 
     name: str = ""
     packages: tuple[str, ...] = ()
-    # How many operations a walk must reach at least: a door whose registry came back short fails loudly.
-    minimum_walked: int = 50
 
     def __init__(self) -> None:
         self._clients: dict[tuple, Any] = {}

@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db
 
 DOORS = load_doors()
 ROOT = Path(__file__).resolve().parents[2]
+# Operations each walk must at least reach, per door: a door whose registry shrinks by mistake fails. The JSON door
+# is young (Organizations' operations join it one by one); the SCIM door is small (Users, Groups, discovery).
+MINIMUM_WALKED = {"json": 1, "scim": 15}
 
 
 def call(door, operation, arguments, caller, credentials=Credentials.SIGNED):
@@ -119,7 +122,7 @@ def test_hostile_input_in_every_parameter_never_fails_the_server(door_name, exis
             if answer.status >= 500 or not answer.well_formed:
                 failures.append(f"{operation.name} with {label}: {answer}")
     assert failures == [], "\n".join(failures)
-    assert tried >= {"query": 800, "rest": 500, "console": 300}.get(door_name, 50)
+    assert tried >= {"query": 800, "rest": 500, "console": 300, "json": 3}.get(door_name, 50)
 
 
 def _normalised(answer, samples: list[dict[str, str]]) -> tuple:
@@ -149,7 +152,7 @@ def test_a_caller_with_no_permission_cannot_tell_existing_entities_from_missing_
             not_denied.append(f"{operation.name}: {answers[0]}")
     assert differences == [], "\n".join(differences)
     assert not_denied == [], "\n".join(not_denied)
-    assert walked >= door.minimum_walked
+    assert walked >= MINIMUM_WALKED.get(door_name, 50)
 
 
 @pytest.mark.parametrize("door_name", sorted(DOORS))
@@ -177,7 +180,7 @@ def test_another_accounts_administrator_cannot_tell_this_accounts_entities_from_
             failures.append(f"{operation.name}: {answers[0]}")
     assert differences == [], "\n".join(differences)
     assert failures == [], "\n".join(failures)
-    assert walked >= door.minimum_walked
+    assert walked >= MINIMUM_WALKED.get(door_name, 50)
 
 
 @pytest.mark.parametrize("door_name", sorted(DOORS))

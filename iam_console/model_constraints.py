@@ -1,4 +1,7 @@
-"""The model's constraints (required, length, pattern, range, enum), refused with AWS's ValidationError text."""
+"""botocore model constraints (required, length, pattern, range, enum), refused in AWS's validation wording.
+
+Every door driven by a model checks its input here: the Query door answers ValidationError, the JSON door
+ValidationException, with the same text."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from iam_console.errors import ValidationError
+from iam_console.errors import IAMError, ValidationError
 
 _ANY = object()
 
@@ -37,10 +40,10 @@ def _describe(shape: Shape, value: Any, path: str, rule: str) -> str:
     return f"{_shown(shape, value)} at '{path}' failed to satisfy constraint: {rule}"
 
 
-def _error(problems: list[str]) -> ValidationError:
+def _error(problems: list[str], error: type[IAMError] = ValidationError) -> IAMError:
     count = len(problems)
     noun = "validation error" if count == 1 else "validation errors"
-    return ValidationError(f"{count} {noun} detected: " + "; ".join(problems))
+    return error(f"{count} {noun} detected: " + "; ".join(problems))
 
 
 def constraint_error(shape: Shape, value: Any, path: str, rule: str) -> ValidationError:
@@ -57,14 +60,15 @@ def _pattern(source: str) -> re.Pattern | None:
         return None
 
 
-def validate_input(shape: Shape | None, params: dict[str, Any]) -> None:
-    """Raise ValidationError naming every constraint the request breaks, as AWS does."""
+def validate_input(shape: Shape | None, params: dict[str, Any], *,
+                   error: type[IAMError] = ValidationError) -> None:
+    """Raise `error` (the door's validation error) naming every constraint the request breaks, as AWS does."""
     if shape is None:
         return
     problems: list[str] = []
     _check_structure(shape, params, "", problems)
     if problems:
-        raise _error(problems)
+        raise _error(problems, error)
 
 
 def _check_structure(shape: Shape, value: dict, path: str, problems: list[str]) -> None:

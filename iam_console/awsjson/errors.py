@@ -1,0 +1,44 @@
+"""The JSON door's own errors, and the names AWS's JSON services give the errors every door shares.
+
+An error's body is `{"__type": code, "message": …}` (with any fields the error carries, such as a Reason), its
+code repeated in `x-amzn-ErrorType`.
+"""
+
+from __future__ import annotations
+
+from iam_console.errors import IAMError
+
+# The frame's errors (raised below every door) as AWS's JSON services name them.
+JSON_CODES = {
+    "AccessDenied": "AccessDeniedException",
+    "ValidationError": "ValidationException",
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "RequestExpired": "InvalidSignatureException",
+    "IncompleteSignature": "IncompleteSignatureException",
+    "ExpiredToken": "ExpiredTokenException",
+    "Throttling": "ThrottlingException",
+    "ServiceUnavailable": "ServiceUnavailableException",
+    "ServiceFailure": "InternalFailure",
+}
+
+
+class JsonError(IAMError):
+    """An error with the code and HTTP status given where it is raised (the door's protocol errors)."""
+
+    def __init__(self, code: str, message: str, http_status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.http_status = http_status
+
+
+class ValidationException(IAMError):
+    """The input breaks a constraint of the model (required, length, pattern, range, enum)."""
+
+    code, http_status = "ValidationException", 400
+
+
+def serialization_error(message: str) -> JsonError:
+    """The body is not JSON, or a member has the wrong JSON type for its shape."""
+    return JsonError("SerializationException", message)
