@@ -38,6 +38,11 @@ class Account(models.Model):
     joined_timestamp = models.DateTimeField(default=timezone.now)
     create_date = models.DateTimeField(default=timezone.now)
     is_management = models.BooleanField(default=False, help_text="The organization's management account.")
+    # Membership of the organization (None: a standalone account) and the OU it sits in (None: the root).
+    organization = models.ForeignKey("Organization", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="accounts")
+    parent_unit = models.ForeignKey("OrganizationalUnit", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="accounts")
 
     class Meta:
         ordering = ["create_date", "id"]
@@ -58,3 +63,107 @@ class Account(models.Model):
     def sign_in_name(self) -> str:
         """What the account is called on its sign-in page and in the console header: its alias, else its id."""
         return self.alias or self.id
+
+
+class Organization(models.Model):
+    """The directory's one organization (AWS Organizations with all features), made by the management account."""
+
+    id = models.CharField(max_length=34, primary_key=True)  # o- and 10 lower-case letters or digits
+    management_account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="+")
+    root_id = models.CharField(max_length=34, unique=True)  # r- and 4: the organization's one root
+    # The policy types enabled on the root ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY").
+    enabled_policy_types = models.JSONField(default=list)
+    create_date = models.DateTimeField(default=timezone.now)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(singleton=True), name="organization_one_only")]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class OrganizationalUnit(models.Model):
+    """An OU: under the root (parent None) or another OU, at most five levels deep."""
+
+    id = models.CharField(max_length=68, primary_key=True)  # ou-<root's 4>-<8>
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="units")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(max_length=128)
+    depth = models.PositiveSmallIntegerField()  # 1 directly under the root
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["create_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "parent", "name"], nulls_distinct=False,
+                                               name="ou_name_unique_under_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class OrganizationPolicy(models.Model):
+    """An SCP or RCP. AWS's own (FullAWSAccess, RCPFullAWSAccess) belong to no organization."""
+
+    id = models.CharField(max_length=130, primary_key=True)  # p- and 8, or p-FullAWSAccess
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="policies")
+    policy_type = models.CharField(max_length=32)
+    name = models.CharField(max_length=128)
+    description = models.CharField(max_length=512, blank=True, default="")
+    content = models.TextField()
+    aws_managed = models.BooleanField(default=False)
+    # Counts the changes of its content: a compiled guardrail is cached by (id, version).
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "policy_type", "name"], nulls_distinct=False,
+                                               name="organization_policy_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class PolicyAttachment(models.Model):
+    """A policy attached to a target: the root (r-…), an OU (ou-…) or an account (its 12-digit id)."""
+
+    policy = models.ForeignKey(OrganizationPolicy, on_delete=models.PROTECT, related_name="attachments")
+    target_id = models.CharField(max_length=100, db_index=True)
+    policy_type = models.CharField(max_length=32)  # the policy's, kept here for the per-type rules of a target
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["policy", "target_id"], name="policy_attached_once")]
+
+
+class OrganizationTag(models.Model):
+    """A tag on an account, OU, root or policy (Organizations' TagResource)."""
+
+    resource_id = models.CharField(max_length=130)
+    key = models.CharField(max_length=128)
+    value = models.CharField(max_length=256)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["resource_id", "key"], name="organization_tag_key_unique")]
+
+
+class CreateAccountRequest(models.Model):
+    """One CreateAccount request and its outcome (DescribeCreateAccountStatus)."""
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "IN_PROGRESS"
+        SUCCEEDED = "SUCCEEDED"
+        FAILED = "FAILED"
+
+    id = models.CharField(max_length=36, primary_key=True)  # car- and 32
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="create_requests")
+    account_name = models.CharField(max_length=50)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    requested = models.DateTimeField(default=timezone.now)
+    completed = models.DateTimeField(null=True, blank=True)
+    account_id = models.CharField(max_length=12, blank=True, default="")
+    failure_reason = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["requested", "id"]

@@ -28,6 +28,8 @@ AWSOrganizationsNotInUseException = _error(
 AccessDeniedException = _error("AccessDeniedException", "You don't have permissions to access this resource.")
 AlreadyInOrganizationException = _error(
     "AlreadyInOrganizationException", "The provided account is already a member of an organization.")
+AccountAlreadyClosedException = _error("AccountAlreadyClosedException", "You attempted to close an account that "
+                                                                    "is already closed.")
 AccountNotFoundException = _error("AccountNotFoundException", "You specified an account that doesn't exist.")
 ChildNotFoundException = _error("ChildNotFoundException", "You specified a child that doesn't exist.")
 ConcurrentModificationException = _error(

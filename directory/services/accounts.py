@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from accounts.errors import EmailAlreadyExists
 from accounts.models import ACCOUNT_EMAIL_MAX, ACCOUNT_NAME_MAX, Account
 from accounts.selectors import account_by_id, is_management_account, new_account_id
+from accounts.tree import join_organization
 from directory.models import Role, RolePolicyAttachment, User
 from directory.passwords import check_password_against_policy, effective_policy, generate_password
 from directory.services.login_profiles import _set_password
@@ -68,6 +69,14 @@ def create_account(*, caller: Caller, account_name: str, email: str,
     `role_name` trusting the management account, with AdministratorAccess attached."""
     _require_management(caller, "organizations:CreateAccount")
     authorize_caller(caller, "organizations:CreateAccount", "*")
+    return make_member_account(management_account_id=caller.account_id, account_name=account_name, email=email,
+                               role_name=role_name)
+
+
+def make_member_account(*, management_account_id: str, account_name: str, email: str,
+                        role_name: str = ACCESS_ROLE_NAME) -> CreatedAccount:
+    """The writes of CreateAccount, for the operations that have authorized it (this one, and the Organizations
+    API's, which also records the account in the organization)."""
     if not isinstance(account_name, str) or not _NAME.fullmatch(account_name):
         raise ValidationError(f"AccountName must be 1 to {ACCOUNT_NAME_MAX} printable characters.")
     if not isinstance(email, str) or not 6 <= len(email) <= ACCOUNT_EMAIL_MAX or not _EMAIL.fullmatch(email):
@@ -82,6 +91,7 @@ def create_account(*, caller: Caller, account_name: str, email: str,
         with transaction.atomic():
             account = Account.objects.create(id=new_account_id(), name=account_name, email=email,
                                              joined_method=Account.JoinedMethod.CREATED)
+        join_organization(account)
     except IntegrityError:  # the same address registered at the same moment (an id clash is astronomically rare)
         raise EmailAlreadyExists(f"An account with the e-mail address {email} already exists.") from None
     root = User(account=account, user_name=settings.IAM_ROOT_USER_NAME, is_superuser=True,
@@ -91,7 +101,7 @@ def create_account(*, caller: Caller, account_name: str, email: str,
     role = Role.objects.create(account=account, role_name=role_name, path="/",
                                role_id=identifiers.new_unique_id(identifiers.ROLE_ID_PREFIX),
                                description="Full access for the organization's management account.",
-                               assume_role_policy_document=access_role_trust_policy(caller.account_id))
+                               assume_role_policy_document=access_role_trust_policy(management_account_id))
     RolePolicyAttachment.objects.create(role=role, policy=administrator)
     return CreatedAccount(account=account, root=root, access_role=role)
 

@@ -106,3 +106,14 @@ def test_the_door_does_not_take_console_or_query_requests(client, root_credentia
     assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
     assert json.loads(client.post("/", {"x": "1"}, HTTP_X_AMZ_TARGET="Nobody.Op").content)["__type"] == \
         "UnknownOperationException"
+
+
+def test_the_readme_and_the_docs_list_exactly_the_organizations_operations_not_supported():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    missing = registry.not_implemented("organizations")
+    for page in (root / "README.md", root / "docs" / "organization" / "organizations-api.md"):
+        listed = page.read_text().split("UnsupportedAPIEndpointException", 1)[1]
+        listed = listed.split(":", 1)[1].split(".\n", 1)[0]
+        assert sorted(name.strip() for name in listed.replace("\n", " ").split(",")) == missing, page

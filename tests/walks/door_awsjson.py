@@ -46,7 +46,7 @@ def _fits(shape: Shape, value: str) -> bool:
 
 def _default(shape: Shape, depth: int = 0) -> Any:
     kind = shape.type_name
-    if shape.enum:
+    if getattr(shape, "enum", None):
         return shape.enum[0]
     if kind in ("integer", "long"):
         return max(shape.metadata.get("min", 1), 1)

@@ -1,0 +1,1 @@
+"""The organization's operations, one module per concept: authorize -> validate -> write -> audit."""
