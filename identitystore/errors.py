@@ -33,4 +33,6 @@ class Invalid(IAMError):
 
 
 class QuotaExceeded(IAMError):
-    code, http_status = "ServiceQuotaExceededException", 402
+    """A quota of the store (SCIM tokens at once)."""
+
+    code, http_status = "ServiceQuotaExceededException", 409

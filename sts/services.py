@@ -18,6 +18,7 @@ from directory import lookups
 from directory.models import AccessKey, Role, User
 from directory.services.roles import trust_policy_key
 from iam_console import identifiers, metrics
+from iam_console.decision_record import record_decision
 from iam_console.errors import (
     AccessDenied,
     ExpiredToken,
@@ -230,17 +231,21 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
         if getattr(decision, "policy_type", None) == "rcp":
             why = (" with an explicit deny in a resource control policy" if decision.decision == EXPLICIT_DENY
                    else f" because no resource control policy allows the {action} action")
+        record_decision(caller, action, False)
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
                            f"{role.arn}{why}")
     if decision.via_account_root or role.account_id != caller.account_id:
-        authorize_caller(caller, action, role.arn, extra)
+        authorize_caller(caller, action, role.arn, extra)  # records the decision itself
         return
     own = decide(caller.principal, action, role.arn, context)
-    if own.decision == EXPLICIT_DENY and own.policy_type != "scp":
+    if own.policy_type == "scp" and not own.allowed:
+        authorize_caller(caller, action, role.arn, extra)  # refused (and recorded) in the words every door uses
+    elif own.decision == EXPLICIT_DENY:
+        record_decision(caller, action, False)
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
                            f"{role.arn} with an explicit deny in an identity-based policy")
-    if own.policy_type == "scp" and not own.allowed:
-        authorize_caller(caller, action, role.arn, extra)  # refused, in the words every door uses for an SCP
+    else:
+        record_decision(caller, action, True)
 
 
 @iam_operation("AssumeRole", audit_reads=True, event_source=STS, needs_permission=False)
