@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "sts",
     "organizations",
     "identitystore",
+    "identitycenter",
 ]
 
 MIDDLEWARE = [
