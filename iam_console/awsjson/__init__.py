@@ -8,4 +8,5 @@ registered with `@operation("<service>", "<Operation>")` (registry.py) and calls
 # Every module of operation handlers, imported once when the first request needs them: the one list to extend.
 HANDLER_MODULES = (
     "iam_console.awsjson.organizations",
+    "iam_console.awsjson.identitystore",
 )
