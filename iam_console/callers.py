@@ -63,7 +63,8 @@ class Caller:
     """A principal plus how it reached us: the request context that policies test."""
 
     principal: Principal
-    via: str = "api"  # "console", "api" or "system"
+    via: str = "api"  # "console", "api", "service" (decided for another service) or "system"
+    door: str = ""  # the API door it came through, as the door labels its requests ("query"; "" for REST)
     source_ip: str | None = None
     user_agent: str = ""
     secure_transport: bool = False
@@ -166,6 +167,7 @@ def caller_from_request(request: HttpRequest, *, via: str, principal: object | N
     return Caller(
         principal=principal,
         via=via,
+        door=getattr(request, "iam_metrics_door", "") or "",
         source_ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:1024],
         secure_transport=request.is_secure(),

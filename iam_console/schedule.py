@@ -21,6 +21,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "purge-expired-credential-reports": _every(FOUR_HOURS, "directory.tasks.purge_expired_credential_reports"),
     "flag-unused-access-keys": _every(FOUR_HOURS, "directory.tasks.flag_unused_access_keys"),
     "purge-expired-role-sessions": _every(timedelta(hours=1), "sts.tasks.purge_expired_sessions"),
+    # Recorded decisions wait in Redis at most a minute before they are folded into the database.
+    "flush-decisions": {"task": "evidence.tasks.flush_decisions", "schedule": timedelta(minutes=1),
+                        "options": {"expires": 50}},
+    # Last-accessed report jobs whose message was lost (the job queue was down) are queued again.
+    "requeue-pending-last-accessed-jobs": {"task": "evidence.tasks.requeue_pending_last_accessed_jobs",
+                                           "schedule": timedelta(minutes=1), "options": {"expires": 50}},
     # Identity Center jobs whose message was lost (the broker was out when they were started).
     "requeue-pending-identity-center-operations": {"task": "identitycenter.tasks.requeue_pending_operations",
                                                    "schedule": timedelta(minutes=1), "options": {"expires": 50}},

@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "sts",
     "organizations",
     "identitystore",
+    "evidence",
     "identitycenter",
 ]
 
@@ -144,6 +145,8 @@ MIDDLEWARE = [
     # Counts and times every request, by door and operation (after the request id, before any door answers).
     "iam_console.metrics.middleware.RequestMetricsMiddleware",
     "iam_console.outages.RetryAfterMiddleware",
+    # The decisions a request makes (last accessed) are acknowledged by Redis before its answer leaves.
+    "evidence.middleware.DecisionsWrittenTogetherMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "iam_console.middleware.SecurityHeadersMiddleware",
     # The AWS JSON 1.1 door (an X-Amz-Target) and the Query API answer signed requests at `/` before sessions and

@@ -14,6 +14,7 @@ from typing import Any
 
 from iam_console import metrics
 from iam_console.callers import Caller, Principal, SystemPrincipal
+from iam_console.decision_record import record_decision
 from iam_console.errors import AccessDenied
 from iam_console.operations import running_operation
 from policies import session_scope
@@ -79,8 +80,13 @@ def authorize_caller(caller: Caller, action: str, resource: str, extra_context: 
     A restricted console session (a password to change, MFA to enrol) is refused everything outside its escape
     hatches before its policies are consulted, whichever door it came through.
     """
-    check_session_scope(caller, action, resource)
-    authorize(caller.principal, action, resource, caller.condition_context(extra_context))
+    try:
+        check_session_scope(caller, action, resource)
+        authorize(caller.principal, action, resource, caller.condition_context(extra_context))
+    except AccessDenied:
+        record_decision(caller, action, False)
+        raise
+    record_decision(caller, action, True)
     running = running_operation()
     if running is not None and running.caller is caller:
         running.authorized = True
@@ -122,6 +128,7 @@ def attempt_refusal(caller: Caller, action: str) -> AccessDenied | None:
         else:
             return None
     metrics.decision(IMPLICIT_DENY)  # a refusal before the input is read is still a decision, and counted as one
+    record_decision(caller, action, False)
     kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
     return AccessDenied(f"{kind}: {principal.arn} is not authorized to perform: {action} {why}")
 

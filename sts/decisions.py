@@ -30,7 +30,7 @@ from django.utils import timezone
 from audit.services import record_decision, record_event, recorded_together
 from directory.models import User
 from directory.policy_sets import with_generation
-from iam_console import identifiers
+from iam_console import decision_record, identifiers
 from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
 from policies.authorization import Caller, attempt_refusal, authorize_caller, policy_set_for
 from policies.documents import checked_document
@@ -197,6 +197,7 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclo
 
 def _audit(service_caller: Caller, signer_caller: Caller, request: DecisionRequest, verdict: str) -> None:
     """Every decision is on record under the asking service's name, as done by the principal who asked it."""
+    decision_record.record_decision(signer_caller, request.action, verdict == ALLOWED)  # last accessed
     record_decision(caller=signer_caller, service=request.service_prefix, action=request.action,
                     resource=request.resource, decision=verdict, decided_for=service_caller.principal.arn,
                     resource_policy=request.resource_policy is not None)

@@ -18,6 +18,7 @@ from directory import lookups
 from directory.models import AccessKey, Role, User
 from directory.services.roles import trust_policy_key
 from iam_console import identifiers, metrics
+from iam_console.decision_record import record_decision
 from iam_console.errors import (
     AccessDenied,
     ExpiredToken,
@@ -197,13 +198,17 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
     check_session_scope(caller, action, role.arn)
     decision = _trust_allows(role, action, caller, caller.principal.arn, context)
     if not decision.allowed:
+        record_decision(caller, action, False)
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
                            f"{role.arn}")
     if decision.via_account_root or role.account_id != caller.account_id:
-        authorize_caller(caller, action, role.arn, extra)
+        authorize_caller(caller, action, role.arn, extra)  # records the decision itself
     elif decide(caller.principal, action, role.arn, context).decision == EXPLICIT_DENY:
+        record_decision(caller, action, False)
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
                            f"{role.arn} with an explicit deny in an identity-based policy")
+    else:
+        record_decision(caller, action, True)
 
 
 @iam_operation("AssumeRole", audit_reads=True, event_source=STS, needs_permission=False)

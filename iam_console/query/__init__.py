@@ -22,4 +22,5 @@ HANDLER_MODULES = (
     "iam_console.query.iam_details",
     "iam_console.query.iam_federation",
     "iam_console.query.sts_federation",
+    "iam_console.query.iam_last_accessed",
 )

@@ -41,6 +41,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "user_arn": (f"{IAM}user/victim", f"{IAM}user/nobody-here"),
     "role_arn": (f"{IAM}role/victim-role", f"{IAM}role/no-such-role"),
     "account": (ACCOUNT, "999999999999"),  # an account id the sign-in and Switch role forms take
+    # A last-accessed report job of the root user's (its id is only known once it is made).
+    "last_accessed_job": ("", "00000000-0000-4000-8000-000000000000"),
 }
 # Names unique across the whole directory, not per account (AWS's account aliases are; so are the prefixes of
 # registered services): creating one that any account holds is refused, which is all another account learns.
@@ -53,7 +55,7 @@ ENTITY_PARAMETERS: dict[str, str] = {
     "virtualmfadevicename": "mfa_name", "openidconnectproviderarn": "oidc_arn", "url": "oidc_url",
     "samlproviderarn": "saml_arn", "name": "saml_name", "serviceprefix": "service", "accountalias": "alias",
     "policysourcearn": "user_arn", "rolearn": "role_arn", "permissionsboundary": "policy_arn",
-    "principalarn": "saml_arn", "arn": "user_arn", "account": "account",
+    "principalarn": "saml_arn", "arn": "user_arn", "account": "account", "jobid": "last_accessed_job",
 }
 
 # Normalised parameter name -> a value that passes the doors' own parsing.
@@ -98,6 +100,7 @@ def create_existing_entities(root_caller, make_user) -> dict[str, str]:
     """One entity of every kind, each owned by or attached to the user `victim`; returns the existing samples."""
     from directory.mfa import services as mfa
     from directory.services import account_aliases, groups, inline, role_policies, roles
+    from evidence import last_accessed
     from policies.services import catalogue, managed
     from sts.federation import oidc_providers, saml_providers
     from tests.federation.saml_idp import LocalSAMLIdP
@@ -124,6 +127,8 @@ def create_existing_entities(root_caller, make_user) -> dict[str, str]:
     account_aliases.create_account_alias(caller=root_caller, account_alias="victim-alias")
     existing = {kind: values[0] for kind, values in KINDS.items()}
     existing["access_key"] = victim.test_access_key[0]
+    existing["last_accessed_job"] = str(last_accessed.generate_service_last_accessed_details(
+        caller=root_caller, arn=victim.arn).job_id)
     return existing
 
 
