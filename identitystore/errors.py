@@ -15,6 +15,11 @@ class ResourceNotFound(IAMError):
                          details={"ResourceType": resource_type, "ResourceId": resource_id})
         self.resource_type, self.resource_id = resource_type, resource_id
 
+    @property
+    def fields(self) -> dict[str, str]:
+        """The members AWS's error carries beside its message (the JSON door sends them)."""
+        return {key: value for key, value in self.details.items() if value}
+
 
 class Conflict(IAMError):
     """A uniqueness claim of the store (UserName, group DisplayName, an ExternalId, a membership) is taken."""
@@ -24,6 +29,10 @@ class Conflict(IAMError):
     def __init__(self, message: str, reason: str = "UNIQUENESS_CONSTRAINT_VIOLATION") -> None:
         super().__init__(message, details={"Reason": reason})
         self.reason = reason
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return {"Reason": self.reason}
 
 
 class Invalid(IAMError):
