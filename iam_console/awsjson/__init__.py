@@ -9,4 +9,5 @@ registered with `@operation("<service>", "<Operation>")` (registry.py) and calls
 HANDLER_MODULES = (
     "iam_console.awsjson.organizations",
     "iam_console.awsjson.identitystore",
+    "iam_console.awsjson.sso_admin",
 )
