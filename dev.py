@@ -46,7 +46,9 @@ USAGE = """usage: python3 dev.py [--verbose] COMMAND [ARGS...]
                               rebuilt on every change; `test` builds it in strict mode
   lint                        ruff check, lint-imports
   migrate                     apply database migrations
-  bench                       seed a 100,000-user directory and measure the REST API
+  bench [--large]             every hot path beside a bare Django view of the same payload, and the policy
+                              engine beside cedarpy (benchmarks/hot_paths.py); --large also seeds a
+                              100,000-user directory and measures its list pages
   manage ARGS...              any manage.py command inside the project's environment
 """
 
@@ -314,9 +316,14 @@ def command_manage(args: list[str]) -> int:
 
 def command_bench(args: list[str]) -> int:
     ensure_environment()
+    large = "--large" in args
+    args = [arg for arg in args if arg != "--large"]
     with EmbeddedServices():
-        code = run_step("seed the benchmark directory",
-                        [str(PYTHON), str(ROOT / "benchmarks" / "seed_directory.py"), *args])
+        code = run_step("benchmark every hot path beside a bare view",
+                        [str(PYTHON), str(ROOT / "benchmarks" / "hot_paths.py"), *args])
+        if code != 0 or not large:
+            return code
+        code = run_step("seed the benchmark directory", [str(PYTHON), str(ROOT / "benchmarks" / "seed_directory.py")])
         if code != 0:
             return code
         return run_step("benchmark GET /api/v1/users/", [str(PYTHON), str(ROOT / "benchmarks" / "api_list_users.py")])

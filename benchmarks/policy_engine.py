@@ -36,11 +36,11 @@ def _statement(rnd: random.Random, index: int) -> dict:
     }
 
 
-def policies(count: int, statements: int, *, tag: str, matching: int | None = None) -> list:
+def policy_documents(count: int, statements: int, *, matching: int | None = None) -> list[dict]:
     """`count` policies of `statements` statements with conditions; one statement of each of the first
     `matching` policies (all by default) allows the benchmark request, and every third policy has a Deny."""
     rnd = random.Random(7)
-    compiled = []
+    documents = []
     for number in range(count):
         body = [_statement(rnd, i) for i in range(statements - 2)]
         body.append({"Sid": "DenyDeletesOffNetwork", "Effect": "Deny", "Action": ["iam:Delete*", "iam:Detach*"],
@@ -51,9 +51,14 @@ def policies(count: int, statements: int, *, tag: str, matching: int | None = No
                          "Condition": {"Bool": {"aws:SecureTransport": "true"}}})
         else:
             body.append(_statement(rnd, statements))
-        compiled.append(compile_policy(json.dumps({"Version": "2012-10-17", "Statement": body}), f"{tag}{number}",
-                                       "v1"))
-    return compiled
+        documents.append({"Version": "2012-10-17", "Statement": body})
+    return documents
+
+
+def policies(count: int, statements: int, *, tag: str, matching: int | None = None) -> list:
+    """policy_documents(), compiled."""
+    return [compile_policy(json.dumps(document), f"{tag}{number}", "v1")
+            for number, document in enumerate(policy_documents(count, statements, matching=matching))]
 
 
 def _hot_statement(rnd: random.Random, index: int) -> dict:

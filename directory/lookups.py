@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from accounts.selectors import existing_account_ids
 from directory.models import AccessKey, Group, Role, User
-from iam_console.errors import MalformedPolicyDocument, NoSuchEntity
+from iam_console.errors import MalformedPolicyDocument, NoSuchEntity, UnmodifiableEntity
 from iam_console.identifiers import group_arn, role_arn, user_arn
 from policies.authorization import Caller, authorize_unknown
 
@@ -44,6 +44,14 @@ def group_by_name(account_id: str, group_name: str, *, for_update: bool = False)
 def role_by_name(account_id: str, role_name: str, *, for_update: bool = False) -> Role:
     return _by_name(Role.objects.filter(account_id=account_id), "role", role_name,
                     role_arn(account_id, "/", str(role_name)), for_update=for_update)
+
+
+def refuse_protected(entity: object) -> None:
+    """A reserved role (path /aws-reserved/: Identity Center's, provisioned from a permission set) changes only
+    through its provisioning; every IAM write to it is refused, the account's administrators' and root's too."""
+    if isinstance(entity, Role) and entity.path.startswith("/aws-reserved/"):
+        raise UnmodifiableEntity(f"Cannot perform the operation on the protected role '{entity.role_name}' - this "
+                                 "role is only modifiable by AWS")
 
 
 def access_key_of(user: User, access_key_id: str, *, for_update: bool = False) -> AccessKey:

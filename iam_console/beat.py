@@ -36,7 +36,7 @@ class SingleBeatScheduler(PersistentScheduler):
         self.leading = False
         self.lock_seconds = float(settings.IAM_BEAT_LOCK_SECONDS)
         timeout = settings.REDIS_SOCKET_TIMEOUT_SECONDS
-        self.redis = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=timeout,
+        self.redis = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=timeout,  # redis-py's spelling of it
                                           socket_connect_timeout=timeout)
         super().__init__(*args, **kwargs)
 

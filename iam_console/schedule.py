@@ -27,4 +27,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Last-accessed report jobs whose message was lost (the job queue was down) are queued again.
     "requeue-pending-last-accessed-jobs": {"task": "evidence.tasks.requeue_pending_last_accessed_jobs",
                                            "schedule": timedelta(minutes=1), "options": {"expires": 50}},
+    # Identity Center jobs whose message was lost (the broker was out when they were started).
+    "requeue-pending-identity-center-operations": {"task": "identitycenter.tasks.requeue_pending_operations",
+                                                   "schedule": timedelta(minutes=1), "options": {"expires": 50}},
 }

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "organizations",
     "identitystore",
     "evidence",
+    "identitycenter",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""The project's URLs: the REST API under /api/v1/, its schema and docs, and the console.
+"""The project's URLs: the REST API under /api/v1/, its schema and docs, SCIM under /scim/v2/, and the console.
 
 Every API route answers with and without its trailing slash, as the REST routes do.
 """
@@ -25,6 +25,8 @@ urlpatterns = [
     path("api/v1/", include("iam_console.rest.urls")),
     # Prometheus's scrape target, closed unless IAM_METRICS_TOKEN or IAM_METRICS_ALLOWED_NETWORKS opens it.
     path("metrics", metrics, name="metrics"),
+    # SCIM 2.0 for identity providers that provision the identity store (bearer tokens, not access keys).
+    path("scim/v2/", include("iam_console.scim.urls")),
     # Last of the API routes: any other /api/ path is a JSON 404, never the HTML page.
     re_path(r"^api/", UnknownRouteView.as_view(), name="api-not-found"),
     path("", include("iam_console.console.urls")),

@@ -15,6 +15,11 @@ class ResourceNotFound(IAMError):
                          details={"ResourceType": resource_type, "ResourceId": resource_id})
         self.resource_type, self.resource_id = resource_type, resource_id
 
+    @property
+    def fields(self) -> dict[str, str]:
+        """The members AWS's error carries beside its message (the JSON door sends them)."""
+        return {key: value for key, value in self.details.items() if value}
+
 
 class Conflict(IAMError):
     """A uniqueness claim of the store (UserName, group DisplayName, an ExternalId, a membership) is taken."""
@@ -25,6 +30,10 @@ class Conflict(IAMError):
         super().__init__(message, details={"Reason": reason})
         self.reason = reason
 
+    @property
+    def fields(self) -> dict[str, str]:
+        return {"Reason": self.reason}
+
 
 class Invalid(IAMError):
     """The request does not fit the operation."""
@@ -33,4 +42,6 @@ class Invalid(IAMError):
 
 
 class QuotaExceeded(IAMError):
-    code, http_status = "ServiceQuotaExceededException", 402
+    """A quota of the store (SCIM tokens at once)."""
+
+    code, http_status = "ServiceQuotaExceededException", 409

@@ -444,6 +444,7 @@ def revoke_role_sessions(*, caller: Caller, role_name: str) -> Revocation:
     """Every session of the role issued before now is refused from its next request on."""
     role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:RevokeRoleSessions", role.arn)
+    lookups.refuse_protected(role)
     cutoff = timezone.now()
     Role.objects.filter(pk=role.pk).update(sessions_revoked_before=cutoff)
     live = RoleSession.objects.filter(role=role, issued_at__lt=cutoff, revoked=False).count()

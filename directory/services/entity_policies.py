@@ -69,6 +69,7 @@ def attach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> N
     entity = kind.find(caller.account_id, name, for_update=True)  # the row lock keeps the quota exact under concurrency
     policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, f"iam:Attach{kind.name}Policy", entity.arn, {"iam:PolicyARN": policy.arn})
+    lookups.refuse_protected(entity)
     attached = kind.attachments.objects.filter(**{kind.field: entity})
     if attached.filter(policy=policy).exists():
         return  # attaching twice is not an error in IAM
@@ -82,6 +83,7 @@ def detach(kind: EntityKind, *, caller: Caller, name: str, policy_arn: str) -> N
     entity = kind.find(caller.account_id, name, for_update=True)
     policy = policy_by_arn(caller.account_id, policy_arn)
     authorize_caller(caller, f"iam:Detach{kind.name}Policy", entity.arn, {"iam:PolicyARN": policy.arn})
+    lookups.refuse_protected(entity)
     deleted, _ = kind.attachments.objects.filter(**{kind.field: entity, "policy": policy}).delete()
     if not deleted:
         raise NoSuchEntity(f"Policy {policy.arn} was not found.")
@@ -98,6 +100,7 @@ def put_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str,
     validate_policy_name(policy_name)
     entity = kind.find(caller.account_id, name, for_update=True)
     authorize_caller(caller, f"iam:Put{kind.name}Policy", entity.arn)
+    lookups.refuse_protected(entity)
     document = checked_document(policy_document, size_limit=kind.size_limit)
     others = kind.inline.objects.filter(**{kind.field: entity}).exclude(policy_name_key=policy_name.lower())
     # IAM limits the total size of all inline policies of an entity, not each one.
@@ -130,6 +133,7 @@ def get_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str)
 def delete_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str) -> None:
     entity = kind.find(caller.account_id, name, for_update=True)
     authorize_caller(caller, f"iam:Delete{kind.name}Policy", entity.arn)
+    lookups.refuse_protected(entity)
     deleted, _ = kind.inline.objects.filter(**{kind.field: entity},
                                             policy_name_key=str(policy_name).lower()).delete()
     if not deleted:
@@ -148,6 +152,7 @@ def put_boundary(kind: EntityKind, *, caller: Caller, name: str, permissions_bou
     policy = policy_by_arn(caller.account_id, permissions_boundary)
     authorize_caller(caller, f"iam:Put{kind.name}PermissionsBoundary", entity.arn,
                      {"iam:PermissionsBoundary": policy.arn})
+    lookups.refuse_protected(entity)
     kind.boundary.objects.update_or_create(**{kind.field: entity}, defaults={"policy": policy})
     return policy
 
@@ -155,6 +160,7 @@ def put_boundary(kind: EntityKind, *, caller: Caller, name: str, permissions_bou
 def delete_boundary(kind: EntityKind, *, caller: Caller, name: str) -> None:
     entity = kind.find(caller.account_id, name, for_update=True)
     authorize_caller(caller, f"iam:Delete{kind.name}PermissionsBoundary", entity.arn)
+    lookups.refuse_protected(entity)
     deleted, _ = kind.boundary.objects.filter(**{kind.field: entity}).delete()
     if not deleted:
         raise NoSuchEntity(f"The {kind.label} {kind.entity_name(entity)} has no permissions boundary.")

@@ -13,6 +13,7 @@ from iam_console import identifiers
 from iam_console.errors import (
     DeleteConflict,
     EntityAlreadyExists,
+    InvalidInput,
     LimitExceeded,
     ValidationError,
 )
@@ -83,6 +84,9 @@ def create_role(*, caller: Caller, role_name: str, assume_role_policy_document: 
     tag_map = validate_tags(tags or [])
     arn = identifiers.role_arn(caller.account_id, path, role_name)
     context = request_tag_context(tag_map)
+    if path.startswith("/aws-reserved/"):
+        # Reserved paths hold the roles Identity Center provisions: no one else may place a role there.
+        raise InvalidInput("The path /aws-reserved/ is reserved for roles that AWS services create.")
     boundary = None
     if permissions_boundary:
         from policies.services.managed import policy_by_arn
@@ -130,6 +134,7 @@ def update_role(*, caller: Caller, role_name: str, description: str | None = Non
                 max_session_duration: int | None = None) -> Role:
     role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UpdateRole", role.arn)
+    lookups.refuse_protected(role)
     fields = []
     if description is not None:
         role.description = validate_description(description)
@@ -147,6 +152,7 @@ def update_role_description(*, caller: Caller, role_name: str, description: str)
     """AWS's older single-purpose form of UpdateRole; it answers with the updated role."""
     role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UpdateRoleDescription", role.arn)
+    lookups.refuse_protected(role)
     role.description = validate_description(description)
     role.save(update_fields=["description"])
     return role
@@ -156,6 +162,7 @@ def update_role_description(*, caller: Caller, role_name: str, description: str)
 def update_assume_role_policy(*, caller: Caller, role_name: str, policy_document: str) -> Role:
     role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UpdateAssumeRolePolicy", role.arn)
+    lookups.refuse_protected(role)
     document = checked_trust_policy(policy_document)
     invalidate(trust_policy_key(role)[0])
     Role.objects.filter(pk=role.pk).update(assume_role_policy_document=document,
@@ -178,6 +185,7 @@ def role_dependents(role: Role) -> tuple[list[str], list[str]]:
 def delete_role(*, caller: Caller, role_name: str) -> None:
     role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:DeleteRole", role.arn)
+    lookups.refuse_protected(role)
     attached, inline = role_dependents(role)
     if attached:
         raise DeleteConflict("Cannot delete entity, must detach all policies first.",
@@ -207,6 +215,7 @@ def tag_role(*, caller: Caller, role_name: str, tags: list[dict]) -> list[RoleTa
         raise ValidationError("tags must contain at least one tag")
     role = lookups.role_by_name(caller.account_id, role_name, for_update=True)  # the lock keeps the 50-tag quota exact
     authorize_caller(caller, "iam:TagRole", role.arn, request_tag_context(tag_map))
+    lookups.refuse_protected(role)
     return merge_tags(RoleTag, {"role": role}, tag_map, quota_name="TagsPerRole")
 
 
@@ -217,6 +226,7 @@ def untag_role(*, caller: Caller, role_name: str, tag_keys: list[str]) -> None:
     keys = [validate_tag_key(key) for key in tag_keys]
     role = lookups.role_by_name(caller.account_id, role_name, for_update=True)
     authorize_caller(caller, "iam:UntagRole", role.arn, {"aws:TagKeys": keys})
+    lookups.refuse_protected(role)
     remove_tags(RoleTag, {"role": role}, keys)
 
 

@@ -8,4 +8,6 @@ registered with `@operation("<service>", "<Operation>")` (registry.py) and calls
 # Every module of operation handlers, imported once when the first request needs them: the one list to extend.
 HANDLER_MODULES = (
     "iam_console.awsjson.organizations",
+    "iam_console.awsjson.identitystore",
+    "iam_console.awsjson.sso_admin",
 )

@@ -69,6 +69,8 @@ def _structure(shape: Shape, value: Any, depth: int) -> dict[str, Any]:
 def _value(shape: Shape, value: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise serialization_error("The request body is nested too deeply.")
+    if getattr(shape, "is_document_type", False):
+        return _document(value, depth)  # any JSON value (identitystore's AttributeValue, Extensions)
     kind = shape.type_name
     if kind == "structure":
         return _structure(shape, value, depth)
@@ -107,6 +109,16 @@ def _value(shape: Shape, value: Any, depth: int) -> Any:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise serialization_error("Base64 encoded value is not valid.") from None
+    return value
+
+
+def _document(value: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise serialization_error("The request body is nested too deeply.")
+    if isinstance(value, dict):
+        return {key: _document(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_document(item, depth + 1) for item in value]
     return value
 
 

@@ -23,6 +23,8 @@ def render_error(code: str, message: str, fields: dict[str, Any] | None = None) 
 
 
 def _value(shape: Shape, value: Any) -> Any:
+    if getattr(shape, "is_document_type", False):
+        return value
     kind = shape.type_name
     if kind == "structure":
         members = shape.members

@@ -28,6 +28,8 @@ SERVICES: dict[str, JsonService] = {service.target_prefix: service for service i
     JsonService("organizations", "AWSOrganizationsV20161128", "organizations",
                 unsupported_code="UnsupportedAPIEndpointException",
                 unsupported_message="This API endpoint is not supported by this directory."),
+    JsonService("sso-admin", "SWBExternalService", "sso"),
+    JsonService("identitystore", "AWSIdentityStore", "identitystore"),
 )}
 BY_NAME: dict[str, JsonService] = {service.name: service for service in SERVICES.values()}
 SIGNING_NAMES: frozenset[str] = frozenset(service.signing_name for service in SERVICES.values())

@@ -20,6 +20,7 @@ from iam_console.rest import (  # noqa: F401 - schema registers the authenticati
     reports,
     roles,
     schema,
+    scim_tokens,
     sts,
     users,
 )
@@ -74,6 +75,9 @@ urlpatterns = [
     path("groups/<str:group_name>/members/<str:user_name>/", groups.GroupMemberView.as_view(),
          name="api-group-member"),
     path("account/", account.AccountView.as_view(), name="api-account"),
+    path("identity-store/scim-tokens/", scim_tokens.ScimTokenListView.as_view(), name="api-scim-tokens"),
+    path("identity-store/scim-tokens/<str:token_id>/", scim_tokens.ScimTokenDetailView.as_view(),
+         name="api-scim-token"),
     path("account/password-policy/", account.PasswordPolicyView.as_view(), name="api-password-policy"),
     path("me/", account.MeView.as_view(), name="api-me"),
     path("me/password/", account.ChangePasswordView.as_view(), name="api-me-password"),

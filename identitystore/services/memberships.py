@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from iam_console.operations import iam_operation
 from iam_console.pagination import Page
 from identitystore.errors import Conflict, Invalid, ResourceNotFound
-from identitystore.models import IdentityStore, WorkforceMembership
+from identitystore.models import IdentityStore, WorkforceGroup, WorkforceMembership
 from identitystore.services.groups import group_in
 from identitystore.services.store import new_resource_id, page, resource_id, store_for
 from identitystore.services.users import SOURCE, user_in
@@ -114,3 +114,30 @@ def is_member_in_groups(*, caller: Caller, identity_store_id: str, member_id: di
     member_of = set(WorkforceMembership.objects.filter(user=user, group__group_id__in=wanted)
                     .values_list("group__group_id", flat=True))
     return [(group_id, group_id in member_of) for group_id in wanted]
+
+
+# The most membership changes one request may make (a SCIM PUT or PATCH of a group).
+MEMBER_CHANGES_MAX = 1000
+
+
+def member_ids(group: WorkforceGroup) -> list[str]:
+    """The user ids of a group's members, oldest membership first (read after the group was authorized)."""
+    return list(WorkforceMembership.objects.filter(group=group).order_by("id").values_list("user__user_id", flat=True))
+
+
+def set_group_members(*, caller: Caller, identity_store_id: str, group: WorkforceGroup,
+                      user_ids: list[str]) -> None:
+    """Make the group's members exactly `user_ids`, one CreateGroupMembership or DeleteGroupMembership each
+    (each authorized and audited); the caller runs it inside atomic_operations() so that all or none apply."""
+    current = WorkforceMembership.objects.filter(group=group).values_list("user__user_id", "membership_id")
+    current_ids = dict(current)
+    wanted = list(dict.fromkeys(user_ids))
+    removed = [membership for user_id, membership in current_ids.items() if user_id not in set(wanted)]
+    added = [user_id for user_id in wanted if user_id not in current_ids]
+    if len(removed) + len(added) > MEMBER_CHANGES_MAX:
+        raise Invalid(f"One request changes at most {MEMBER_CHANGES_MAX} memberships.")
+    for membership_id in removed:
+        delete_group_membership(caller=caller, identity_store_id=identity_store_id, membership_id=membership_id)
+    for user_id in added:
+        create_group_membership(caller=caller, identity_store_id=identity_store_id, group_id=group.group_id,
+                                member_id={"UserId": user_id})

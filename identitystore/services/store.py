@@ -16,8 +16,10 @@ from identitystore.errors import Invalid, ResourceNotFound
 from identitystore.models import IdentityStore
 from policies.authorization import Caller, authorize_caller, authorize_unknown
 
-STORE_ID = re.compile(r"d-[0-9a-f]{10}")
-RESOURCE_ID = re.compile(r"([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}")
+# An id, or (as botocore's current model allows) the ARN that ends in it.
+STORE_ID = re.compile(r"(?:arn:aws[a-z-]*:identitystore::\d{12}:identitystore/)?(d-[0-9a-f]{10})")
+RESOURCE_ID = re.compile(r"(?:arn:aws[a-z-]*:identitystore:::(?:user|group|membership)/)?"
+                         r"((?:[0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})")
 MAX_RESULTS = 100
 
 
@@ -41,8 +43,10 @@ def identity_store_of(account_id: str | None) -> IdentityStore | None:
 
 def store_for(caller: Caller, identity_store_id: object, action: str) -> IdentityStore:
     """The store the request names, if it is the caller's account's, after authorizing `action` on it."""
-    if not isinstance(identity_store_id, str) or not STORE_ID.fullmatch(identity_store_id):
+    matched = STORE_ID.fullmatch(identity_store_id) if isinstance(identity_store_id, str) else None
+    if matched is None:
         raise Invalid("IdentityStoreId is not valid: it has the form d-1234567890.")
+    identity_store_id = matched.group(1)
     store = identity_store_of(caller.account_id)
     if store is None or store.id != identity_store_id:
         authorize_unknown(store_arn(caller.account_id, identity_store_id))
@@ -52,9 +56,10 @@ def store_for(caller: Caller, identity_store_id: object, action: str) -> Identit
 
 
 def resource_id(value: object, field: str) -> str:
-    if not isinstance(value, str) or not RESOURCE_ID.fullmatch(value):
+    matched = RESOURCE_ID.fullmatch(value) if isinstance(value, str) else None
+    if matched is None:
         raise Invalid(f"{field} is not a valid identifier.")
-    return value
+    return matched.group(1)
 
 
 def new_resource_id(store: IdentityStore) -> str:

@@ -67,18 +67,18 @@ def _save(user: WorkforceUser, message: str = "Duplicate UserName") -> None:
 
 @iam_operation("CreateUser", event_source=SOURCE)
 def create_user(*, caller: Caller, identity_store_id: str, user_name: str, display_name: str | None = None,
-                external_ids: list[dict] | None = None, attributes_: dict[str, Any] | None = None,
+                external_ids: list[dict] | None = None, profile: dict[str, Any] | None = None,
                 active: bool = True) -> WorkforceUser:
-    """`attributes_` holds the rest of the user under AWS's member names (Name, Emails, NickName…)."""
+    """`profile` holds the rest of the user under AWS's member names (Name, Emails, NickName…)."""
     store = store_for(caller, identity_store_id, "identitystore:CreateUser")
     name = attributes.user_name(user_name)
     display = attributes.text(display_name, "DisplayName") if display_name is not None else ""
     ids = attributes.external_ids(external_ids) if external_ids else []
-    profile = attributes.profile(attributes_ or {})
+    cleaned = attributes.profile(profile or {})
     _unique_name_or_conflict(store, name)
     _unique_external_ids_or_conflict(store, ids, None)
     user = WorkforceUser(store=store, user_id=new_resource_id(store), user_name=name, display_name=display,
-                         external_ids=ids, profile=profile, active=bool(active), created_by=caller.principal.arn,
+                         external_ids=ids, profile=cleaned, active=bool(active), created_by=caller.principal.arn,
                          updated_by=caller.principal.arn)
     _save(user)
     return user

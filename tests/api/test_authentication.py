@@ -69,7 +69,7 @@ def test_request_signed_14_minutes_ago_is_accepted(root_api, monkeypatch):
     assert root_api.get("/api/v1/me/").status_code == 200
 
 
-def test_last_use_is_recorded_at_most_once_per_interval(user_api, django_assert_num_queries):
+def test_last_use_is_recorded_at_most_once_per_interval(user_api):
     user, api = user_api("rae", policies=SELF_SERVICE)
     key_id = user.test_access_key[0]
     with CaptureQueriesContext(connection) as first:
@@ -77,9 +77,11 @@ def test_last_use_is_recorded_at_most_once_per_interval(user_api, django_assert_
     assert sum(q["sql"].startswith("UPDATE") for q in first.captured_queries) == 1
     key = AccessKey.objects.get(access_key_id=key_id)
     assert (key.last_used_service, key.last_used_region) == ("iam", "us-east-1")
-    with django_assert_num_queries(len(first) - 1) as second:
+    with CaptureQueriesContext(connection) as second:
         assert api.get("/api/v1/me/").status_code == 200
+    # The second request within the interval writes nothing (and may read less: its policy set is cached).
     assert not any(q["sql"].startswith("UPDATE") for q in second.captured_queries)
+    assert len(second) < len(first)
     assert AccessKey.objects.get(access_key_id=key_id).last_used_date == key.last_used_date
 
 

@@ -33,7 +33,7 @@ def test_the_store_belongs_to_the_management_account_with_an_aws_shaped_id(root_
 
 
 def test_ids_are_formed_as_aws_forms_them_and_the_user_reads_back(root_caller, store):
-    user = make_person(root_caller, store, attributes_={
+    user = make_person(root_caller, store, profile={
         "Name": {"GivenName": "John", "FamilyName": "Doe"},
         "Emails": [{"Value": "jdoe@example.com", "Type": "work", "Primary": True}],
         "Extensions": {"aws:identitystore:enterprise": {"department": "Finance"}}},
@@ -69,7 +69,7 @@ def test_external_ids_are_unique_in_the_store(root_caller, store):
 ])
 def test_attributes_outside_aws_limits_are_refused(root_caller, store, attributes_, fragment):
     with pytest.raises(Invalid, match=fragment):
-        make_person(root_caller, store, attributes_=attributes_)
+        make_person(root_caller, store, profile=attributes_)
     assert not WorkforceUser.objects.exists()
 
 
@@ -80,7 +80,7 @@ def test_reserved_and_malformed_user_names_are_refused(root_caller, store, name)
 
 
 def test_update_user_applies_attribute_operations(root_caller, store):
-    user = make_person(root_caller, store, attributes_={"Name": {"GivenName": "John"}, "Title": "Clerk"})
+    user = make_person(root_caller, store, profile={"Name": {"GivenName": "John"}, "Title": "Clerk"})
     updated = users.update_user(caller=root_caller, identity_store_id=store.id, user_id=user.user_id, operations=[
         {"AttributePath": "displayName", "AttributeValue": "Johnny"},
         {"AttributePath": "name.familyName", "AttributeValue": "Doe"},
@@ -178,7 +178,7 @@ def test_list_users_pages_with_next_token_and_filters_on_user_name(root_caller, 
 
 
 def test_get_user_id_by_user_name_email_and_external_id(root_caller, store):
-    user = make_person(root_caller, store, attributes_={"Emails": [{"Value": "j@example.com"}]},
+    user = make_person(root_caller, store, profile={"Emails": [{"Value": "j@example.com"}]},
                        external_ids=[{"Issuer": "okta", "Id": "00u9"}])
     for identifier in ({"UniqueAttribute": {"AttributePath": "UserName", "AttributeValue": "JDOE"}},
                        {"UniqueAttribute": {"AttributePath": "emails.value", "AttributeValue": "j@example.com"}},

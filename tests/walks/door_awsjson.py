@@ -28,7 +28,13 @@ MAX_DEPTH = 4
 # Values tried, in order, for a string member with a pattern: the first the pattern and lengths accept is sent.
 CANDIDATES = ("walk", "r-walk", "ou-walk-walkwalk", "p-walkwalk", "o-walkwalkwa", "car-" + "a" * 32, "123456789012",
               "walk@example.com", "arn:aws:organizations::123456789012:root/o-walkwalkwa/r-walk",
-              "SERVICE_CONTROL_POLICY", "/", "*")
+              "SERVICE_CONTROL_POLICY", "/", "*",
+              # identitystore: a store id, a user, group or membership id, an extension's name.
+              "d-0123456789", "0123456789-01234567-89ab-cdef-0123-456789abcdef", "aws:identitystore:enterprise",
+              # sso-admin: an instance, a permission set, an AWS managed policy, a request id.
+              "arn:aws:sso:::instance/ssoins-walkwalkwalkwalk",
+              "arn:aws:sso:::permissionSet/ssoins-walkwalkwalkwalk/ps-walkwalkwalkwalk",
+              "arn:aws:iam::aws:policy/walk", "00000000-0000-4000-8000-000000000000")
 AUTHENTICATION_CODES = frozenset({"MissingAuthenticationTokenException", "UnrecognizedClientException",
                                   "InvalidSignatureException", "IncompleteSignatureException"})
 
@@ -69,7 +75,8 @@ def _default(shape: Shape, depth: int = 0) -> Any:
 
 
 def _value(name: str, shape: Shape, samples: Mapping[str, str], depth: int) -> Any:
-    found = sample(name, dict(samples)) if shape.type_name == "string" else None
+    # A nested structure is filled without samples: its members name no entity of the walk.
+    found = sample(name, dict(samples)) if shape.type_name == "string" and samples else None
     return found if found is not None and _fits(shape, found) else _default(shape, depth)
 
 

@@ -1,0 +1,164 @@
+"""IAM Identity Center (sso-admin/2020-07-20): the one instance of the management account, its permission sets,
+the account assignments that give people and groups a permission set in an account, and the reserved role each
+(permission set, account) pair is provisioned as."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import Account
+from identitystore.models import IdentityStore
+
+
+class Instance(models.Model):
+    """The organization's Identity Center instance: in the management account, over its identity store."""
+
+    id = models.CharField(max_length=23, primary_key=True)  # "ssoins-" + 16 lowercase hex digits
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="identity_center")
+    store = models.OneToOneField(IdentityStore, on_delete=models.PROTECT, related_name="instance")
+    name = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id__regex=r"^ssoins-[0-9a-f]{16}$"),
+                                              name="identity_center_instance_id_form")]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sso:::instance/{self.id}"
+
+
+class PermissionSet(models.Model):
+    """What access means in an account: policies, a boundary, a session duration, materialised as a role.
+
+    `revision` grows with every change of what the role must hold; a provisioned role remembers the revision it was
+    made from, so "provisioned with the latest" is a comparison, and the drift report compares the role itself."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="permission_sets")
+    ps_id = models.CharField(max_length=19, unique=True)  # "ps-" + 16 lowercase hex digits
+    name = models.CharField(max_length=32)
+    name_key = models.GeneratedField(expression=Lower("name"), output_field=models.CharField(max_length=32),
+                                     db_persist=True)
+    description = models.CharField(max_length=700, blank=True, default="")
+    session_duration = models.CharField(max_length=100, default="PT1H")
+    relay_state = models.CharField(max_length=240, blank=True, default="")
+    inline_policy = models.TextField(blank=True, default="")
+    # The permissions boundary: an AWS managed policy ARN, or a customer managed policy's name and path.
+    boundary_managed_arn = models.CharField(max_length=2048, blank=True, default="")
+    boundary_name = models.CharField(max_length=128, blank=True, default="")
+    boundary_path = models.CharField(max_length=512, blank=True, default="")
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ps_id"]
+        constraints = [models.UniqueConstraint(fields=["instance", "name_key"], name="permission_set_name_unique")]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sso:::permissionSet/{self.instance_id}/{self.ps_id}"
+
+
+class ManagedPolicyAttachment(models.Model):
+    """An AWS managed policy of a permission set, by ARN (the same policy in every account)."""
+
+    permission_set = models.ForeignKey(PermissionSet, on_delete=models.CASCADE, related_name="managed_policies")
+    policy_arn = models.CharField(max_length=2048)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["permission_set", "policy_arn"],
+                                               name="permission_set_managed_policy_unique")]
+
+
+class CustomerPolicyReference(models.Model):
+    """A customer managed policy by name and path: each account must hold a policy of that name and path."""
+
+    permission_set = models.ForeignKey(PermissionSet, on_delete=models.CASCADE, related_name="customer_policies")
+    name = models.CharField(max_length=128)
+    path = models.CharField(max_length=512, default="/")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["permission_set", "name", "path"],
+                                               name="permission_set_customer_policy_unique")]
+
+
+class PermissionSetTag(models.Model):
+    permission_set = models.ForeignKey(PermissionSet, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=128)
+    value = models.CharField(max_length=256, blank=True, default="")
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["permission_set", "key"], name="permission_set_tag_unique")]
+
+
+class AccountAssignment(models.Model):
+    """A user or group of the identity store given a permission set in an account."""
+
+    class PrincipalType(models.TextChoices):
+        USER = "USER"
+        GROUP = "GROUP"
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="assignments")
+    permission_set = models.ForeignKey(PermissionSet, on_delete=models.PROTECT, related_name="assignments")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sso_assignments")
+    principal_type = models.CharField(max_length=5, choices=PrincipalType.choices)
+    principal_id = models.CharField(max_length=47)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["permission_set", "account", "principal_type", "principal_id"],
+                                               name="account_assignment_unique")]
+        indexes = [models.Index(fields=["principal_type", "principal_id"], name="assignment_principal"),
+                   models.Index(fields=["account", "permission_set"], name="assignment_account_set")]
+
+
+class ProvisionedRole(models.Model):
+    """The reserved role a permission set is provisioned as in one account, and the revision it was made from."""
+
+    permission_set = models.ForeignKey(PermissionSet, on_delete=models.CASCADE, related_name="provisioned")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sso_roles")
+    role = models.OneToOneField("directory.Role", on_delete=models.CASCADE, related_name="sso_provisioning")
+    revision = models.PositiveIntegerField()
+    provisioned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["account_id"]
+        constraints = [models.UniqueConstraint(fields=["permission_set", "account"], name="provisioned_role_unique")]
+
+
+class OperationStatus(models.Model):
+    """The asynchronous status of a ProvisionPermissionSet, CreateAccountAssignment or DeleteAccountAssignment."""
+
+    class Kind(models.TextChoices):
+        PROVISION = "PROVISION"
+        CREATE_ASSIGNMENT = "CREATE_ASSIGNMENT"
+        DELETE_ASSIGNMENT = "DELETE_ASSIGNMENT"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "IN_PROGRESS"
+        FAILED = "FAILED"
+        SUCCEEDED = "SUCCEEDED"
+
+    request_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="operations")
+    kind = models.CharField(max_length=17, choices=Kind.choices)
+    status = models.CharField(max_length=11, choices=Status.choices, default=Status.IN_PROGRESS)
+    failure_reason = models.CharField(max_length=1024, blank=True, default="")
+    permission_set_arn = models.CharField(max_length=1224)
+    # PROVISION: the one account, or "" for every account the set is provisioned to (ALL_PROVISIONED_ACCOUNTS).
+    target_id = models.CharField(max_length=12, blank=True, default="")
+    principal_type = models.CharField(max_length=5, blank=True, default="")
+    principal_id = models.CharField(max_length=47, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "request_id"]
+        indexes = [models.Index(fields=["instance", "kind", "created_at"], name="sso_operation_kind_created")]

@@ -1,0 +1,1 @@
+"""Identity Center's operations: each authorizes, validates, writes and audits in one transaction."""
