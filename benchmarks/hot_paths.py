@@ -86,6 +86,18 @@ def signed(name: str, title: str, key: tuple[str, str], service: str, method: st
     return Call(name, title, method, path, headers, body, target)
 
 
+def web_identity_call(issuer, port: int) -> Call:
+    """AssumeRoleWithWebIdentity with a token of the local issuer (unsigned: the token is the credential; AWS lets a
+    token be exchanged again until it expires). Its JWKS is fetched once, then served from the Redis cache."""
+    from benchmarks import web_identity
+
+    body = json.dumps({"role_arn": web_identity.seed(issuer), "role_session_name": "bench",
+                       "web_identity_token": issuer.token()}).encode()
+    return Call("web_identity", "AssumeRoleWithWebIdentity, JWKS cached (REST)", "POST",
+                "/api/v1/sts/assume-role-with-web-identity",
+                {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"}, body, "p50 ≤ 6× bare")
+
+
 def calls(keys: dict, port: int) -> list[Call]:
     service, alice = keys["docs-service"], keys["alice"]
     material = authorization_api.caller_material(alice)
@@ -239,10 +251,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both servers")
     args = parser.parse_args()
 
+    from tests.federation.issuer import LocalIssuer, TLSMaterial
+
     keys = prepare()
-    env = {**common.bench_environment(), "DATABASE_URL": authorization_api.database_url()}
+    tls = TLSMaterial()
+    issuer = LocalIssuer(tls).start()
+    # The issuer is on 127.0.0.1 with a certificate of its own CA: allowed for this benchmark's servers only.
+    env = {**common.bench_environment(), "DATABASE_URL": authorization_api.database_url(),
+           "IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS": "true", "IAM_FEDERATION_CA_BUNDLE": tls.ca_file}
     real_port, bare_port = authorization_api.free_port(), authorization_api.free_port()
-    hot = calls(keys, real_port)
+    hot = [*calls(keys, real_port), web_identity_call(issuer, real_port)]
     real = start_gunicorn(real_port, args.workers, env)
     bare = None
     answers_file = Path(tempfile.mkstemp(suffix=".json")[1])
@@ -283,6 +301,7 @@ def main() -> int:
                 server.terminate()
                 server.wait(timeout=30)
         answers_file.unlink(missing_ok=True)
+        issuer.stop()
 
     engine = None
     try:
