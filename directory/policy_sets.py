@@ -85,7 +85,7 @@ def read_generation(instance: object) -> str | None:
 
 def user_policy_set(user: User) -> PolicySet:
     """All policies that apply to an IAM user (direct, inline, through groups, boundary), in one query."""
-    return load_policy_set("user", _user_sql, user.pk, read_generation(user))
+    return load_policy_set("user", _user_sql, user.pk, read_generation(user), owner_account=user.account_id)
 
 
 def group_policy_set(group: Group) -> PolicySet:
@@ -95,7 +95,7 @@ def group_policy_set(group: Group) -> PolicySet:
 
 def role_policy_set(role: Role, generation: str | None = None) -> PolicySet:
     """A role's permissions policies and boundary, in one query."""
-    return load_policy_set("role", _role_sql, role.pk, generation)
+    return load_policy_set("role", _role_sql, role.pk, generation, owner_account=role.account_id)
 
 
 def with_generation(queryset):

@@ -18,7 +18,18 @@ from iam_console.decision_record import record_decision
 from iam_console.errors import AccessDenied
 from iam_console.operations import running_operation
 from policies import session_scope
-from policies.language import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, Request, could_allow, evaluate
+from policies.guardrail_loading import Guardrails, account_guardrails
+from policies.language import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Decision,
+    Request,
+    could_allow,
+    evaluate,
+    evaluate_guardrails,
+)
+from policies.language.guardrails import describe_level
 from policies.loading import PolicySet
 
 __all__ = ["Caller", "Principal", "SystemPrincipal", "attempt_refusal", "authorize", "authorize_caller",
@@ -43,15 +54,40 @@ def policy_set_for(principal: Principal) -> PolicySet:
 
 
 def decide(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> Decision:
-    """The decision and the statements that made it, without raising (simulators, "can I?" checks)."""
+    """The decision and the statements that made it, without raising (simulators, "can I?" checks).
+
+    The organization's SCPs over the principal's account are part of its policy set: every level from the root
+    down must allow, none may deny; the management account is exempt, a member account's root user is not."""
     refuses = getattr(principal, "refuses", None)
     if callable(refuses) and refuses(action):  # session credentials' own limits, before any policy or root
         return Decision(IMPLICIT_DENY, (), f"these session credentials may not perform {action} without MFA")
-    if principal.is_root:
-        return Decision(ALLOWED, (), "the root user is allowed everything")
     policy_set = policy_set_for(principal)
+    guardrails = policy_set.guardrails
+    if guardrails is not None:
+        context = organization_context(context, guardrails, resource)
+    if principal.is_root:
+        if guardrails is None or not guardrails.scps:
+            return Decision(ALLOWED, (), "the root user is allowed everything")
+        return evaluate_guardrails(Request(action, resource, context), scps=guardrails.scps)
     return evaluate(Request(action, resource, context), policy_set.identity,
-                    boundary_policies=policy_set.boundary or None, session_policies=policy_set.session or None)
+                    boundary_policies=policy_set.boundary or None, session_policies=policy_set.session or None,
+                    scps=guardrails.scps if guardrails is not None and guardrails.scps else None)
+
+
+def organization_context(context: Mapping[str, Any], guardrails: Guardrails, resource: str) -> dict[str, Any]:
+    """The organization's condition keys: the principal's (aws:PrincipalOrgID, aws:PrincipalOrgPaths) and the
+    resource's (aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceOrgPaths, from the account in its ARN)."""
+    keys = {**context, "aws:PrincipalOrgID": guardrails.organization_id,
+            "aws:PrincipalOrgPaths": [guardrails.org_path]}
+    parts = resource.split(":", 5)
+    resource_account = parts[4] if len(parts) > 4 and len(parts[4]) == 12 and parts[4].isdigit() else None
+    if resource_account is not None:
+        keys["aws:ResourceAccount"] = resource_account
+        theirs = guardrails if resource_account == guardrails.account_id else account_guardrails(resource_account)
+        if theirs is not None:
+            keys["aws:ResourceOrgID"] = theirs.organization_id
+            keys["aws:ResourceOrgPaths"] = [theirs.org_path]
+    return keys
 
 
 def authorize(principal: Principal, action: str, resource: str, context: Mapping[str, Any]) -> None:
@@ -61,7 +97,11 @@ def authorize(principal: Principal, action: str, resource: str, context: Mapping
     if decision.allowed:
         return
     kind = "User" if not principal.arn.startswith("arn:aws:sts") else "Session"
-    if decision.decision == EXPLICIT_DENY:
+    if decision.policy_type == "scp":
+        where = f" (at {describe_level(decision.level)})" if decision.level else ""
+        why = ("with an explicit deny in a service control policy" if decision.decision == EXPLICIT_DENY
+               else f"because no service control policy allows the {action} action") + where
+    elif decision.decision == EXPLICIT_DENY:
         why = "with an explicit deny in an identity-based policy"
     elif "boundary" in decision.reason:
         why = f"because no permissions boundary allows the {action} action"
@@ -119,7 +159,12 @@ def attempt_refusal(caller: Caller, action: str) -> AccessDenied | None:
         why = "because these session credentials were issued without MFA"
     else:
         policy_set = policy_set_for(principal)
-        if not could_allow(action, policy_set.identity):
+        scps = policy_set.guardrails.scps if policy_set.guardrails is not None else ()
+        blocked = next((level for level in scps if not could_allow(action, level.policies)), None)
+        if blocked is not None:
+            why = (f"because no service control policy allows the {action} action "
+                   f"(at {describe_level(blocked.label)})")
+        elif not could_allow(action, policy_set.identity):
             why = f"because no identity-based policy allows the {action} action"
         elif policy_set.boundary and not could_allow(action, policy_set.boundary):
             why = f"because no permissions boundary allows the {action} action"

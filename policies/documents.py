@@ -47,16 +47,18 @@ def refusal(result: ValidationResult, *, field: str = "policy_document") -> Malf
     return MalformedPolicyDocument(f"{first.message}{where}{more}", details=details)
 
 
-def checked_document(document: object, *, size_limit: str, policy_type: str = IDENTITY_POLICY) -> str:
+def checked_document(document: object, *, size_limit: str | int, policy_type: str = IDENTITY_POLICY,
+                     tolerated: frozenset[str] = frozenset()) -> str:
     """Return the document text when IAM would accept it; otherwise raise with every finding.
 
     Only IAM's own verdict (blocking findings) refuses the write; advice, even at ERROR
-    level, is returned by validation and shown in the editor but never blocks.
+    level, is returned by validation and shown in the editor but never blocks. `tolerated` names blocking findings
+    the caller takes as advice (a service's resource policy may do what IAM's own would not).
     """
     text = policy_text(document)
     ensure_catalogue_loaded()  # registered services' actions are known, as iam's are
     result = validate(text, policy_type=policy_type, size_limit=size_limit)
-    if not result.valid:
+    if not result.valid and any(finding.issue_code not in tolerated for finding in result.blocking()):
         error = refusal(result)
         if policy_type == IDENTITY_POLICY and isinstance(error, MalformedPolicyDocument):
             # AWS's own words for the first problem it meets, where its rules say it (the Query API answers

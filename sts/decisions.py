@@ -32,8 +32,15 @@ from directory.models import User
 from directory.policy_sets import with_generation
 from iam_console import decision_record, identifiers
 from iam_console.errors import AccessDenied, IAMError, InvalidInput, LimitExceeded, ValidationError
-from policies.authorization import Caller, attempt_refusal, authorize_caller, policy_set_for
+from policies.authorization import (
+    Caller,
+    attempt_refusal,
+    authorize_caller,
+    organization_context,
+    policy_set_for,
+)
 from policies.documents import checked_document
+from policies.guardrail_loading import account_guardrails
 from policies.language import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -42,6 +49,7 @@ from policies.language import (
     Request,
     compile_policy,
     evaluate,
+    evaluate_guardrails,
     evaluate_resource_policy,
 )
 from policies.language.actions import BUILTIN_SERVICES as DIRECTORY_SERVICES
@@ -53,6 +61,9 @@ from sts.verification import SignedBy, authenticate_signed, forwarded_request
 
 MAX_BATCH = 30
 RESOURCE_POLICY_LIMIT = 20480  # an S3 bucket policy's 20 KB, the largest resource policy AWS has
+# What AWS services accept in the resource policies they store though IAM would refuse it: advice, not a refusal
+# (an Allow with NotPrincipal grants everyone it does not name; discouraged, but legal in an S3 bucket policy).
+SERVICE_RESOURCE_POLICY_ADVICE = frozenset({"ALLOW_WITH_NOT_PRINCIPAL"})
 _ACTION = re.compile(r"(?P<service>[a-z0-9][a-z0-9-]{0,63}):(?P<name>[A-Za-z0-9_-]{1,128})")
 _USER_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):user(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]{1,64})")
 _ROOT_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):root")
@@ -133,7 +144,8 @@ def decision_request(body: Mapping[str, Any]) -> DecisionRequest:
             policy = json.dumps(policy)
         if not isinstance(policy, str):
             raise ValidationError("resource_policy must be a policy document (JSON object or string)")
-        checked_document(policy, size_limit=RESOURCE_POLICY_LIMIT, policy_type="RESOURCE_POLICY")
+        checked_document(policy, size_limit=RESOURCE_POLICY_LIMIT, policy_type="RESOURCE_POLICY",
+                         tolerated=SERVICE_RESOURCE_POLICY_ADVICE)
     return DecisionRequest(action=action, resource=resource, context=dict(context), resource_policy=policy)
 
 
@@ -165,14 +177,25 @@ def evaluate_for_service(signer_caller: Caller, request: DecisionRequest, disclo
     principal_account = principal.account_id
     resource_account = resource_account or principal_account
     context.setdefault("aws:ResourceAccount", resource_account)
+    policy_set = policy_set if policy_set is not None else policy_set_for(principal)
+    guardrails = policy_set.guardrails
+    if guardrails is not None:
+        context = organization_context(context, guardrails, request.resource)
     evaluated = Request(request.action, request.resource, context)
+    # The organization's guardrails: the SCPs of the principal's account, the RCPs of the resource's account.
+    theirs = guardrails if resource_account == principal_account else account_guardrails(resource_account)
+    scps = guardrails.scps if guardrails is not None else ()
+    rcps = theirs.rcps if theirs is not None else ()
+    guarded = evaluate_guardrails(evaluated, scps=scps, rcps=rcps, principal_arn=principal.arn) \
+        if scps or rcps else None
     if principal.is_root:
         identity, sources = Decision(ALLOWED, (), "the root user is allowed everything"), {}
     else:
-        policy_set = policy_set if policy_set is not None else policy_set_for(principal)
         identity = evaluate(evaluated, policy_set.identity, boundary_policies=policy_set.boundary or None,
                             session_policies=policy_set.session or None)
         sources = policy_set.sources
+    if guarded is not None and not guarded.allowed and identity.decision != EXPLICIT_DENY:
+        return guarded.decision, disclosure.statements(principal, guarded.matched_statements, {})
     statements = disclosure.statements(principal, identity.matched_statements, sources)
     cross_account = resource_account != principal_account
     if request.resource_policy is None:

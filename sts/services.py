@@ -28,9 +28,23 @@ from iam_console.errors import (
 )
 from iam_console.operations import iam_operation, running_operation
 from iam_console.validation import validate_tags
-from policies.authorization import Caller, authorize_caller, check_session_scope, decide
+from policies.authorization import (
+    Caller,
+    authorize_caller,
+    check_session_scope,
+    decide,
+    organization_context,
+    policy_set_for,
+)
 from policies.documents import checked_document, non_whitespace_length
-from policies.language import EXPLICIT_DENY, Request, compile_policy, evaluate_resource_policy
+from policies.guardrail_loading import account_guardrails
+from policies.language import (
+    EXPLICIT_DENY,
+    Request,
+    compile_policy,
+    evaluate_guardrails,
+    evaluate_resource_policy,
+)
 from policies.services.managed import policy_by_arn
 from sts import mfa
 from sts.models import RoleSession, SeenAssertion, UserSession
@@ -185,8 +199,23 @@ def _trust_allows(role: Role, action: str, caller: Caller, principal_arn: str, c
     the principals of that account, the caller's."""
     policy_id, version = trust_policy_key(role)
     trust = compile_policy(role.assume_role_policy_document, policy_id, version)
-    return evaluate_resource_policy(trust, Request(action, role.arn, context), principal_arn=principal_arn,
-                                    account_id=getattr(caller.principal, "account_id", None))
+    decision = evaluate_resource_policy(trust, Request(action, role.arn, context), principal_arn=principal_arn,
+                                        account_id=getattr(caller.principal, "account_id", None))
+    if not decision.allowed:
+        return decision
+    # The resource control policies of the role's account cap whoever assumes it, federated identities included.
+    principal = caller.principal
+    has_policies = callable(getattr(principal, "policy_set", None))  # a federated identity has none
+    own = policy_set_for(principal).guardrails if has_policies else None
+    same_account = has_policies and getattr(principal, "account_id", None) == role.account_id
+    guardrails = own if same_account else account_guardrails(role.account_id)
+    if guardrails is not None and guardrails.rcps:
+        keys = organization_context(context, own, role.arn) if own is not None else context
+        capped = evaluate_guardrails(Request(action, role.arn, keys), rcps=guardrails.rcps,
+                                     principal_arn=principal_arn)
+        if not capped.allowed:
+            return capped
+    return decision
 
 
 def _check_permission(caller: Caller, role: Role, action: str, context: dict, extra: dict) -> None:
@@ -198,12 +227,20 @@ def _check_permission(caller: Caller, role: Role, action: str, context: dict, ex
     check_session_scope(caller, action, role.arn)
     decision = _trust_allows(role, action, caller, caller.principal.arn, context)
     if not decision.allowed:
+        why = ""
+        if getattr(decision, "policy_type", None) == "rcp":
+            why = (" with an explicit deny in a resource control policy" if decision.decision == EXPLICIT_DENY
+                   else f" because no resource control policy allows the {action} action")
         record_decision(caller, action, False)
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
-                           f"{role.arn}")
+                           f"{role.arn}{why}")
     if decision.via_account_root or role.account_id != caller.account_id:
         authorize_caller(caller, action, role.arn, extra)  # records the decision itself
-    elif decide(caller.principal, action, role.arn, context).decision == EXPLICIT_DENY:
+        return
+    own = decide(caller.principal, action, role.arn, context)
+    if own.policy_type == "scp" and not own.allowed:
+        authorize_caller(caller, action, role.arn, extra)  # refused (and recorded) in the words every door uses
+    elif own.decision == EXPLICIT_DENY:
         record_decision(caller, action, False)
         raise AccessDenied(f"User: {caller.principal.arn} is not authorized to perform: {action} on resource: "
                            f"{role.arn} with an explicit deny in an identity-based policy")

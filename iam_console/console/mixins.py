@@ -37,7 +37,8 @@ MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "
                 "simulator": "iam:SimulateCustomPolicy",
                 "identity_providers": "iam:ListOpenIDConnectProviders", "password_policy": "iam:GetAccountPasswordPolicy",
                 "mfa": "iam:ListVirtualMFADevices", "audit": "cloudtrail:LookupEvents",
-                "credential_report": "iam:GetCredentialReport"}
+                "credential_report": "iam:GetCredentialReport",
+                "organization": "organizations:DescribeOrganization"}
 
 
 class ConsoleView(View):

@@ -197,3 +197,19 @@ def test_a_batch_loads_each_principal_once(docs_service, service_identity, docum
     # per decision: its audit event; the principal, its policies and the asking service once per batch
     with django_assert_max_num_queries(30 + 10):
         assert service.post("/api/v1/authorization/decide-batch", {"requests": items}).status_code == 200
+
+
+def test_a_resource_policy_allowing_with_not_principal_is_accepted_and_decides(
+        docs_service, service_identity, make_user):
+    """Legal in AWS resource policies (though discouraged): a service that stored one gets decisions, not 400."""
+    _, service = service_identity
+    carol, dave = make_user("carol"), make_user("dave")
+    everyone_but_dave = policy({"Effect": "Allow", "NotPrincipal": {"AWS": dave.arn}, "Action": "docs:GetDocument",
+                                "Resource": "*"})
+    carol_answer = decide(service, principal_arn=carol.arn, action="docs:GetDocument", resource=DOC.format("a", "b"),
+                          resource_policy=everyone_but_dave)
+    assert carol_answer.status_code == 200, carol_answer.content
+    assert carol_answer.json()["decision"] == "allowed"
+    dave_answer = decide(service, principal_arn=dave.arn, action="docs:GetDocument", resource=DOC.format("a", "b"),
+                         resource_policy=everyone_but_dave)
+    assert dave_answer.json()["decision"] == "implicitDeny"

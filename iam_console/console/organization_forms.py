@@ -1,0 +1,59 @@
+"""Forms of the organization's pages: plain input checks; Organizations' rules are the services'."""
+
+from __future__ import annotations
+
+from django import forms
+
+from iam_console.console.forms import ConsoleForm
+
+POLICY_TYPES = [("SERVICE_CONTROL_POLICY", "Service control policies (SCPs)"),
+                ("RESOURCE_CONTROL_POLICY", "Resource control policies (RCPs)")]
+UNIT_NAME_MAX = 128  # AWS: an OU's name is 1 to 128 characters
+ACCOUNT_NAME_MAX = 50
+EMAIL_MAX = 64
+ROLE_NAME_MAX = 64
+
+
+def _node_choices(tree) -> list[tuple[str, str]]:
+    """The root and every OU, indented by depth, as the destinations of a new OU or a move."""
+    return [(tree.root.id, "Root"), *((unit.id, f"{'— ' * unit.depth}{unit.name}") for unit in tree.units)]
+
+
+class CreateUnitForm(ConsoleForm):
+    name = forms.CharField(label="Name of the new OU", max_length=UNIT_NAME_MAX)
+    parent_id = forms.ChoiceField(label="Under")
+
+    def __init__(self, *args, tree, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent_id"].choices = _node_choices(tree)
+
+
+class RenameUnitForm(ConsoleForm):
+    name = forms.CharField(label="Name", max_length=UNIT_NAME_MAX)
+
+
+class MoveAccountForm(ConsoleForm):
+    account_id = forms.ChoiceField(label="Account")
+    destination_id = forms.ChoiceField(label="Move to")
+
+    def __init__(self, *args, tree, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account_id"].choices = [(node.id, f"{node.name} ({node.id})") for node in tree.accounts]
+        self.fields["destination_id"].choices = _node_choices(tree)
+
+
+class PolicyTypeForm(ConsoleForm):
+    policy_type = forms.ChoiceField(choices=POLICY_TYPES)
+    action = forms.ChoiceField(choices=[("enable", "Enable"), ("disable", "Disable")])
+
+
+class CreateAccountForm(ConsoleForm):
+    account_name = forms.CharField(label="Account name", max_length=ACCOUNT_NAME_MAX,
+                                   help_text="Up to 50 characters, shown in the organization's tree.")
+    email = forms.EmailField(label="E-mail address of the account's owner", max_length=EMAIL_MAX,
+                             help_text="Each account has its own address: no two accounts of the directory share "
+                                       "one.")
+    role_name = forms.CharField(label="Access role name", max_length=ROLE_NAME_MAX, required=False,
+                                initial="OrganizationAccountAccessRole",
+                                help_text="The role made in the new account, trusting this management account: "
+                                          "how you reach it at first (Switch role).")
