@@ -4,9 +4,9 @@ own store and nothing else (no IAM action, no other account)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from identitystore.models import ScimToken
+from identitystore.models import IdentityStore, ScimToken
 from policies.language import compile_policy
 from policies.loading import PolicySet
 
@@ -17,10 +17,13 @@ class ScimProvisioner:
     store_id: str
     account_id: str
     is_root: bool = False
+    # The store the token belongs to, read with the token: the services need not look it up again.
+    identity_store: IdentityStore | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, token: ScimToken) -> ScimProvisioner:
-        return cls(token_id=token.token_id, store_id=token.store_id, account_id=token.store.account_id)
+        return cls(token_id=token.token_id, store_id=token.store_id, account_id=token.store.account_id,
+                   identity_store=token.store)
 
     @property
     def arn(self) -> str:

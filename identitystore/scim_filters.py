@@ -13,8 +13,8 @@ from scim2_filter_parser.parser import SCIMParser
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
 from identitystore.errors import Invalid
+from identitystore.models import SCIM_ISSUER
 
-SCIM_ISSUER = "SCIM"  # the ExternalIds issuer that SCIM's externalId is kept under
 FILTER_MAX = 2048
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user"
 
@@ -62,13 +62,13 @@ class _StrictTranspiler(Transpiler):
         return column
 
 
-def _indexed(condition: Q) -> Q:
+def _indexed(condition: Q, attributes: dict) -> Q:
     """The same condition, with the equality tests the indexes serve rewritten to use them."""
     rewritten = Q()
     rewritten.connector, rewritten.negated = condition.connector, condition.negated
     for child in condition.children:
         if isinstance(child, Q):
-            rewritten.children.append(_indexed(child))
+            rewritten.children.append(_indexed(child, attributes))
             continue
         lookup, value = child
         column, _, operator = lookup.rpartition("__")
@@ -77,12 +77,16 @@ def _indexed(condition: Q) -> Q:
         if column.endswith("_key") and isinstance(value, str):
             rewritten.children.append((f"{column}__{'exact' if operator == 'iexact' else operator}",
                                        value.lower() if operator in ("iexact", "exact") else value))
+        elif column == "scim_external_id" and operator in ("iexact", "exact") and attributes is USER_ATTRIBUTES:
+            rewritten.children.append(("scim_external_id", value))  # externalId is caseExact (RFC 7643 §3.1)
         elif column == "scim_external_id" and operator in ("iexact", "exact"):
             rewritten.children.append(("external_ids__contains", [{"Issuer": SCIM_ISSUER, "Id": value}]))
         elif column == "scim_email" and operator in ("iexact", "exact"):
             rewritten.children.append(("profile__contains", {"Emails": [{"Value": value}]}))
         elif column == "scim_email":
             rewritten.children.append((f"profile__Emails__0__Value__{operator}", value))
+        elif column == "scim_external_id" and attributes is USER_ATTRIBUTES and operator == "isnull":
+            rewritten.children.append((lookup, value))
         elif column == "scim_external_id" and operator == "isnull":  # `externalId pr`
             rewritten.children.append(("external_ids__contains", [{"Issuer": SCIM_ISSUER}]))
         elif column == "scim_external_id":
@@ -105,4 +109,4 @@ def condition_for(text: str, attributes: dict) -> Q:
         raise InvalidFilter("The filter is not valid SCIM filter syntax.") from None
     if not isinstance(condition, Q):
         raise InvalidFilter("The filter is not valid SCIM filter syntax.")
-    return _indexed(condition)
+    return _indexed(condition, attributes)

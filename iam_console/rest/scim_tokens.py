@@ -1,5 +1,5 @@
 """REST API for the SCIM bearer tokens an identity provider provisions the identity store with: issue (shown
-once), list, revoke."""
+once), list (with the store's id and the SCIM endpoint), revoke."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class ScimTokenOut(serializers.Serializer):
 
 
 class ScimTokenList(serializers.Serializer):
+    identity_store_id = serializers.CharField(help_text="The IdentityStoreId identitystore clients name.")
+    scim_endpoint = serializers.CharField(help_text="The SCIM base URL to give the identity provider.")
     scim_tokens = ScimTokenOut(many=True)
 
 
@@ -32,8 +34,10 @@ class IssuedScimToken(serializers.Serializer):
 class ScimTokenListView(IAMAPIView):
     @extend_schema(operation_id="DescribeBearerTokens", responses={200: ScimTokenList, **errors(401, 403, 404)})
     def get(self, request):
-        tokens = scim_tokens.list_scim_tokens(caller=self.caller(request))
-        return Response({"scim_tokens": ScimTokenOut(tokens, many=True).data})
+        found = scim_tokens.list_scim_tokens(caller=self.caller(request))
+        return Response({"identity_store_id": found.store.id,
+                         "scim_endpoint": request.build_absolute_uri("/scim/v2/"),
+                         "scim_tokens": ScimTokenOut(found.tokens, many=True).data})
 
     @extend_schema(operation_id="CreateBearerToken", request=None,
                    responses={201: IssuedScimToken, **errors(401, 403, 404, 409)})

@@ -8,8 +8,7 @@ from typing import Any
 from scim2_models import Context, EnterpriseUser, Group, User
 
 from identitystore.attributes import ENTERPRISE_EXTENSION, LISTS, NAME_PARTS, PLAIN_STRINGS
-from identitystore.models import WorkforceGroup, WorkforceUser
-from identitystore.scim_filters import SCIM_ISSUER
+from identitystore.models import SCIM_ISSUER, WorkforceGroup, WorkforceUser, scim_external_id
 
 ScimUser = User[EnterpriseUser]
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -29,10 +28,6 @@ def _aws(name: str) -> str:
 
 def _time(moment) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def scim_external_id(external_ids: list[dict]) -> str | None:
-    return next((item["Id"] for item in external_ids if item.get("Issuer") == SCIM_ISSUER), None)
 
 
 def user_resource(user: WorkforceUser, base_url: str) -> dict[str, Any]:

@@ -84,10 +84,17 @@ def revoke_scim_token(*, caller: Caller, bearer_id: str) -> ScimToken:
     return token
 
 
+@dataclass(frozen=True)
+class StoreTokens:
+    store: IdentityStore
+    tokens: list[ScimToken]
+
+
 @iam_operation("DescribeBearerTokens", event_source=SOURCE)
-def list_scim_tokens(*, caller: Caller) -> list[ScimToken]:
+def list_scim_tokens(*, caller: Caller) -> StoreTokens:
+    """The store's tokens, and the store itself: its IdentityStoreId is what identitystore clients name."""
     store = _store(caller, "sso-directory:DescribeBearerTokens")
-    return list(ScimToken.objects.filter(store=store))
+    return StoreTokens(store=store, tokens=list(ScimToken.objects.filter(store=store)))
 
 
 # "Last used" is written at most this often, not on every request (a provisioning run sends thousands).

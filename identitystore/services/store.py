@@ -29,10 +29,10 @@ def store_arn(account_id: str, store_id: str) -> str:
 
 def identity_store_of(account_id: str | None) -> IdentityStore | None:
     """The organization's identity store, made on first use; it exists in the management account only."""
-    if not account_id or account_id != management_account_id():
+    if not account_id:
         return None
-    store = IdentityStore.objects.filter(account_id=account_id).first()
-    if store is not None:
+    store = IdentityStore.objects.filter(account_id=account_id, account__is_management=True).first()
+    if store is not None or account_id != management_account_id():
         return store
     try:
         with transaction.atomic():
@@ -47,7 +47,8 @@ def store_for(caller: Caller, identity_store_id: object, action: str) -> Identit
     if matched is None:
         raise Invalid("IdentityStoreId is not valid: it has the form d-1234567890.")
     identity_store_id = matched.group(1)
-    store = identity_store_of(caller.account_id)
+    # A SCIM token's principal brings its store, read with the token (a foreign key: it exists).
+    store = getattr(caller.principal, "identity_store", None) or identity_store_of(caller.account_id)
     if store is None or store.id != identity_store_id:
         authorize_unknown(store_arn(caller.account_id, identity_store_id))
         raise ResourceNotFound("IDENTITY_STORE", identity_store_id, "Identity store not found.")

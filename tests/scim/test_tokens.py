@@ -26,6 +26,8 @@ def test_a_token_is_shown_once_works_and_leaves_no_trace(root_api, caplog):
     bearer, token_id = issued.json()["bearer_token"], issued.json()["scim_token"]["token_id"]
     assert ScimClient(bearer).get("Users").status_code == 200
     listed = root_api.get(TOKENS)
+    assert listed.json()["identity_store_id"].startswith("d-")
+    assert listed.json()["scim_endpoint"].endswith("/scim/v2/")
     assert [token["token_id"] for token in listed.json()["scim_tokens"]] == [token_id]
     assert bearer.encode() not in listed.content
     assert bearer not in _everything_stored() and bearer not in caplog.text
