@@ -99,10 +99,12 @@ def delete_organizational_unit(*, caller: Caller, organizational_unit_id: str) -
 
 
 @iam_operation("ListOrganizationalUnitsForParent", event_source=EVENT_SOURCE)
-def list_organizational_units_for_parent(*, caller: Caller, parent_id: str, next_token: str | None = None,
-                                         max_results: int | None = None) -> tuple[Organization, list, str | None]:
+def list_organizational_units_for_parent(*, caller: Caller, parent_id: str | None = None,
+                                         next_token: str | None = None, max_results: int | None = None
+                                         ) -> tuple[Organization, list, str | None]:
+    """The OUs directly under a parent (the root when none is named)."""
     organization = organization_for(caller, "ListOrganizationalUnitsForParent")
-    parent = parent_unit(organization, parent_id)
+    parent = parent_unit(organization, parent_id or organization.root_id)
     units = OrganizationalUnit.objects.filter(organization=organization, parent=parent)
     return (organization, *page(units, key="id", next_token=next_token, max_results=max_results))
 
