@@ -114,6 +114,7 @@ def test_an_account_page_shows_its_path_and_the_guardrails_at_each_level(root_co
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", body, re.S)
     assert [row.split(" <code>")[0] for row in rows] == ["Root", "OU Prod", "This account"]
     assert all("FullAWSAccess" in row for row in rows)
+    assert f"/switch-role/?account={member.id}&amp;roleName=OrganizationAccountAccessRole" in body
     management = root_console.get(f"/organization/accounts/{organization.management_account_id}/")
     assert "service control policies do not restrict it" in text(management)
 
