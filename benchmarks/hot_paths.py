@@ -86,6 +86,18 @@ def signed(name: str, title: str, key: tuple[str, str], service: str, method: st
     return Call(name, title, method, path, headers, body, target)
 
 
+def web_identity_call(issuer, port: int) -> Call:
+    """AssumeRoleWithWebIdentity with a token of the local issuer (unsigned: the token is the credential; AWS lets a
+    token be exchanged again until it expires). Its JWKS is fetched once, then served from the Redis cache."""
+    from benchmarks import web_identity
+
+    body = json.dumps({"role_arn": web_identity.seed(issuer), "role_session_name": "bench",
+                       "web_identity_token": issuer.token()}).encode()
+    return Call("web_identity", "AssumeRoleWithWebIdentity, JWKS cached (REST)", "POST",
+                "/api/v1/sts/assume-role-with-web-identity",
+                {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"}, body, "p50 ≤ 6× bare")
+
+
 def calls(keys: dict, port: int) -> list[Call]:
     service, alice = keys["docs-service"], keys["alice"]
     material = authorization_api.caller_material(alice)
@@ -148,7 +160,12 @@ def _client(port: int, call: Call, path: str | None, seconds: float, start_at: f
     queue.put((done, errors))
 
 
-def throughput(port: int, call: Call, path: str | None, clients: int, seconds: float) -> tuple[float, int]:
+def throughput(port: int, call: Call, path: str | None, clients: int, seconds: float,
+               server: subprocess.Popen) -> tuple[float, int, float, float]:
+    """Requests per second, errors, and the server's CPU per request in ms (its workers and their database
+    backends) with the database's share of it: the figures that hold when other work shares the machine."""
+    workers, backends = server_processes(server)
+    web_before, database_before = cpu_seconds(workers), cpu_seconds(backends)
     queue = multiprocessing.Queue()
     start_at = time.time() + 0.5
     processes = [multiprocessing.Process(target=_client, args=(port, call, path, seconds, start_at, queue))
@@ -158,7 +175,43 @@ def throughput(port: int, call: Call, path: str | None, clients: int, seconds: f
     results = [queue.get() for _ in processes]
     for process in processes:
         process.join()
-    return sum(done for done, _ in results) / seconds, sum(errors for _, errors in results)
+    done = max(sum(done for done, _ in results), 1)
+    workers_now, backends_now = server_processes(server)
+    web, database = cpu_used(web_before, workers_now), cpu_used(database_before, backends_now)
+    return (done / seconds, sum(errors for _, errors in results), (web + database) / done * 1000,
+            database / done * 1000)
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time each process has used so far (/proc; a process gone meanwhile is left out)."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return used
+
+
+def cpu_used(before: dict[int, float], pids: list[int]) -> float:
+    """CPU used since `before` by those processes and by any new one (a database connection opened meanwhile)."""
+    after = cpu_seconds(sorted(set(before) | set(pids)))
+    return sum(max(0.0, used - before.get(pid, 0.0)) for pid, used in after.items())
+
+
+def server_processes(server: subprocess.Popen) -> tuple[list[int], list[int]]:
+    """The gunicorn master's workers, and the PostgreSQL backends serving the benchmark database."""
+    found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False)
+    import psycopg
+
+    with psycopg.connect(common.with_database(common.server_database_url(), "postgres")) as connection:
+        backends = [row[0] for row in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (authorization_api.DATABASE,))]
+    return [int(pid) for pid in found.stdout.split()], backends
 
 
 def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
@@ -198,10 +251,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both servers")
     args = parser.parse_args()
 
+    from tests.federation.issuer import LocalIssuer, TLSMaterial
+
     keys = prepare()
-    env = {**common.bench_environment(), "DATABASE_URL": authorization_api.database_url()}
+    tls = TLSMaterial()
+    issuer = LocalIssuer(tls).start()
+    # The issuer is on 127.0.0.1 with a certificate of its own CA: allowed for this benchmark's servers only.
+    env = {**common.bench_environment(), "DATABASE_URL": authorization_api.database_url(),
+           "IAM_FEDERATION_ALLOW_PRIVATE_ISSUERS": "true", "IAM_FEDERATION_CA_BUNDLE": tls.ca_file}
     real_port, bare_port = authorization_api.free_port(), authorization_api.free_port()
-    hot = calls(keys, real_port)
+    hot = [*calls(keys, real_port), web_identity_call(issuer, real_port)]
     real = start_gunicorn(real_port, args.workers, env)
     bare = None
     answers_file = Path(tempfile.mkstemp(suffix=".json")[1])
@@ -223,22 +282,26 @@ def main() -> int:
             load_before = load()
             own = latencies(real_port, call, None, args.requests)
             base = latencies(bare_port, call, bare_path, args.requests)
-            own_rate, own_errors = throughput(real_port, call, None, args.clients, args.seconds)
-            base_rate, _ = throughput(bare_port, call, bare_path, args.clients, args.seconds)
+            own_rate, own_errors, own_cpu, own_database = throughput(real_port, call, None, args.clients,
+                                                                     args.seconds, real)
+            base_rate, _, base_cpu, _ = throughput(bare_port, call, bare_path, args.clients, args.seconds, bare)
             rows.append({"call": call, "p50": percentile(own, 0.5) * 1000, "p99": percentile(own, 0.99) * 1000,
                          "bare_p50": percentile(base, 0.5) * 1000, "rate": own_rate, "bare_rate": base_rate,
-                         "errors": own_errors, "size": len(answers[call.name]["body"]),
+                         "errors": own_errors, "size": len(answers[call.name]["body"]), "cpu": own_cpu,
+                         "database_cpu": own_database, "bare_cpu": base_cpu,
                          "load": f"{load_before} → {load()}"})
             row = rows[-1]
             print(f"{call.title}: {row['p50']:.2f} ms p50 ({row['p50'] / row['bare_p50']:.1f}× bare "
                   f"{row['bare_p50']:.2f} ms), {row['rate']:.0f}/s ({row['rate'] / row['bare_rate']:.0%} of bare "
-                  f"{row['bare_rate']:.0f}/s), load {row['load']}", flush=True)
+                  f"{row['bare_rate']:.0f}/s), server CPU {row['cpu']:.2f} ms per request, {row['database_cpu']:.2f} "
+                  f"of it PostgreSQL (bare {row['bare_cpu']:.2f} ms), load {row['load']}", flush=True)
     finally:
         for server in (real, bare):
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
         answers_file.unlink(missing_ok=True)
+        issuer.stop()
 
     engine = None
     try:
@@ -263,9 +326,13 @@ def write_report(args, rows: list[dict], engine: dict | None) -> None:
         f"- p50/p99: {args.requests} sequential requests, one connection each; throughput: {args.clients} client "
         f"processes for {args.seconds:.0f} s; every request SigV4-signed before the run",
         "",
-        "| endpoint | p50 | p99 | bare p50 | p50 ratio | req/s | bare req/s | throughput ratio | target | "
-        "load average (1/5/15 min) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "Server CPU: the CPU time of the server's workers and of their PostgreSQL backends during the throughput "
+        "window, per request; the ratio of these is what the throughput ratio would be on a machine with nothing "
+        "else to do, since it does not count time spent waiting for cores that other work holds.",
+        "",
+        "| endpoint | p50 | p99 | bare p50 | p50 ratio | req/s | bare req/s | throughput ratio | server CPU per "
+        "request (of it PostgreSQL; bare) | CPU ratio | target | load average (1/5/15 min) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in rows:
         target = row["call"].target
@@ -274,7 +341,9 @@ def write_report(args, rows: list[dict], engine: dict | None) -> None:
         lines.append(
             f"| {row['call'].title} ({row['size']:,} bytes) | {row['p50']:.2f} ms | {row['p99']:.2f} ms | "
             f"{row['bare_p50']:.2f} ms | {row['p50'] / row['bare_p50']:.1f}× | {row['rate']:.0f} "
-            f"({row['errors']} errors) | {row['bare_rate']:.0f} | {row['rate'] / row['bare_rate']:.0%} | {target} | "
+            f"({row['errors']} errors) | {row['bare_rate']:.0f} | {row['rate'] / row['bare_rate']:.0%} | "
+            f"{row['cpu']:.2f} ms ({row['database_cpu']:.2f} ms; {row['bare_cpu']:.2f} ms) | "
+            f"{row['cpu'] / row['bare_cpu']:.1f}× | {target} | "
             f"{row['load']} |")
     if engine:
         lines += ["", "## The policy engine beside cedarpy, same policies", "", *engine["lines"]]

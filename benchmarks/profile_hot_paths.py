@@ -22,6 +22,23 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import authorization_api, common, hot_paths  # noqa: E402
 
 PORT = 8000  # the Host the requests are signed for; nothing listens there
+CONSOLE_PASSWORD = "Bench-Alice-Passw0rd!"  # benchmark data only
+
+
+def console_client():
+    """A browser signed in to the console as alice (who may list users): the console's users page."""
+    from django.test import Client
+
+    from directory.models import User
+    from directory.services import login_profiles
+    from iam_console.callers import Caller
+
+    root = Caller(principal=User.objects.get(is_superuser=True))
+    login_profiles.create_login_profile(caller=root, user_name="alice", password=CONSOLE_PASSWORD)
+    browser = Client()
+    response = browser.post("/sign-in/", {"user_name": "alice", "password": CONSOLE_PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return browser
 
 
 def main() -> int:
@@ -36,12 +53,15 @@ def main() -> int:
     client = Client()
     folder = common.RESULTS / "profiles"
     folder.mkdir(parents=True, exist_ok=True)
-    for call in hot_paths.calls(keys, PORT):
+    console = hot_paths.Call("console", "console page: the users list, signed in", "GET", "/users/",
+                             {"Host": f"127.0.0.1:{PORT}"}, b"", "")
+    browser = console_client()
+    for call in [*hot_paths.calls(keys, PORT), console]:
         extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in call.headers.items()
                  if name.lower() not in {"content-type", "content-length"}}
 
         def once(call=call, extra=extra):
-            response = client.generic(call.method, call.path, data=call.body,
+            response = (browser if call is console else client).generic(call.method, call.path, data=call.body,
                                       content_type=call.headers.get("Content-Type", "application/octet-stream"),
                                       **extra)
             assert response.status_code < 400, (call.title, response.status_code, response.content[:300])

@@ -6,6 +6,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import make_password
 
 from directory.models import User
+from directory.policy_sets import with_generation
 
 # Hashing a throwaway password for unknown names keeps "no such user" as slow as "wrong password".
 _DUMMY_HASH = None
@@ -32,4 +33,6 @@ class IAMUserBackend(BaseBackend):
         return user if user.check_password(password) else None
 
     def get_user(self, user_id: int) -> User | None:
-        return User.objects.filter(pk=user_id).first()
+        """The signed-in user of a console request, with its account and the policy generation in the same query
+        (directory.policy_sets), so that its policies come from the process's cache while they are unchanged."""
+        return with_generation(User.objects.select_related("account").filter(pk=user_id)).first()

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -45,6 +47,7 @@ RETRY_REDIS_AFTER_SECONDS = 5.0
 APPLIED_BATCHES_KEPT = timedelta(days=1)
 _client: redis.Redis | None = None
 _redis_down_until = 0.0
+_local = threading.local()
 
 
 def redis_client() -> redis.Redis:
@@ -53,6 +56,14 @@ def redis_client() -> redis.Redis:
         _client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
                                        socket_timeout=SOCKET_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
     return _client
+
+
+def _connection():
+    """This thread's own connection for recording (a request's replies are read on the connection that sent it);
+    a process forked from this one makes its own."""
+    if getattr(_local, "pid", None) != os.getpid():
+        _local.connection, _local.pid = redis_client().connection_pool.make_connection(), os.getpid()
+    return _local.connection
 
 
 def _key(name: str) -> str:
@@ -109,7 +120,7 @@ def source_of(caller: Caller, action: str) -> str | None:
 
 
 class _Decisions:
-    """One request's decisions: each is sent to Redis as it is made, on a connection of the request's own, and
+    """One request's decisions: each is sent to Redis as it is made, on its thread's own connection, and
     the acknowledgements are read once, before the request answers, so the round trip overlaps the request's
     remaining work instead of adding to it. If Redis fails meanwhile, the request's decisions go to the database
     (one that Redis did take before failing may then count twice: an overcount, never a loss)."""
@@ -126,7 +137,7 @@ class _Decisions:
             return
         try:
             if self.connection is None:
-                self.connection = redis_client().connection_pool.get_connection()
+                self.connection = _connection()
             field = "|".join((row.account_id, row.entity_type, row.entity_id, row.service, row.action,
                               "1" if row.allowed else "0"))
             last = f"{int(row.last_at.timestamp() * 1000)}|{row.last_source}|{row.last_principal_arn}"
@@ -144,11 +155,9 @@ class _Decisions:
         except (redis.RedisError, OSError) as error:
             self._fail(error)
         finally:
-            if self.connection is not None:
-                if self.failed:
-                    self.connection.disconnect()
-                redis_client().connection_pool.release(self.connection)
-                self.connection = None
+            if self.connection is not None and self.failed:
+                self.connection.disconnect()  # unread replies must not be read by the next request
+            self.connection = None
         if self.failed and self.rows:
             rows = coalesced(self.rows)
             whatever_the_outcome(lambda: _upsert_or_say(rows))

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from accounts.models import Account
 from directory.credentials import derive_secret_access_key
-from directory.models import AccessKey, User
+from directory.models import User
 from directory.policy_sets import with_generation
 from directory.services.access_keys import record_access_key_use
+from directory.signing_keys import key_with_user
 from iam_console.errors import (
     ExpiredToken,
     IAMError,
@@ -82,8 +83,7 @@ def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) 
         credential = sigv4.parse_authorization(signed, now=now, max_skew=skew, services=services or frozenset())
     if credential.access_key_id.startswith(SESSION_KEY_PREFIX):
         return _session_signed(signed, credential)
-    key = with_generation(AccessKey.objects.select_related("user__account")
-                          .filter(access_key_id=credential.access_key_id)).first()
+    key = key_with_user(credential.access_key_id)
     # Unknown keys are checked against a throwaway secret so both failures cost the same.
     secret = derive_secret_access_key(key.access_key_id, key.secret_nonce) if key else decoy_secret()
     matches = sigv4.signature_matches(signed, credential, secret)
@@ -96,7 +96,6 @@ def _authenticate(signed: sigv4.SignedRequest, services: frozenset[str] | None) 
                                    "another key.")
     _refuse_inactive_account(key.user.account)
     record_access_key_use(key, service=credential.service, region=credential.region)
-    key.user.policy_generation = key.policy_generation  # the user's policies are checked against it
     return SignedBy(key.user, key.access_key_id, credential.region, credential.service, credential.request_time)
 
 

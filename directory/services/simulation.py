@@ -34,7 +34,7 @@ from policies.language.arn import parse_arn
 from policies.language.iam_grammar import parse_policy_date
 from policies.loading import PolicySet, PolicySource
 
-POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY")
+POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
 MAX_SIMULATED_ACTIONS = 1000
 
 

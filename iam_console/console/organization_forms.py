@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from iam_console.console.forms import ConsoleForm
+from iam_console.console.policy_forms import DocumentField
 
 POLICY_TYPES = [("SERVICE_CONTROL_POLICY", "Service control policies (SCPs)"),
                 ("RESOURCE_CONTROL_POLICY", "Resource control policies (RCPs)")]
@@ -57,3 +58,29 @@ class CreateAccountForm(ConsoleForm):
                                 initial="OrganizationAccountAccessRole",
                                 help_text="The role made in the new account, trusting this management account: "
                                           "how you reach it at first (Switch role).")
+
+
+GUARDRAIL_START = {
+    "SERVICE_CONTROL_POLICY": '{\n    "Version": "2012-10-17",\n    "Statement": [\n        {\n'
+                              '            "Effect": "Deny",\n            "Action": "",\n'
+                              '            "Resource": "*"\n        }\n    ]\n}',
+    "RESOURCE_CONTROL_POLICY": '{\n    "Version": "2012-10-17",\n    "Statement": [\n        {\n'
+                               '            "Effect": "Deny",\n            "Principal": "*",\n'
+                               '            "Action": "",\n            "Resource": "*"\n        }\n    ]\n}',
+}
+GUARDRAIL_MAX = 5120  # AWS: an SCP or RCP is at most 5,120 characters
+
+
+class GuardrailPolicyForm(ConsoleForm):
+    name = forms.CharField(label="Policy name", max_length=128)
+    description = forms.CharField(label="Description", max_length=512, required=False)
+    document = DocumentField(max_length=GUARDRAIL_MAX, help_text="At most 5,120 characters.")
+
+
+class AttachForm(ConsoleForm):
+    target_id = forms.ChoiceField(label="Target (root, OU or account)")
+
+    def __init__(self, *args, tree, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_id"].choices = [
+            *_node_choices(tree), *((node.id, f"Account {node.name} ({node.id})") for node in tree.accounts)]

@@ -51,7 +51,8 @@ class InlinePolicyRequest(StrictSerializer):
 
 class ValidatePolicyRequest(StrictSerializer):
     policy_document = PolicyDocumentField(help_text="The policy, as a JSON object or as JSON text.")
-    policy_type = serializers.ChoiceField(choices=["IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY"],
+    policy_type = serializers.ChoiceField(choices=["IDENTITY_POLICY", "RESOURCE_POLICY", "TRUST_POLICY",
+                                                   "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"],
                                           required=False, default="IDENTITY_POLICY")
 
 

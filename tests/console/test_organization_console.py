@@ -3,12 +3,13 @@ types, account pages and the create-account flow, and refusals of everyone but t
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.test import Client
 
-from accounts.models import Account, Organization, OrganizationalUnit, PolicyAttachment
+from accounts.models import Account, Organization, OrganizationalUnit, OrganizationPolicy, PolicyAttachment
 from audit.models import AuditEvent
 from directory.models import User
 
@@ -113,6 +114,7 @@ def test_an_account_page_shows_its_path_and_the_guardrails_at_each_level(root_co
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", body, re.S)
     assert [row.split(" <code>")[0] for row in rows] == ["Root", "OU Prod", "This account"]
     assert all("FullAWSAccess" in row for row in rows)
+    assert f"/switch-role/?account={member.id}&amp;roleName=OrganizationAccountAccessRole" in body
     management = root_console.get(f"/organization/accounts/{organization.management_account_id}/")
     assert "service control policies do not restrict it" in text(management)
 
@@ -202,3 +204,107 @@ def test_without_an_organization_a_member_cannot_enable_one(make_account):
     assert "Only the directory's management account" in text(page)
     client.post("/organization/")
     assert not Organization.objects.exists()
+
+
+# --- SCPs and RCPs -------------------------------------------------------------------------------------------
+DENY_CREATE_USER = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]})
+
+
+@pytest.fixture
+def scps(root_console, organization) -> Organization:
+    root_console.post("/organization/policy-types/", {"policy_type": "SERVICE_CONTROL_POLICY", "action": "enable"})
+    return organization
+
+
+def _scp_created(client: Client, name: str = "NoNewUsers", document: str = DENY_CREATE_USER) -> OrganizationPolicy:
+    response = client.post("/organization/policies/create/?type=SERVICE_CONTROL_POLICY",
+                           {"name": name, "description": "", "document": document})
+    assert response.status_code == 302, text(response)
+    return OrganizationPolicy.objects.get(name=name)
+
+
+def test_the_policy_pages_show_their_sections_and_the_editor_validates_as_scp(root_console, scps):
+    page = root_console.get("/organization/policies/?type=SERVICE_CONTROL_POLICY")
+    assert page.status_code == 200 and sections(page) == ["policies-heading"] and "FullAWSAccess" in text(page)
+    create = root_console.get("/organization/policies/create/?type=SERVICE_CONTROL_POLICY")
+    assert 'data-policy-type="SERVICE_CONTROL_POLICY"' in text(create) and "data-policy-editor" in text(create)
+    policy = _scp_created(root_console)
+    detail = root_console.get(f"/organization/policies/{policy.id}/")
+    assert sections(detail) == ["details-heading", "targets-heading", "document-heading", "summary-title"]
+    assert 'data-policy-type="SERVICE_CONTROL_POLICY"' in text(detail)
+    validated = root_console.post("/api/v1/policies/validate/", json.dumps({
+        "policy_document": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]},
+        "policy_type": "SERVICE_CONTROL_POLICY"}), content_type="application/json")
+    assert validated.status_code == 200 and not json.loads(validated.content)["valid"], validated.content
+
+
+def test_an_scp_with_a_principal_is_refused_beside_the_document(root_console, scps):
+    response = root_console.post("/organization/policies/create/?type=SERVICE_CONTROL_POLICY", {
+        "name": "Bad", "description": "", "document": json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]})})
+    assert response.status_code == 400
+    assert re.search(r'id="field-document">.*?Principal', text(response), re.S)
+    assert not OrganizationPolicy.objects.filter(name="Bad").exists()
+    too_long = root_console.post("/organization/policies/create/?type=SERVICE_CONTROL_POLICY", {
+        "name": "Long", "description": "", "document": " " * 5121})
+    assert too_long.status_code == 400 and not OrganizationPolicy.objects.filter(name="Long").exists()
+
+
+def test_attach_and_detach_with_the_last_scp_kept(root_console, scps, make_account):
+    member = make_account("Payments")
+    policy = _scp_created(root_console)
+    response = root_console.post(f"/organization/policies/{policy.id}/attach/", {"target_id": member.id})
+    assert response.status_code == 302
+    assert PolicyAttachment.objects.filter(policy=policy, target_id=member.id).exists()
+    again = root_console.post(f"/organization/policies/{policy.id}/attach/", {"target_id": member.id})
+    assert again.status_code == 400 and re.search(r'id="field-target_id">.*?already attached', text(again), re.S)
+    detached = root_console.post(f"/organization/policies/{policy.id}/detach/", {"target_id": member.id},
+                                 follow=True)
+    assert "Detached" in text(detached)
+    last = root_console.post("/organization/policies/p-FullAWSAccess/detach/", {"target_id": member.id},
+                             follow=True)
+    assert "keeps at least one policy" in text(last)
+    assert PolicyAttachment.objects.filter(policy_id="p-FullAWSAccess", target_id=member.id).exists()
+
+
+def test_an_scp_is_edited_and_aws_managed_ones_are_read_only(root_console, scps):
+    policy = _scp_created(root_console)
+    response = root_console.post(f"/organization/policies/{policy.id}/", {
+        "name": "NoNewUsersOrGroups", "description": "no", "document": DENY_CREATE_USER})
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.name == "NoNewUsersOrGroups" and policy.version == 2
+    managed = text(root_console.get("/organization/policies/p-FullAWSAccess/"))
+    assert "AWS (read-only)" in managed and 'name="document"' not in managed
+
+
+def test_what_an_scp_would_change_lists_the_actions_used_that_it_would_refuse(root_console, scps, make_account):
+    member = make_account("Payments")
+    member.make_user("used")  # the member root created a user: iam:CreateUser in the member's audit trail
+    policy = _scp_created(root_console)
+    page = root_console.get(f"/organization/policies/{policy.id}/impact/?target_id={scps.root_id}")
+    assert page.status_code == 200 and sections(page) == ["scope-heading", "losses-heading"]
+    rows = re.findall(r"<tr><td>Payments <code>(\d+)</code></td><td class=\"break\">([^<]+)</td><td><code>([^<]+)"
+                      r"</code>", text(page))
+    assert rows == [(member.id, f"arn:aws:iam::{member.id}:root", "iam:CreateUser")]
+    harmless = _scp_created(root_console, "NoS3", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}))
+    page = root_console.get(f"/organization/policies/{harmless.id}/impact/?target_id={member.id}")
+    assert "Nobody would lose an action they used." in text(page)
+    assert not PolicyAttachment.objects.filter(policy__in=[policy, harmless]).exists()  # a preview changes nothing
+
+
+def test_a_member_administrator_cannot_reach_the_policies(organization, make_account):
+    member = make_account("Payments")
+    member.make_user("admin", password="Member-Admin-Passw0rd!",
+                     policies=("arn:aws:iam::aws:policy/AdministratorAccess",))
+    client = Client()
+    client.post("/sign-in/", {"account": member.id, "user_name": "admin", "password": "Member-Admin-Passw0rd!"})
+    assert client.get("/organization/policies/").status_code == 403
+    response = client.post("/organization/policies/create/", {"name": "Mine", "description": "",
+                                                              "document": DENY_CREATE_USER})
+    assert response.status_code == 403 and not OrganizationPolicy.objects.filter(name="Mine").exists()
+    assert client.post("/organization/policies/p-FullAWSAccess/detach/",
+                       {"target_id": organization.root_id}).status_code == 403

@@ -3,6 +3,7 @@ flush loses nothing and never counts twice."""
 
 from __future__ import annotations
 
+import threading
 from xml.etree import ElementTree
 
 import redis
@@ -110,6 +111,7 @@ def test_a_flush_that_died_midway_is_finished_by_the_next_and_nothing_counts_twi
 def test_decisions_reach_the_database_directly_while_redis_is_unreachable(user_api, usage, monkeypatch):
     alice, api = user_api("alice", policies=READ_ONLY)
     monkeypatch.setattr(recording, "_client", redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2))
+    monkeypatch.setattr(recording, "_local", threading.local())  # this thread's connection: to the dead Redis
     monkeypatch.setattr(recording, "_redis_down_until", 0.0)
     assert api.get("/api/v1/users").status_code == 200
     assert api.post("/api/v1/users", {"user_name": "mallory"}).status_code == 403

@@ -8,13 +8,16 @@ Inside a test, each operation's transaction shows as a SAVEPOINT and its RELEASE
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from directory.services import login_profiles
 from tests.authorization_api.test_verify import signed_material, verify
 from tests.query.conftest import QueryClient
 from tests.sts.conftest import role_arn
 from tests.support.signing import SignedClient
 
 DOCUMENT = "arn:aws:docs:::document/alice/report.txt"
+CONSOLE_PASSWORD = "Alice-Console-Passw0rd!"  # test data
 
 
 def twice(call, assert_queries, count: int):
@@ -77,3 +80,13 @@ def test_a_batch_costs_the_same_queries_however_many_decisions(docs_service, ser
                      django_assert_num_queries, 5)
     results = response.json()["results"]
     assert len(results) == size and all(result["decision"] == "allowed" for result in results)
+
+
+def test_a_console_page_reads_its_user_account_and_generation_at_once(alice, root_caller, django_assert_num_queries):
+    login_profiles.create_login_profile(caller=root_caller, user_name="alice", password=CONSOLE_PASSWORD)
+    browser = Client()
+    assert browser.post("/sign-in/", {"user_name": "alice", "password": CONSOLE_PASSWORD}).status_code == 302
+    # the session; the user with its account and the generation; the password policy and MFA rules the session
+    # rules check; the page of users (in the operation's transaction); the account's alias; the recent roles menu
+    response = twice(lambda: browser.get("/users/"), django_assert_num_queries, 9)
+    assert response.status_code == 200
