@@ -162,3 +162,47 @@ class OperationStatus(models.Model):
     class Meta:
         ordering = ["created_at", "request_id"]
         indexes = [models.Index(fields=["instance", "kind", "created_at"], name="sso_operation_kind_created")]
+
+
+class PortalPassword(models.Model):
+    """A person's password for the access portal (Argon2, as IAM users' passwords), set through an invitation."""
+
+    user = models.OneToOneField("identitystore.WorkforceUser", on_delete=models.CASCADE,
+                                related_name="portal_password")
+    password = models.CharField(max_length=256)
+    set_at = models.DateTimeField(default=timezone.now)
+
+
+class PortalInvitation(models.Model):
+    """A one-time link an administrator hands a person to set their portal password: only its digest is kept."""
+
+    user = models.ForeignKey("identitystore.WorkforceUser", on_delete=models.CASCADE,
+                             related_name="portal_invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class PortalSession(models.Model):
+    """A person signed in to the access portal (in a browser, or a token of the SSO flow); ended at sign-out or
+    when the person is deprovisioned, and then refused at once on every door that accepts it."""
+
+    key = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    user = models.ForeignKey("identitystore.WorkforceUser", on_delete=models.CASCADE, related_name="portal_sessions")
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ended_at"], name="portal_session_user_live")]
+
+
+class PortalRoleSession(models.Model):
+    """A role session the identity center issued to a person: what deprovisioning revokes."""
+
+    user = models.ForeignKey("identitystore.WorkforceUser", on_delete=models.CASCADE, related_name="role_sessions")
+    portal_session = models.ForeignKey(PortalSession, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="role_sessions")
+    role_session = models.OneToOneField("sts.RoleSession", on_delete=models.CASCADE, related_name="portal_grant")
+    issued_at = models.DateTimeField(default=timezone.now)

@@ -22,7 +22,12 @@ PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in", "co
                       "api-sts-assume-role-with-web-identity", "api-sts-assume-role-with-saml",
                       # Signing in through a company IdP: the IdP's signed answer is what admits the person.
                       "console:federated-start", "console:federated-callback", "console:federated-roles",
-                      "console:saml-acs"}
+                      "console:saml-acs",
+                      # The access portal's sign-in, a person's one-time invitation, and signing out of the portal
+                      # (which ends only this browser's own portal session).
+                      "console:portal", "console:portal-invitation", "console:portal-sign-out"}
+# Routes of the access portal: without a portal session they send the browser to the portal's own sign-in.
+PORTAL_SIGN_IN = "/start/"
 PUBLIC_PREFIXES = ("static/",)
 # Self-service routes that act only on the caller: a 2xx is allowed, provided nothing of another user leaks.
 SELF_SERVICE_ROUTE_NAMES = {"api-me", "api-me-access-keys", "api-me-access-key", "api-me-password",
@@ -133,7 +138,8 @@ def test_every_route_refuses_an_anonymous_caller(samples):
                     and response.json()["error"]["code"] == "MissingAuthenticationToken"
             else:
                 location = response.get("Location", "")
-                refused = (response.status_code == 302 and location.startswith(sign_in)) or \
+                portal = route.name.startswith("console:portal") and location == PORTAL_SIGN_IN
+                refused = (response.status_code == 302 and (location.startswith(sign_in) or portal)) or \
                     response.status_code in (401, 403, 405)
             if not refused:
                 failures.append(f"{method} {path} ({route.name}) -> {response.status_code}")
@@ -155,7 +161,9 @@ def test_every_route_refuses_a_signed_caller_with_no_permission(samples, victim,
                 if status == 403:
                     refused = response.json()["error"]["code"] == "AccessDenied"
             else:
-                refused = (status == 302 and response.get("Location", "").startswith(sign_in)) or \
+                location = response.get("Location", "")
+                portal = route.name.startswith("console:portal") and location == PORTAL_SIGN_IN
+                refused = (status == 302 and (location.startswith(sign_in) or portal)) or \
                     status in (401, 403, 404, 405)
             if not refused or victim.user_id in body or status >= 500:
                 failures.append(f"{method} {path} ({route.name}) -> {status}")

@@ -31,6 +31,7 @@ from policies.language import (
     validate,
 )
 from policies.language.arn import parse_arn
+from policies.language.guardrails import GuardrailLevel, describe_level
 from policies.language.iam_grammar import parse_policy_date
 from policies.loading import PolicySet, PolicySource
 
@@ -63,6 +64,9 @@ class SimulationResult:
     resource: str
     decision: str
     matched_statements: list[dict]
+    # For a principal of a member account: whether the organization's SCPs allow, and which type and level decided
+    # ({"allowed": False, "policy_type": "scp", "level": "OU ou-…", "reason": …}); None outside an organization.
+    organizations: dict | None = None
 
 
 def _compiled_inputs(documents: object, *, field: str, prefix: str) -> tuple[list[CompiledPolicy], dict]:
@@ -216,7 +220,8 @@ def simulation_context(account_id: str, caller_arn: str | None, entries: object)
 def _results(actions: object, resources: object, context: dict, identity: Sequence[CompiledPolicy],
              boundary: Sequence[CompiledPolicy], session: Sequence[CompiledPolicy],
              sources: dict[str, PolicySource],
-             resource_policy: ResourcePolicyInput | None = None) -> list[SimulationResult]:
+             resource_policy: ResourcePolicyInput | None = None,
+             scps: Sequence[GuardrailLevel] = ()) -> list[SimulationResult]:
     if not isinstance(actions, list) or not actions or not all(isinstance(a, str) and a for a in actions):
         raise ValidationError("action_names must be a non-empty list of actions such as iam:CreateUser")
     resources = resources or ["*"]
@@ -229,8 +234,14 @@ def _results(actions: object, resources: object, context: dict, identity: Sequen
         for resource in resources:
             request = Request(action, resource, context)
             decision: Decision = evaluate(request, identity, boundary_policies=boundary or None,
-                                          session_policies=session or None)
+                                          session_policies=session or None, scps=scps or None)
             final, matched = decision.decision, list(decision.matched_statements)
+            organizations = None
+            if scps:
+                by_scp = decision.policy_type == "scp" and not decision.allowed
+                organizations = {"allowed": not by_scp, "policy_type": "scp" if by_scp else None,
+                                 "level": describe_level(decision.level) if by_scp and decision.level else None,
+                                 "reason": decision.reason if by_scp else "every level's SCPs allow the request"}
             if resource_policy is not None:
                 by_resource = evaluate_resource_policy(resource_policy.policy, request,
                                                        resource_policy.principal_arn,
@@ -238,7 +249,8 @@ def _results(actions: object, resources: object, context: dict, identity: Sequen
                 final = _with_resource_policy(decision, by_resource, resource_policy.same_account)
                 matched += by_resource.matched_statements
             results.append(SimulationResult(action=action, resource=resource, decision=final,
-                                            matched_statements=[_statement(m, sources) for m in matched]))
+                                            matched_statements=[_statement(m, sources) for m in matched],
+                                            organizations=organizations))
     return results
 
 
@@ -340,9 +352,10 @@ def simulate_principal_policy(*, caller: Caller, action_names: list[str], user_n
         context = own_context | simulation_context(account, None, context_entries)
     resource, resource_sources = _resource_policy(resource_policy, principal_arn=caller_arn or entity_arn,
                                                   resource_owner=resource_owner, default_owner=account)
+    scps = policy_set.guardrails.scps if policy_set.guardrails is not None else ()
     return _results(action_names, resource_arns, context, [*policy_set.identity, *extra], boundary, session,
                     policy_set.sources | extra_sources | boundary_sources | session_sources | resource_sources,
-                    resource)
+                    resource, scps)
 
 
 # A policy variable as written: ${aws:username} or ${aws:username, 'default'}; ${*} ${?} ${$} are escapes.

@@ -25,6 +25,7 @@ from iam_console.console import (
 )
 from iam_console.console import views_policies as policies
 from iam_console.console import views_policy_permissions as permissions
+from iam_console.console import views_portal as portal
 
 # A managed policy's ARN, as it is, ends the URL (a policy name never holds a slash).
 POLICY_ARN = r"(?P<policy_arn>arn:[\w-]+:iam::(?:\d{12}|aws):policy/[\x21-\x7e]*)"
@@ -33,6 +34,12 @@ app_name = "console"
 
 urlpatterns = [
     path("sign-in/", views_auth.SignInView.as_view(), name="sign-in"),
+    # The access portal (the start URL) of the identity store's people.
+    path("start/", portal.PortalView.as_view(), name="portal"),
+    path("start/invitation/<str:token>/", portal.PortalInvitationView.as_view(), name="portal-invitation"),
+    path("start/console/", portal.PortalConsoleView.as_view(), name="portal-console"),
+    path("start/credentials/", portal.PortalCredentialsView.as_view(), name="portal-credentials"),
+    path("start/sign-out/", portal.PortalSignOutView.as_view(), name="portal-sign-out"),
     path("sign-out/", views_auth.SignOutView.as_view(), name="sign-out"),
     path("sign-in/federated/<int:pk>/", views_federated_sign_in.FederatedSignInStartView.as_view(),
          name="federated-start"),

@@ -22,9 +22,12 @@ def _statement(matched: dict) -> dict:
 
 
 def _evaluation(result) -> dict:
-    return {"EvalActionName": result.action, "EvalResourceName": result.resource, "EvalDecision": result.decision,
-            "MatchedStatements": [_statement(matched) for matched in result.matched_statements],
-            "MissingContextValues": []}
+    out = {"EvalActionName": result.action, "EvalResourceName": result.resource, "EvalDecision": result.decision,
+           "MatchedStatements": [_statement(matched) for matched in result.matched_statements],
+           "MissingContextValues": []}
+    if result.organizations is not None:
+        out["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": result.organizations["allowed"]}
+    return out
 
 
 def _answer(results: list, params: dict) -> dict:

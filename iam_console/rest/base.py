@@ -54,7 +54,9 @@ def error_codes() -> dict[str, tuple[tuple[int, ...], str]]:
         error = pending.pop()
         pending.extend(error.__subclasses__())
         doc = (error.__doc__ or "").strip().splitlines()[0] if error.__doc__ else ""
-        codes.setdefault(error.code, ((error.http_status,), doc))
+        # Two services may each have a type for one code (AccessDeniedException): the one that says when is listed.
+        if error.code not in codes or not codes[error.code][1]:
+            codes[error.code] = ((error.http_status,), doc)
     codes.update(DOOR_ERRORS)
     return dict(sorted(codes.items()))
 

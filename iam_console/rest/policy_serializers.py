@@ -193,11 +193,21 @@ class MatchedStatementOut(serializers.Serializer):
     effect = serializers.CharField()
 
 
+class OrganizationsDecisionOut(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    policy_type = serializers.CharField(allow_null=True)
+    level = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+
+
 class SimulationResultOut(serializers.Serializer):
     action = serializers.CharField()
     resource = serializers.CharField()
     decision = serializers.ChoiceField(choices=["allowed", "explicitDeny", "implicitDeny"])
     matched_statements = MatchedStatementOut(many=True)
+    organizations = OrganizationsDecisionOut(allow_null=True, required=False,
+                                             help_text="For a principal of a member account: whether its "
+                                                       "organization's SCPs allow, and where they refused")
 
 
 class SimulationResponse(serializers.Serializer):

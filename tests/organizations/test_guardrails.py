@@ -186,3 +186,22 @@ def test_rcps_cap_who_assumes_the_accounts_roles(org, make_account):
     assert "with an explicit deny in a resource control policy" in message
     inside = QueryClient(*insider.test_access_key, service="sts").call("AssumeRole", RoleArn=arn, RoleSessionName="xx")
     assert inside.status_code == 200, inside.content
+
+
+def test_the_simulator_names_the_scp_and_its_level(org):
+    from directory.services import simulation
+
+    org.attach(org.policy(DENY_CREATE_USER, "NoUsers"), org.member.account.pk)
+    denied, allowed = simulation.simulate_principal_policy(caller=org.member.caller, user_name="admin",
+                                                           action_names=["iam:CreateUser", "iam:ListUsers"])
+    assert denied.decision == "explicitDeny"
+    assert denied.organizations == {"allowed": False, "policy_type": "scp",
+                                    "level": f"account {org.member.account.pk}", "reason": denied.organizations[
+                                        "reason"]}
+    assert "service control policy" in denied.organizations["reason"]
+    assert allowed.decision == "allowed" and allowed.organizations["allowed"] is True
+    member_root = org.member.root_api()
+    answer = QueryClient(member_root.access_key_id, member_root.secret_access_key).call(
+        "SimulatePrincipalPolicy", PolicySourceArn=org.admin.arn, **{"ActionNames.member.1": "iam:CreateUser"})
+    assert answer.status_code == 200, answer.content
+    assert b"<AllowedByOrganizations>false</AllowedByOrganizations>" in answer.content

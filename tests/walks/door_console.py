@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
-from tests.test_url_security import PUBLIC_ROUTE_NAMES, Route
+from tests.test_url_security import PORTAL_SIGN_IN, PUBLIC_ROUTE_NAMES, Route
 from tests.walks.door_rest import url_patterns
 from tests.walks.doors import NON_ASCII_DIGITS, NUL, Answer, Credentials, Door, Identity, Operation, register
 from tests.walks.entities import PLAUSIBLE
@@ -194,8 +194,9 @@ class ConsoleDoor(Door):
                       location=response.get("Location", ""))
 
     def refuses_unauthenticated(self, answer: Answer) -> bool:
-        return (answer.status == 302 and urlsplit(answer.location).path == "/sign-in/") or answer.status in (401,
-                                                                                                         403)
+        # The access portal's pages send a browser without a portal session to the portal's own sign-in.
+        signing_in = urlsplit(answer.location).path in ("/sign-in/", PORTAL_SIGN_IN)
+        return (answer.status == 302 and signing_in) or answer.status in (401, 403)
 
     def is_access_denied(self, answer: Answer) -> bool:
         return answer.status == 403 and answer.code == "AccessDenied"

@@ -1,0 +1,154 @@
+"""The access portal at /start/ (the start URL): a person of the identity store signs in once, sees the accounts and
+permission sets assigned to them, opens the console in one of them, or takes credentials for the CLI."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from iam_console.callers import caller_from_request
+from iam_console.console import role_sessions
+from iam_console.console.federated_user import FEDERATED_SESSION_KEY
+from iam_console.console.mixins import start_session
+from iam_console.errors import IAMError
+from identitycenter.errors import AccessDeniedException
+from identitycenter.models import PortalSession
+from identitycenter.services import portal
+from sts.federation.principals import ANONYMOUS
+
+PORTAL_SESSION_KEY = "iam_portal_session"
+SSO_REGION = "us-east-1"
+
+
+def _anonymous(request: HttpRequest):
+    return caller_from_request(request, via="console", principal=ANONYMOUS)
+
+
+def _portal_session(request: HttpRequest) -> PortalSession | None:
+    session = portal.live_session(request.session.get(PORTAL_SESSION_KEY))
+    if session is None:
+        request.session.pop(PORTAL_SESSION_KEY, None)
+    return session
+
+
+def start_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("console:portal"))
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalView(View):
+    """Signed out: the sign-in form. Signed in: every account and permission set the person may open."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        session = _portal_session(request)
+        if session is None:
+            return render(request, "console/portal/sign_in.html", {})
+        accesses = portal.accesses_of(session.user)
+        return render(request, "console/portal/accounts.html", {"person": session.user, "accesses": accesses})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            signed_in = portal.sign_in(caller=_anonymous(request), user_name=request.POST.get("user_name", "")[:128],
+                                       password=request.POST.get("password", "")[:512])
+        except IAMError as error:
+            return render(request, "console/portal/sign_in.html", {"error": error.message,
+                                                                   "user_name": request.POST.get("user_name", "")},
+                          status=401)
+        request.session.cycle_key()
+        request.session[PORTAL_SESSION_KEY] = str(signed_in.session.key)
+        return redirect("console:portal")
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalInvitationView(View):
+    """A person's one-time link: they choose their portal password (the management account's password rules)."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        user = portal.invitation_user(token)
+        return render(request, "console/portal/invitation.html", {"person": user}, status=200 if user else 404)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        password = request.POST.get("password", "")[:512]
+        if password != request.POST.get("confirm_password", "")[:512]:
+            return render(request, "console/portal/invitation.html",
+                          {"person": portal.invitation_user(token), "error": "The passwords do not match."},
+                          status=400)
+        try:
+            portal.accept_invitation(caller=_anonymous(request), token=token, password=password)
+        except IAMError as error:
+            return render(request, "console/portal/invitation.html",
+                          {"person": portal.invitation_user(token), "error": error.message},
+                          status=403 if isinstance(error, AccessDeniedException) else 400)
+        return render(request, "console/portal/sign_in.html", {"notice": "Your password is set. Sign in."})
+
+
+class _SignedIn(View):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.portal_session = _portal_session(request)
+        if self.portal_session is None:
+            return redirect("console:portal")
+        return super().dispatch(request, *args, **kwargs)
+
+    def credentials(self, request: HttpRequest, account_id: str, role_name: str):
+        caller = portal.person_caller(self.portal_session.user, source_ip=request.META.get("REMOTE_ADDR"))
+        return portal.get_role_credentials(caller=caller, session=self.portal_session, account_id=account_id[:12],
+                                           role_name=role_name[:64])
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalConsoleView(_SignedIn):
+    """Open the console in the role session of an account and permission set (the role bar shows both)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            granted = self.credentials(request, request.POST.get("account_id", ""), request.POST.get("role", ""))
+        except IAMError as error:
+            return render(request, "console/portal/error.html", {"message": error.message}, status=403)
+        person = self.portal_session.user
+        portal_key = request.session.get(PORTAL_SESSION_KEY)
+        if request.user.is_authenticated:
+            logout(request)  # the console now acts as this role session, whoever was signed in before
+        request.session.cycle_key()
+        request.session[PORTAL_SESSION_KEY] = portal_key
+        session = granted.assumed.session
+        request.session[FEDERATED_SESSION_KEY] = {"provider_arn": session.federated_provider,
+                                                  "subject": person.user_name, "session_name": person.user_name}
+        role_sessions.start(request, access_key_id=granted.assumed.access_key_id, role_name=session.role.role_name,
+                            display_name=f"{granted.role_name} @ {granted.account_id}"[:64], color="green")
+        start_session(request)
+        return redirect("console:dashboard")
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalCredentialsView(_SignedIn):
+    """Credentials for the CLI: shell variables of a fresh role session, and a ~/.aws/config profile."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            granted = self.credentials(request, request.POST.get("account_id", ""), request.POST.get("role", ""))
+        except IAMError as error:
+            return render(request, "console/portal/error.html", {"message": error.message}, status=403)
+        return render(request, "console/portal/credentials.html", {
+            "granted": granted, "start_url": start_url(request), "region": SSO_REGION,
+            "endpoint": request.build_absolute_uri("/").rstrip("/"),
+            "profile": f"{granted.role_name}-{granted.account_id}"})
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalSignOutView(View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        portal.sign_out(request.session.get(PORTAL_SESSION_KEY))
+        request.session.pop(PORTAL_SESSION_KEY, None)
+        return redirect("console:portal")
