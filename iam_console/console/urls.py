@@ -40,6 +40,7 @@ urlpatterns = [
     path("start/console/", portal.PortalConsoleView.as_view(), name="portal-console"),
     path("start/credentials/", portal.PortalCredentialsView.as_view(), name="portal-credentials"),
     path("start/sign-out/", portal.PortalSignOutView.as_view(), name="portal-sign-out"),
+    path("start/device/", portal.PortalDeviceView.as_view(), name="portal-device"),
     path("sign-out/", views_auth.SignOutView.as_view(), name="sign-out"),
     path("sign-in/federated/<int:pk>/", views_federated_sign_in.FederatedSignInStartView.as_view(),
          name="federated-start"),

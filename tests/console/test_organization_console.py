@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Account, Organization, OrganizationalUnit, OrganizationPolicy, PolicyAttachment
 from audit.models import AuditEvent
 from directory.models import User
+from evidence.models import ActionUsage
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +176,7 @@ def test_a_member_accounts_administrator_can_neither_see_nor_change_the_organiza
     response = client.post("/sign-in/", {"account": member.id, "user_name": "admin",
                                          "password": "Member-Admin-Passw0rd!"})
     assert response.status_code == 302
+    assert "Accounts and OUs" not in text(client.get("/"))  # the navigation does not offer it
     assert client.get("/organization/").status_code == 403
     assert client.get(f"/organization/accounts/{member.id}/").status_code == 403
     response = client.post("/organization/units/create/", {"unit-name": "Mine", "unit-parent_id": "r-0000"})
@@ -294,6 +298,23 @@ def test_what_an_scp_would_change_lists_the_actions_used_that_it_would_refuse(ro
     page = root_console.get(f"/organization/policies/{harmless.id}/impact/?target_id={member.id}")
     assert "Nobody would lose an action they used." in text(page)
     assert not PolicyAttachment.objects.filter(policy__in=[policy, harmless]).exists()  # a preview changes nothing
+
+
+def test_what_an_scp_would_change_counts_the_last_accessed_evidence_too(root_console, scps, make_account):
+    """A decision for a registered service is in the last-accessed aggregates, not in the audit trail."""
+    member = make_account("Payments")
+    reader = member.make_user("reader")
+    ActionUsage.objects.create(account_id=member.id, entity_type="user", entity_id=reader.user_id, service="docs",
+                               action="ReadPage", allowed=True, count=3, last_at=timezone.now(),
+                               last_principal_arn=reader.arn, last_source="service")
+    ActionUsage.objects.create(account_id=member.id, entity_type="user", entity_id=reader.user_id, service="docs",
+                               action="OldPage", allowed=True, count=1, last_at=timezone.now() - timedelta(days=91),
+                               last_principal_arn=reader.arn, last_source="service")
+    policy = _scp_created(root_console, "NoDocs", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "docs:*", "Resource": "*"}]}))
+    page = text(root_console.get(f"/organization/policies/{policy.id}/impact/?target_id={member.id}"))
+    assert f"<td class=\"break\">{reader.arn}</td><td><code>docs:ReadPage</code>" in page
+    assert "docs:OldPage" not in page  # older than 90 days
 
 
 def test_a_member_administrator_cannot_reach_the_policies(organization, make_account):
