@@ -7,6 +7,8 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         from evidence.recording import record_decision
-        from iam_console.decision_record import install_decision_recorder
+        from evidence.usage import allowed_uses
+        from iam_console.decision_record import install_decision_recorder, install_usage_reader
 
         install_decision_recorder(record_decision)
+        install_usage_reader(allowed_uses)

@@ -23,3 +23,19 @@ def record_decision(caller: Any, action: str, allowed: bool) -> None:
     """One decision: `caller` (an iam_console.callers.Caller) attempted `action` ("service:Action")."""
     if _recorder is not None:
         _recorder(caller, action, allowed)
+
+
+# The actions principals were allowed, as the evidence app has folded them (last accessed): (account id,
+# principal ARN, "service:Action", last use) since a moment, for the accounts given. For readers that have
+# authorized their caller themselves; with no reader installed there is no such evidence.
+UsageReader = Callable[[list[str], Any], list[tuple[str, str, str, Any]]]
+_usage_reader: UsageReader | None = None
+
+
+def install_usage_reader(reader: UsageReader | None) -> None:
+    global _usage_reader
+    _usage_reader = reader
+
+
+def allowed_uses(account_ids: list[str], since: Any) -> list[tuple[str, str, str, Any]]:
+    return _usage_reader(account_ids, since) if _usage_reader is not None else []

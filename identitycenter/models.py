@@ -206,3 +206,45 @@ class PortalRoleSession(models.Model):
                                        related_name="role_sessions")
     role_session = models.OneToOneField("sts.RoleSession", on_delete=models.CASCADE, related_name="portal_grant")
     issued_at = models.DateTimeField(default=timezone.now)
+
+
+class OidcClient(models.Model):
+    """A client registered with SSO OIDC (RegisterClient): the AWS CLI or an SDK on someone's machine."""
+
+    client_id = models.CharField(max_length=64, unique=True)
+    secret_digest = models.CharField(max_length=64)
+    client_name = models.CharField(max_length=128)
+    client_type = models.CharField(max_length=16, default="public")
+    scopes = models.JSONField(default=list, blank=True)
+    redirect_uris = models.JSONField(default=list, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+
+class DeviceAuthorization(models.Model):
+    """A device-code sign-in under way: the person approves the user code in the portal; the client polls with the
+    device code (kept as a digest), no faster than `interval`, until it is approved, expires, or is used once."""
+
+    client = models.ForeignKey(OidcClient, on_delete=models.CASCADE, related_name="device_authorizations")
+    device_digest = models.CharField(max_length=64, unique=True)
+    user_code = models.CharField(max_length=9, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    interval = models.PositiveSmallIntegerField(default=1)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    approved_session = models.ForeignKey(PortalSession, on_delete=models.CASCADE, null=True, blank=True,
+                                         related_name="device_approvals")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class OidcToken(models.Model):
+    """An SSO access token (and its refresh token), both kept as digests, bound to the person's portal session:
+    ending the session (Logout, sign-out, deprovisioning) ends the token."""
+
+    client = models.ForeignKey(OidcClient, on_delete=models.CASCADE, related_name="tokens")
+    session = models.ForeignKey(PortalSession, on_delete=models.CASCADE, related_name="tokens")
+    access_digest = models.CharField(max_length=64, unique=True)
+    refresh_digest = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    refreshed_at = models.DateTimeField(null=True, blank=True)  # a refresh token is good once

@@ -10,6 +10,8 @@ from django.urls import reverse
 from directory.models import Group
 from directory.services import groups
 from directory.services.user_search import search_groups, search_users
+from iam_console.console.access_advisor import TAB as ADVISOR_TAB
+from iam_console.console.access_advisor import access_advisor_context
 from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import GroupCreateForm, RenameForm
 from iam_console.console.mixins import ConsoleView, apply_error
@@ -20,6 +22,7 @@ from iam_console.errors import AccessDenied, IAMError, ValidationError
 PAGE_SIZE = 50
 PICKER_SIZE = 10
 GROUP_FIELDS = {"groupName": "group_name", "Group with name": "group_name", "path": "path"}
+TABS = [("members", "Members and permissions"), ADVISOR_TAB]
 
 
 class GroupListView(ConsoleView):
@@ -73,7 +76,12 @@ class GroupDetailView(ConsoleView):
     def get(self, request: HttpRequest, group_name: str) -> HttpResponse:
         result = groups.get_group(caller=self.caller, group_name=group_name, marker=request.GET.get("marker") or None,
                                   max_items=PAGE_SIZE)
+        if request.GET.get("tab") == ADVISOR_TAB[0]:
+            return self.render("console/groups/detail.html", {
+                "group": result.group, "tab": ADVISOR_TAB[0], "tabs": TABS, "advisor_group": True,
+                **access_advisor_context(self, result.group.arn)})
         return self.render("console/groups/detail.html", {"group": result.group, "members": result.users,
+                                                          "tab": TABS[0][0], "tabs": TABS,
                                                           **group_permissions_context(self, result.group)})
 
 

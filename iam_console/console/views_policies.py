@@ -8,6 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from directory.services import attachments, simulation
+from iam_console.console.access_advisor import TAB as ADVISOR_TAB
+from iam_console.console.access_advisor import access_advisor_context
 from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.plain_errors import plain_message
@@ -20,7 +22,7 @@ from policies.models import ManagedPolicy
 from policies.services import managed
 
 PAGE_SIZE = 50
-TABS = [("permissions", "Permissions"), ("versions", "Policy versions"), ("entities", "Entities attached")]
+TABS = [("permissions", "Permissions"), ("versions", "Policy versions"), ("entities", "Entities attached"), ADVISOR_TAB]
 POLICY_FIELDS = {"policyName": "policy_name", "A policy called": "policy_name", "path": "path",
                  "description": "description", "MalformedPolicyDocument": "document",
                  "policy_document": "document"}
@@ -116,6 +118,8 @@ class PolicyDetailView(ConsoleView):
             context["versions"] = managed.list_policy_versions(caller=caller, policy_arn=policy.arn)
         if tab == "entities":
             context["entities"] = attachments.list_entities_for_policy(caller=caller, policy_arn=policy.arn)
+        if tab == ADVISOR_TAB[0]:
+            context.update(access_advisor_context(self, policy.arn), advisor_policy=True)
         return self.render("console/policies/detail.html", context)
 
 

@@ -3,6 +3,8 @@ permission sets assigned to them, opens the console in one of them, or takes cre
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +21,7 @@ from iam_console.console.mixins import start_session
 from iam_console.errors import IAMError
 from identitycenter.errors import AccessDeniedException
 from identitycenter.models import PortalSession
-from identitycenter.services import portal
+from identitycenter.services import oidc, portal
 from sts.federation.principals import ANONYMOUS
 
 PORTAL_SESSION_KEY = "iam_portal_session"
@@ -48,7 +50,7 @@ class PortalView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         session = _portal_session(request)
         if session is None:
-            return render(request, "console/portal/sign_in.html", {})
+            return render(request, "console/portal/sign_in.html", {"next": request.GET.get("next", "")[:256]})
         accesses = portal.accesses_of(session.user)
         return render(request, "console/portal/accounts.html", {"person": session.user, "accesses": accesses})
 
@@ -62,7 +64,9 @@ class PortalView(View):
                           status=401)
         request.session.cycle_key()
         request.session[PORTAL_SESSION_KEY] = str(signed_in.session.key)
-        return redirect("console:portal")
+        following = request.POST.get("next", "")
+        # Only a page of the portal itself: never an address a link could smuggle in.
+        return redirect(following if following.startswith("/start/device/") else "console:portal")
 
 
 @method_decorator([csrf_protect, never_cache], name="dispatch")
@@ -152,3 +156,29 @@ class PortalSignOutView(View):
         portal.sign_out(request.session.get(PORTAL_SESSION_KEY))
         request.session.pop(PORTAL_SESSION_KEY, None)
         return redirect("console:portal")
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalDeviceView(View):
+    """The verification page of the device flow (`aws sso login`): the person, signed in, allows the code their
+    terminal shows; a browser not signed in signs in first and comes back here."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        code = request.GET.get("user_code", "")[:16]
+        if _portal_session(request) is None:
+            target = f"{reverse('console:portal-device')}?{urlencode({'user_code': code})}"
+            return redirect(f"{reverse('console:portal')}?{urlencode({'next': target})}")
+        return render(request, "console/portal/device.html", {"user_code": code,
+                                                              "device": oidc.pending_device(code) if code else None})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        session = _portal_session(request)
+        if session is None:
+            return redirect("console:portal")
+        code = request.POST.get("user_code", "")[:16]
+        try:
+            device = oidc.approve_device(user_code=code, session=session)
+        except IAMError as error:
+            return render(request, "console/portal/device.html", {"user_code": code, "error": error.message},
+                          status=400)
+        return render(request, "console/portal/device.html", {"approved": device})

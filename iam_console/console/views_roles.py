@@ -13,6 +13,8 @@ from django.utils.http import urlencode
 from directory.lookups import missing_principal_arns
 from directory.models import Role
 from directory.services import role_policies, roles
+from iam_console.console.access_advisor import TAB as ADVISOR_TAB
+from iam_console.console.access_advisor import access_advisor_context
 from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
@@ -38,7 +40,8 @@ PAGE_SIZE = 50
 ROLE_FIELDS = {"roleName": "role_name", "Role with name": "role_name", "path": "path", "description": "description",
                "maxSessionDuration": "max_session_duration", "MalformedPolicyDocument": "document",
                "LimitExceeded": "document"}
-TABS = [("summary", "Summary"), ("trust", "Trust relationships"), ("permissions", "Permissions"), ("tags", "Tags")]
+TABS = [("summary", "Summary"), ("trust", "Trust relationships"), ("permissions", "Permissions"), ("tags", "Tags"),
+        ADVISOR_TAB]
 
 
 def readable(document: str) -> str:
@@ -166,6 +169,8 @@ class RoleDetailView(ConsoleView):
             context.update(role_permissions_context(self, role))
         elif tab == "tags":
             context.update(tags=roles.list_role_tags(caller=self.caller, role_name=role.role_name), tag_form=TagForm())
+        elif tab == ADVISOR_TAB[0]:
+            context.update(access_advisor_context(self, role.arn))
         return self.render("console/roles/detail.html", context)
 
 

@@ -14,6 +14,8 @@ from directory.services import access_keys, attachments, groups, login_profiles,
 from directory.services.sign_in import is_locked, unlock_user
 from directory.services.user_search import search_groups, search_users
 from iam_console.console import handoff
+from iam_console.console.access_advisor import TAB as ADVISOR_TAB
+from iam_console.console.access_advisor import access_advisor_context
 from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import LoginProfileForm, RenameForm, TagForm, UserCreateForm
 from iam_console.console.mixins import ConsoleView, apply_error, password_rules
@@ -29,7 +31,7 @@ from policies.system_policies import CHANGE_PASSWORD_POLICY_ARN
 
 PAGE_SIZE = 50
 TABS = [("summary", "Summary"), ("permissions", "Permissions"), ("groups", "Groups"), ("keys", "Access keys"),
-        ("credentials", "Console access"), ("tags", "Tags"), ("events", "Audit events")]
+        ("credentials", "Console access"), ("tags", "Tags"), ("events", "Audit events"), ADVISOR_TAB]
 USER_FIELDS = {"userName": "user_name", "User with name": "user_name", "path": "path",
                "PasswordPolicyViolation": "password"}
 
@@ -171,6 +173,8 @@ def user_page(view: ConsoleView, user_name: str, *, tab: str, extra: dict | None
     if tab == "tags":
         context["tags"] = tags.list_user_tags(caller=caller, user_name=user.user_name)
         context["tag_form"] = TagForm()
+    if tab == ADVISOR_TAB[0]:
+        context.update(access_advisor_context(view, user.arn))
     if tab == "events":
         try:
             context["events"] = annotate(lookup_events(caller=caller, user_arn=user.arn,

@@ -2,12 +2,12 @@
 actions they used in the last 90 days.
 
 The actions used are read from the audit trail (every operation's successful event names its principal, its account
-and its action). Each (principal, action) of each account under the target is decided by the SCPs along the
-account's path as they are, and again with the policy added at the target; those allowed before and refused after
-are what the attachment would take away. Decisions are made on the action alone (any resource, no request
-condition), as the audit trail keeps no more: a statement whose conditions depend on the request is counted as it
-matches without them.
-"""
+and its action) and from the last-accessed evidence (every decision allowed, those for registered services
+included), through the frame's usage reader. Each (principal, action) of each account under the target is decided
+by the SCPs along the account's path as they are, and again with the policy added at the target; those allowed
+before and refused after are what the attachment would take away. Decisions are made on the action alone (any
+resource, no request condition), as neither source keeps more: a statement whose conditions depend on the request
+is counted as it matches without them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Account, OrganizationalUnit, PolicyAttachment
 from audit.models import AuditEvent
 from iam_console.callers import Caller
+from iam_console.decision_record import allowed_uses
 from iam_console.operations import iam_operation
 from organizations import identifiers
 from organizations.access import EVENT_SOURCE, organization_for
@@ -30,7 +31,7 @@ from policies.authorization import authorize_caller
 from policies.language import GuardrailLevel, Request, compile_policy, evaluate_guardrails
 
 LOOKBACK_DAYS = 90
-MAX_USES = 5000  # distinct (account, principal, action) read from the trail: enough for a preview, bounded
+MAX_USES = 5000  # distinct (account, principal, action) read: enough for a preview, bounded
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,24 @@ def _accounts_under(organization, target_id: str, kind: str) -> list[Account]:
     return list(members.filter(parent_unit_id__in=units))
 
 
+def _uses(account_ids: list[str], since) -> tuple[list[tuple[tuple[str, str, str], object]], bool]:
+    """((account, principal, action), last use) from the audit trail and the last-accessed evidence together, and
+    whether the bound cut some off."""
+    found: dict[tuple[str, str, str], object] = {}
+    trail = (AuditEvent.objects.filter(account_id__in=account_ids, event_time__gte=since,
+                                       outcome=AuditEvent.Outcome.SUCCESS).exclude(actor_arn="")
+             .values_list("account_id", "actor_arn", "event_source", "event_name")
+             .annotate(last=Max("event_time")).order_by("-last")[:MAX_USES + 1])
+    for account_id, actor_arn, event_source, event_name, last in trail:
+        found[(account_id, actor_arn, f"{event_source.split('.', 1)[0]}:{event_name}")] = last
+    for account_id, actor_arn, action, last in allowed_uses(account_ids, since):
+        key = (account_id, actor_arn, action)
+        if key not in found or found[key] < last:
+            found[key] = last
+    ordered = sorted(found.items())
+    return ordered[:MAX_USES], len(ordered) > MAX_USES or len(trail) > MAX_USES
+
+
 def _path(organization, account: Account) -> list[tuple[str, str]]:
     path, unit = [], account.parent_unit
     while unit is not None:
@@ -88,14 +107,7 @@ def attachment_impact(*, caller: Caller, policy_id: str, target_id: str) -> Impa
         raise PolicyTypeNotEnabledException()
     authorize_caller(caller, "cloudtrail:LookupEvents", "*")
     accounts = {account.pk: account for account in _accounts_under(organization, target_id, kind)}
-    since = timezone.now() - timedelta(days=LOOKBACK_DAYS)
-    uses = list(AuditEvent.objects.filter(account_id__in=list(accounts), event_time__gte=since,
-                                          outcome=AuditEvent.Outcome.SUCCESS).exclude(actor_arn="")
-                .values_list("account_id", "actor_arn", "event_source", "event_name")
-                .annotate(last=Max("event_time"))
-                .order_by("account_id", "actor_arn", "event_source", "event_name")[:MAX_USES + 1])
-    truncated = len(uses) > MAX_USES
-    uses = uses[:MAX_USES]
+    uses, truncated = _uses(list(accounts), timezone.now() - timedelta(days=LOOKBACK_DAYS))
     attached: dict[str, list] = {}
     for attachment in PolicyAttachment.objects.filter(policy_type="SERVICE_CONTROL_POLICY").select_related("policy"):
         attached.setdefault(attachment.target_id, []).append(
@@ -103,7 +115,7 @@ def attachment_impact(*, caller: Caller, policy_id: str, target_id: str) -> Impa
     added = compile_policy(policy.content, policy.id, str(policy.version))
     losses = []
     levels_of: dict[str, tuple[list[GuardrailLevel], list[GuardrailLevel]]] = {}
-    for account_id, actor_arn, event_source, event_name, last in uses:
+    for (account_id, actor_arn, action), last in uses:
         account = accounts[account_id]
         if account_id not in levels_of:
             path = _path(organization, account)
@@ -112,7 +124,6 @@ def attachment_impact(*, caller: Caller, policy_id: str, target_id: str) -> Impa
                                                                                  else ())) for level, node in path]
             levels_of[account_id] = (before, after)
         before, after = levels_of[account_id]
-        action = f"{event_source.split('.', 1)[0]}:{event_name}"
         request = Request(action, "*")
         if not evaluate_guardrails(request, scps=before, principal_arn=actor_arn).allowed:
             continue

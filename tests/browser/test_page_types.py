@@ -10,6 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from directory.services import attachments, groups, inline, roles
+from identitystore.services import groups as idstore_groups
+from identitystore.services import memberships as idstore_memberships
+from identitystore.services import users as idstore_users
+from identitystore.services.store import identity_store_of
 from policies.services import managed
 from tests.browser.conftest import sign_in
 from tests.conftest import ROOT_PASSWORD
@@ -39,19 +43,25 @@ PAGES = [
     ("user-console-access", "/users/alice/?tab=credentials", "alice", ["Console access", "Reset password"]),
     ("user-tags", "/users/alice/?tab=tags", "alice", ["Add tag"]),
     ("user-events", "/users/alice/?tab=events", "alice", ["Audit events for alice"]),
+    ("user-access-advisor", "/users/alice/?tab=access-advisor", "alice", ["Access Advisor", "Last accessed"]),
     ("user-mfa", "/users/alice/mfa/", None, ["MFA"]),
     ("groups", "/groups/", "Groups", ["Create group", "Export CSV"]),
     ("group-create", "/groups/create/", "Create group", ["Group name"]),
     ("group-detail", f"/groups/{LONG_GROUP}/", LONG_GROUP,
      ["Members", "Permissions", "Attach a policy", "Add inline policy", "Audit events"]),
+    ("group-access-advisor", f"/groups/{LONG_GROUP}/?tab=access-advisor", LONG_GROUP,
+     ["Access Advisor", "its members' attempts"]),
     ("roles", "/roles/", "Roles", ["Create role", "Switch role", "Export CSV"]),
     ("role-create", "/roles/create/", "Create role", ["Who can assume it", "Create role"]),
     ("role-summary", "/roles/reader/", "reader", ["Link to switch roles", "Audit events"]),
     ("role-trust", "/roles/reader/?tab=trust", "reader", ["Trust"]),
     ("role-permissions", "/roles/reader/?tab=permissions", "reader", ["Attached"]),
+    ("role-access-advisor", "/roles/reader/?tab=access-advisor", "reader", ["Access Advisor", "Last accessed"]),
     ("policies", "/policies/", "Policies", ["Create policy", "Export CSV"]),
     ("policy-create", "/policies/create/", "Create policy", ["Policy document", "Create policy"]),
     ("policy-detail", f"/policies/detail/{CUSTOM}", "ReadUsersOnly", ["Summary", "Audit events"]),
+    ("policy-access-advisor", f"/policies/detail/{CUSTOM}?tab=access-advisor", "ReadUsersOnly",
+     ["Access Advisor", "Last accessed"]),
     ("policy-new-version", f"/policies/new-version/{CUSTOM}", None, ["Policy document"]),
     ("services", "/services/", "Services", ["Register service"]),
     ("service-register", "/services/register/", "Register service", []),
@@ -66,6 +76,11 @@ PAGES = [
     ("mfa-enrol", "/my/mfa/enrol/", "Assign MFA device", ["Name the device"]),
     ("switch-role", "/switch-role/", "Switch role", ["Account"]),
     ("search", "/search/?q=alice", "Search", ["alice"]),
+    ("identity-store-people", "/identity-store/people/?q=doe", "People", ["Create person", "jdoe@example.com"]),
+    ("identity-store-person-create", "/identity-store/people/create/", "Create person",
+     ["User name", "E-mail address"]),
+    ("identity-store-groups", "/identity-store/groups/", "Identity store groups", ["Finance", "Create group"]),
+    ("identity-store-scim", "/identity-store/scim/", "SCIM provisioning", ["SCIM endpoint", "Issue token"]),
     ("not-found", "/no/such/page/", "Page not found", ["Go to the dashboard"]),
 ]
 
@@ -73,7 +88,7 @@ PAGES = [
 @pytest.fixture
 def directory(root, root_caller, make_user):
     """A small directory with something on every page: users, a long-named group with policies, a role,
-    a customer policy, tags, audit events and a credential report."""
+    a customer policy, tags, audit events, a credential report, and a person and a group of the identity store."""
     make_user("alice", password="Alice-Passw0rd!", access_key=True)
     make_user("bob")
     groups.create_group(caller=root_caller, group_name=LONG_GROUP)
@@ -85,7 +100,15 @@ def directory(root, root_caller, make_user):
                           description="Lets its holder read users and nothing else, for the on-call rota.")
     roles.create_role(caller=root_caller, role_name="reader", assume_role_policy_document=TRUST,
                       description="A read-only role for auditors and the on-call engineer, assumed from the console.")
+    person = idstore_users.create_user(caller=root_caller, identity_store_id=identity_store_of(ACCOUNT).id,
+                                       user_name="jdoe@example.com", display_name="John Doe",
+                                       profile={"Emails": [{"Value": "jdoe@example.com", "Primary": True}]})
+    finance = idstore_groups.create_group(caller=root_caller, identity_store_id=person.store_id,
+                                          display_name="Finance", description="Pays the bills")
+    idstore_memberships.create_group_membership(caller=root_caller, identity_store_id=person.store_id,
+                                                group_id=finance.group_id, member_id={"UserId": person.user_id})
     generate_now(root_caller)
+    return person, finance
 
 
 def _axe_source() -> str:
@@ -120,6 +143,29 @@ def test_every_page_type_is_complete_readable_and_accessible(new_page, shot, dir
         _no_horizontal_overflow(page)
         shot(page, f"page-{name}-{width}")
         failures += [f"{name}: {violation}" for violation in _axe_violations(page, source)]
+    assert failures == []
+    assert page.csp_errors == []
+
+
+def test_identity_store_detail_pages_are_complete_readable_and_accessible(new_page, shot, directory):
+    person, finance = directory
+    page = new_page()
+    sign_in(page, "root", ROOT_PASSWORD)
+    source, failures = _axe_source(), []
+    details = [("person", f"/identity-store/people/{person.user_id}/", "jdoe@example.com",
+                ["Summary", "Groups", "Finance", "Deactivate", "Edit"]),
+               ("person-edit", f"/identity-store/people/{person.user_id}/edit/", "Edit jdoe@example.com", ["Save"]),
+               ("group", f"/identity-store/groups/{finance.group_id}/", "Finance", ["Members", "Add member"])]
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        for name, path, heading, texts in details:
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            for text in texts:
+                expect(page.get_by_text(text, exact=False).first).to_be_attached()
+            _no_horizontal_overflow(page)
+            shot(page, f"page-identity-store-{name}-{width}")
+            failures += [f"{name}: {violation}" for violation in _axe_violations(page, source)]
     assert failures == []
     assert page.csp_errors == []
 

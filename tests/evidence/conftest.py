@@ -12,7 +12,7 @@ from evidence.models import ActionUsage
 # Fixtures these tests share with other suites: boto3 against the live server, a real Celery worker, roles, the
 # console, a registered service asking for decisions.
 from tests.authorization_api.conftest import docs_service, document_user, service_identity  # noqa: F401
-from tests.console.conftest import user_console  # noqa: F401
+from tests.console.conftest import root_console, user_console  # noqa: F401
 from tests.query.conftest import aws, iam  # noqa: F401
 from tests.reports.conftest import celery_queue, start_worker  # noqa: F401
 from tests.sts.conftest import make_role  # noqa: F401
