@@ -50,6 +50,8 @@ SIGN_IN_FAILED = "The user name or password is not correct."
 
 
 class PortalSignInFailed(IAMError):
+    """The access portal's sign-in failed: a wrong user name or password (told alike)."""
+
     code, http_status = "AuthenticationFailed", 401
 
 
