@@ -16,22 +16,32 @@ class IdentityCenterError(IAMError):
 
 
 class ResourceNotFoundException(IdentityCenterError):
+    """The instance, permission set, assignment or request named does not exist."""
+
     code, default_message = "ResourceNotFoundException", "The specified resource doesn't exist."
 
 
 class ConflictException(IdentityCenterError):
+    """The request conflicts with the resource's state (a name taken, a permission set in use)."""
+
     code, default_message = "ConflictException", "The request conflicts with the current state of the resource."
 
 
 class ValidationException(IdentityCenterError):
+    """The request breaks a constraint of Identity Center's model."""
+
     code, default_message = "ValidationException", "The request failed to satisfy a constraint."
 
 
 class ServiceQuotaExceededException(IdentityCenterError):
+    """The request would exceed one of Identity Center's quotas."""
+
     code, default_message = "ServiceQuotaExceededException", "The request would exceed a service quota."
 
 
 class AccessDeniedException(IdentityCenterError):
+    """The caller may not perform the Identity Center operation."""
+
     code, default_message = "AccessDeniedException", "You do not have sufficient access to perform this action."
 
 
