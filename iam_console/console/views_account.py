@@ -15,6 +15,7 @@ from directory.services.password_policy import (
     read_account_password_policy,
     update_account_password_policy,
 )
+from evidence.unused import unused_access_summary
 from iam_console.console.forms import CUSTOM_POLICY_START, PasswordPolicyForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
@@ -37,15 +38,16 @@ class DashboardView(ConsoleView):
         # A user who may not read the account summary still gets a home page: their own identity and links.
         try:
             summary = get_account_summary(caller=self.caller)
+            unused = unused_access_summary(caller=self.caller)
         except AccessDenied:
-            summary = None
+            summary = unused = None
         try:
             events = lookup_events(caller=self.caller, max_items=RECENT_EVENTS).items
         except AccessDenied:
             events = None
         account = self.account
         sign_in_url = request.build_absolute_uri(account_sign_in_path(account)) if account else ""
-        return self.render("console/dashboard.html", {"summary": summary, "events": events,
+        return self.render("console/dashboard.html", {"summary": summary, "unused": unused, "events": events,
                                                       "old_key_days": OLD_KEY_DAYS, "sign_in_url": sign_in_url})
 
 
