@@ -38,7 +38,8 @@ MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "
                 "identity_providers": "iam:ListOpenIDConnectProviders", "password_policy": "iam:GetAccountPasswordPolicy",
                 "mfa": "iam:ListVirtualMFADevices", "audit": "cloudtrail:LookupEvents",
                 "credential_report": "iam:GetCredentialReport",
-                "organization": "organizations:DescribeOrganization"}
+                "organization": "organizations:DescribeOrganization",
+                "identity_store": "identitystore:ListUsers"}
 
 
 class ConsoleView(View):

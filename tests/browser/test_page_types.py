@@ -10,6 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from directory.services import attachments, groups, inline, roles
+from identitystore.services import groups as idstore_groups
+from identitystore.services import memberships as idstore_memberships
+from identitystore.services import users as idstore_users
+from identitystore.services.store import identity_store_of
 from policies.services import managed
 from tests.browser.conftest import sign_in
 from tests.conftest import ROOT_PASSWORD
@@ -72,6 +76,11 @@ PAGES = [
     ("mfa-enrol", "/my/mfa/enrol/", "Assign MFA device", ["Name the device"]),
     ("switch-role", "/switch-role/", "Switch role", ["Account"]),
     ("search", "/search/?q=alice", "Search", ["alice"]),
+    ("identity-store-people", "/identity-store/people/?q=doe", "People", ["Create person", "jdoe@example.com"]),
+    ("identity-store-person-create", "/identity-store/people/create/", "Create person",
+     ["User name", "E-mail address"]),
+    ("identity-store-groups", "/identity-store/groups/", "Identity store groups", ["Finance", "Create group"]),
+    ("identity-store-scim", "/identity-store/scim/", "SCIM provisioning", ["SCIM endpoint", "Issue token"]),
     ("not-found", "/no/such/page/", "Page not found", ["Go to the dashboard"]),
 ]
 
@@ -79,7 +88,7 @@ PAGES = [
 @pytest.fixture
 def directory(root, root_caller, make_user):
     """A small directory with something on every page: users, a long-named group with policies, a role,
-    a customer policy, tags, audit events and a credential report."""
+    a customer policy, tags, audit events, a credential report, and a person and a group of the identity store."""
     make_user("alice", password="Alice-Passw0rd!", access_key=True)
     make_user("bob")
     groups.create_group(caller=root_caller, group_name=LONG_GROUP)
@@ -91,7 +100,15 @@ def directory(root, root_caller, make_user):
                           description="Lets its holder read users and nothing else, for the on-call rota.")
     roles.create_role(caller=root_caller, role_name="reader", assume_role_policy_document=TRUST,
                       description="A read-only role for auditors and the on-call engineer, assumed from the console.")
+    person = idstore_users.create_user(caller=root_caller, identity_store_id=identity_store_of(ACCOUNT).id,
+                                       user_name="jdoe@example.com", display_name="John Doe",
+                                       profile={"Emails": [{"Value": "jdoe@example.com", "Primary": True}]})
+    finance = idstore_groups.create_group(caller=root_caller, identity_store_id=person.store_id,
+                                          display_name="Finance", description="Pays the bills")
+    idstore_memberships.create_group_membership(caller=root_caller, identity_store_id=person.store_id,
+                                                group_id=finance.group_id, member_id={"UserId": person.user_id})
     generate_now(root_caller)
+    return person, finance
 
 
 def _axe_source() -> str:
@@ -126,6 +143,29 @@ def test_every_page_type_is_complete_readable_and_accessible(new_page, shot, dir
         _no_horizontal_overflow(page)
         shot(page, f"page-{name}-{width}")
         failures += [f"{name}: {violation}" for violation in _axe_violations(page, source)]
+    assert failures == []
+    assert page.csp_errors == []
+
+
+def test_identity_store_detail_pages_are_complete_readable_and_accessible(new_page, shot, directory):
+    person, finance = directory
+    page = new_page()
+    sign_in(page, "root", ROOT_PASSWORD)
+    source, failures = _axe_source(), []
+    details = [("person", f"/identity-store/people/{person.user_id}/", "jdoe@example.com",
+                ["Summary", "Groups", "Finance", "Deactivate", "Edit"]),
+               ("person-edit", f"/identity-store/people/{person.user_id}/edit/", "Edit jdoe@example.com", ["Save"]),
+               ("group", f"/identity-store/groups/{finance.group_id}/", "Finance", ["Members", "Add member"])]
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        for name, path, heading, texts in details:
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            for text in texts:
+                expect(page.get_by_text(text, exact=False).first).to_be_attached()
+            _no_horizontal_overflow(page)
+            shot(page, f"page-identity-store-{name}-{width}")
+            failures += [f"{name}: {violation}" for violation in _axe_violations(page, source)]
     assert failures == []
     assert page.csp_errors == []
 
