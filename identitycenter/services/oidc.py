@@ -39,7 +39,8 @@ class OidcError(IAMError):
 
 def _oidc_error(code: str, oauth_error: str, status: int = 400) -> type[OidcError]:
     return type(code, (OidcError,), {"code": code, "oauth_error": oauth_error, "http_status": status,
-                                     "__module__": __name__})
+                                     "__module__": __name__,
+                                     "__doc__": f"SSO OIDC's refusal with OAuth's {oauth_error} error."})
 
 
 AuthorizationPendingException = _oidc_error("AuthorizationPendingException", "authorization_pending")
