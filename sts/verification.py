@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from accounts.models import Account
 from directory.credentials import derive_secret_access_key
-from directory.models import User
+from directory.models import Role, User
 from directory.policy_sets import with_generation
 from directory.services.access_keys import record_access_key_use
-from directory.signing_keys import key_with_user
+from directory.signing_keys import joined_by_key, key_with_user
 from iam_console.errors import (
     ExpiredToken,
     IAMError,
@@ -106,8 +106,9 @@ def _session_signed(signed: sigv4.SignedRequest, credential: sigv4.Credential) -
     """
     from sts.services import INVALID_TOKEN_MESSAGE, check_session_live
 
-    session = with_generation(RoleSession.all_objects.select_related("role__account")
-                              .filter(access_key_id=credential.access_key_id)).first()
+    found = joined_by_key((RoleSession, Role, Account), ("role", "account"), "access_key_id",
+                          credential.access_key_id)
+    session = found[0] if found else None
     if session is None:
         user_session = with_generation(UserSession.all_objects.select_related("user__account")
                                        .filter(access_key_id=credential.access_key_id)).first()

@@ -248,9 +248,11 @@ def _other_grant(client: OidcClient, grant_type: str, code: str | None, code_ver
 # --- the portal API -----------------------------------------------------------------------------------------------
 def session_of_token(access_token: str) -> PortalSession:
     """The live portal session an access token (x-amz-sso_bearer_token) acts for; UnauthorizedException else."""
-    found = OidcToken.objects.filter(access_digest=digest(access_token or ""),
-                                     expires_at__gt=timezone.now()).first()
-    session = portal.live_session(found.session_id) if found is not None else None
+    now = timezone.now()
+    found = OidcToken.objects.filter(access_digest=digest(access_token or ""), expires_at__gt=now,
+                                     session__ended_at=None, session__expires_at__gt=now,
+                                     session__user__active=True).select_related("session__user__store").first()
+    session = found.session if found is not None else None
     if session is None:
         raise UnauthorizedException("Session token not found or invalid")
     return session

@@ -125,7 +125,9 @@ def _run(status: OperationStatus) -> None:
            "principal_id": status.principal_id}
     if status.kind == Kind.CREATE_ASSIGNMENT:
         provision(permission_set, account)
-        AccountAssignment.objects.get_or_create(instance_id=instance_id, **key)
+        # An assignment made twice is one assignment: the second insert is a no-op, in the same round trip.
+        AccountAssignment.objects.bulk_create([AccountAssignment(instance_id=instance_id, **key)],
+                                              ignore_conflicts=True)
     else:
         AccountAssignment.objects.filter(**key).delete()
         # The role goes with the set's last assignment in the account, as in AWS.

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
@@ -60,18 +61,22 @@ def _customer_policy(account_id: str, name: str, path: str) -> ManagedPolicy:
     return policy
 
 
+def _aws_managed_ids(permission_set: PermissionSet) -> list[int]:
+    """The AWS managed policies of the set, in one query (the same in every account)."""
+    wanted = Q(pk__in=[])
+    for arn in permission_set.managed_policies.values_list("policy_arn", flat=True):
+        _, _, rest = arn.partition(":policy")
+        path, _, name = rest.rpartition("/")
+        wanted |= Q(path=f"{path}/", policy_name_key=name.lower())
+    return list(ManagedPolicy.objects.filter(wanted, is_system=True).values_list("pk", flat=True))
+
+
 def content_for(permission_set: PermissionSet, account: Account) -> RoleContent:
     """What the role must hold in `account`; ProvisioningFailure when the account cannot take it."""
     if not account.is_active:
         raise ProvisioningFailure(f"Received a 400 status error: The target account {account.pk} is not active "
                                   f"(it is {account.status}).")
-    policy_ids = set()
-    for attachment in permission_set.managed_policies.all():
-        _, _, rest = attachment.policy_arn.partition(":policy")
-        path, _, name = rest.rpartition("/")
-        policy = ManagedPolicy.objects.filter(is_system=True, path=f"{path}/", policy_name_key=name.lower()).first()
-        if policy is not None:
-            policy_ids.add(policy.pk)
+    policy_ids = set(_aws_managed_ids(permission_set))
     for reference in permission_set.customer_policies.all():
         policy_ids.add(_customer_policy(account.pk, reference.name, reference.path).pk)
     boundary_id = None

@@ -15,6 +15,8 @@ from accounts.models import Account, Organization, OrganizationalUnit, Organizat
 from audit.models import AuditEvent
 from directory.models import User
 from evidence.models import ActionUsage
+from tests.walks.door_console import _Forms
+from tests.walks.doors import NON_ASCII_DIGITS, NUL
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +331,60 @@ def test_a_member_administrator_cannot_reach_the_policies(organization, make_acc
     assert response.status_code == 403 and not OrganizationPolicy.objects.filter(name="Mine").exists()
     assert client.post("/organization/policies/p-FullAWSAccess/detach/",
                        {"target_id": organization.root_id}).status_code == 403
+
+
+# --- hostile input on every form of the organization's pages, with an organization there -------------------------
+REFUSED = (NUL, "x" * 6000)  # no field of these forms takes either
+ODD = (*NON_ASCII_DIGITS, "../../etc", "<script>alert(1)</script>")  # some fields take them (an OU's name)
+
+
+def _forms(client: Client, path: str) -> list[tuple[str, dict[str, str]]]:
+    page = _Forms()
+    page.feed(text(client.get(path)))
+    return [(action or path, fields) for action, fields in page.forms
+            if not action.startswith(("/sign-out/", "/switch-role/back/"))]
+
+
+def test_hostile_input_in_every_field_of_every_organization_form(root_console, scps, make_account):
+    """Every field of every form, sent back with a NUL or 6,000 characters, is refused and changes nothing; sent with
+    odd but possible values, it is never a server error, and what is kept is shown escaped."""
+    member = make_account("Payments")
+    unit, = _units_created(root_console, scps, "Prod")
+    policy = _scp_created(root_console)
+    pages = ["/organization/", f"/organization/accounts/{member.id}/", "/organization/accounts/create/",
+             f"/organization/units/{unit.id}/rename/", f"/organization/units/{unit.id}/delete/",
+             f"/organization/accounts/{member.id}/close/", f"/organization/accounts/{member.id}/remove/",
+             "/organization/policies/create/?type=SERVICE_CONTROL_POLICY", f"/organization/policies/{policy.id}/",
+             f"/organization/policies/{policy.id}/impact/?target_id={unit.id}"]
+
+    def state():
+        return (list(Account.objects.order_by("pk").values_list("pk", "status", "parent_unit_id", "organization_id")),
+                list(OrganizationalUnit.objects.order_by("pk").values_list("pk", "name", "parent_id")),
+                list(OrganizationPolicy.objects.order_by("pk").values_list("pk", "name", "content", "version")),
+                list(PolicyAttachment.objects.order_by("pk").values_list("policy_id", "target_id")),
+                Organization.objects.get().enabled_policy_types)
+
+    def send(values) -> int:
+        sent = 0
+        for path in pages:
+            for value in values:
+                response = root_console.get(f"{path.split('?')[0]}?type={value}&target_id={value}&marker={value}")
+                assert response.status_code < 500, (path, value)
+            for action, fields in _forms(root_console, path):
+                for name in fields:
+                    if name == "csrfmiddlewaretoken":
+                        continue
+                    for value in values:
+                        response = root_console.post(action, {**fields, name: value})
+                        sent += 1
+                        assert response.status_code < 500, (action, name, value)
+        return sent
+
+    before = state()
+    assert send(REFUSED) >= 40
+    assert state() == before
+    assert send(ODD) >= 80
+    assert "<script>alert(1)</script>" not in text(root_console.get("/organization/"))
+    for path in (f"/organization/accounts/{value}/" for value in (*REFUSED, *ODD)):
+        assert root_console.get(path).status_code in (400, 403, 404)
+

@@ -118,3 +118,16 @@ def test_decisions_reach_the_database_directly_while_redis_is_unreachable(user_a
     rows = {(row.entity_id, row.action, row.allowed): row for row in ActionUsage.objects.all()}
     assert rows[(alice.user_id, "ListUsers", True)].count == 1
     assert rows[(alice.user_id, "CreateUser", False)].last_source == "rest"
+
+
+def test_a_verified_and_decided_request_is_recorded_for_its_signer(docs_service, service_identity,
+                                                                    document_user, usage):
+    from tests.authorization_api.test_verify import signed_material, verify
+
+    _, service = service_identity
+    alice = document_user("alice")
+    body = verify(service, signed_material(*alice.test_access_key), action="docs:GetDocument",
+                  resource=DOC.format("alice", "report.txt"))
+    assert body["decision"]["decision"] == "allowed"
+    recorded = usage()[(alice.user_id, "docs:GetDocument", True)]
+    assert recorded.last_source == "service" and recorded.count == 1 and recorded.last_principal_arn == alice.arn
