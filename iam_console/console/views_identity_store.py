@@ -9,11 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from iam_console.console.identity_store_forms import MemberForm, WorkforceGroupForm, WorkforceUserForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError
+from identitycenter.services import portal
 from identitystore.errors import ResourceNotFound
 from identitystore.models import WorkforceUser
 from identitystore.services import groups, memberships, scim_tokens, search, users
@@ -93,17 +95,22 @@ class PersonCreateView(IdentityStoreView):
 
 
 class PersonView(IdentityStoreView):
-    def get(self, request: HttpRequest, user_id: str) -> HttpResponse:
+    def get(self, request: HttpRequest, user_id: str, invitation_link: str = "") -> HttpResponse:
         person = users.describe_user(caller=self.caller, identity_store_id=self.store_id, user_id=user_id)
         member_of = memberships.list_group_memberships_for_member(
             caller=self.caller, identity_store_id=self.store_id, member_id={"UserId": person.user_id}).items
         return self.render("console/identity_store/person.html", {
             "person": person, "memberships": member_of, "email": _email(person),
-            "external_ids": person.external_ids})
+            "external_ids": person.external_ids, "invitation_link": invitation_link})
 
     def post(self, request: HttpRequest, user_id: str) -> HttpResponse:
-        """Deactivate or reactivate the person (UserStatus), or delete them."""
+        """Deactivate or reactivate the person (UserStatus), delete them, or make their access-portal invitation."""
         action = request.POST.get("action")
+        if action == "invite":
+            # The link is shown once, on this page, never kept in a message (messages live in the session).
+            invitation = portal.create_invitation(caller=self.caller, user_id=user_id)
+            link = request.build_absolute_uri(reverse("console:portal-invitation", args=[invitation.token]))
+            return self.get(request, user_id, invitation_link=link)
         try:
             if action == "delete":
                 users.delete_user(caller=self.caller, identity_store_id=self.store_id, user_id=user_id)

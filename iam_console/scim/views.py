@@ -14,6 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError as PydanticValidationError
 from scim2_models import Context, Group, PatchOp, SCIMException, ScimPolicy
 
+from iam_console import guesses
+from iam_console.callers import client_ip
 from iam_console.errors import IAMError
 from iam_console.operations import atomic_operations
 from iam_console.scim import mapping
@@ -38,8 +40,17 @@ class ScimView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.iam_metrics_door = "scim"
         request.iam_metrics_operation = f"{request.method} {self.resource}"
+        # A client that keeps presenting wrong tokens backs off on the ladder every presented secret shares.
+        client = client_ip(request)
+        wait = guesses.client_wait(client)
+        if wait:
+            return _throttled(wait)
         caller = scim_caller(request)
         if caller is None:
+            if request.META.get("HTTP_AUTHORIZATION"):
+                wait = guesses.client_ladder().fail(client or "unknown")
+                if wait:
+                    return _throttled(wait)
             return error_response(401, "A valid SCIM bearer token is required.")
         self.caller, self.base_url = caller, request.build_absolute_uri(BASE_PATH)
         self.store_id = caller.principal.store_id
@@ -86,6 +97,12 @@ class ScimView(View):
             return int(text)
 
         return number("startIndex") or 1, number("count")
+
+
+def _throttled(wait: int) -> HttpResponse:
+    response = error_response(429, f"Too many failed attempts from your network: try again in {wait} seconds.")
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _syntax(detail: str) -> SCIMException:

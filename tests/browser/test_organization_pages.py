@@ -6,18 +6,20 @@ and switch from one account into a role of another."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account, Organization, OrganizationPolicy
 from organizations.services import members, organization, policies, units
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.browser.test_page_types import WIDTHS, _axe_source, _axe_violations, _no_horizontal_overflow
 from tests.browser.test_policy_editor import replace_document
 from tests.conftest import ROOT_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "organization.png"
 
 DENY_CREATE_USER = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}, indent=2)
@@ -168,3 +170,18 @@ def test_a_newcomers_organization_story(new_page, shot, root, make_user):
     page.goto("/")
     expect(page.locator("#account-id")).to_have_text(member)
     shot(page, "story-switched-into-member")
+
+
+def test_the_organization_page_as_the_docs_show_it(new_page, organized):
+    """docs/organization/console.md shows the tree this way (refresh it by copying the screenshot over
+    docs/images/organization.png)."""
+    page = new_page()
+    sign_in(page, "root", ROOT_PASSWORD)
+    page.goto("/organization/")
+    tree = page.locator("#tree-heading").locator("xpath=..")
+    expect(tree).to_contain_text("NoNewUsers")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    taken = SCREENSHOTS / "docs-organization.png"
+    tree.screenshot(path=str(taken))
+    assert taken.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert DOCS_IMAGE.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -15,6 +15,7 @@ from identitycenter.services import portal
 from identitystore.services import users
 from identitystore.services.store import identity_store_of
 from sts.services import session_principal
+from tests.console.conftest import root_console  # noqa: F401 - the root user's console
 from tests.identitycenter.conftest import finish
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,13 @@ def test_the_operator_prints_an_invitation_link_that_works_once(people):
     assert browser.post(path, {"password": PASSWORD, "confirm_password": PASSWORD}).status_code == 200
     assert browser.post(path, {"password": PASSWORD, "confirm_password": PASSWORD}).status_code == 403
     assert signed_in("bo").get("/start/").status_code == 200
+
+
+def test_an_administrator_makes_the_invitation_on_the_persons_console_page(people, root_console):  # noqa: F811
+    user_id = people.user("cy")
+    page = root_console.post(f"/identity-store/people/{user_id}/", {"action": "invite"})
+    assert page.status_code == 200
+    link = re.search(r'http://testserver(/start/invitation/[\w-]+/)', page.content.decode()).group(1)
+    browser = Client()
+    assert browser.post(link, {"password": PASSWORD, "confirm_password": PASSWORD}).status_code == 200
+    assert signed_in("cy").get("/start/").status_code == 200

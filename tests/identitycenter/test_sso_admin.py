@@ -236,3 +236,23 @@ def test_tags_of_a_permission_set(sso, instance_arn, permission_set):
         {"Key": "cost", "Value": "1"}]
     assert sso.error("TagResource", InstanceArn=instance_arn, ResourceArn=permission_set,
                      Tags=[{"Key": "aws:x", "Value": "1"}])[1] == "ValidationException"
+
+
+def test_the_drift_command_reports_a_role_behind_its_set(sso, instance_arn, permission_set, people, make_account):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    team = make_account("Team")
+    finish(_assign(sso, instance_arn, permission_set, team.account.pk, "USER", people.user("ana")))
+    out = StringIO()
+    call_command("sso_drift", stdout=out)
+    assert json.loads(out.getvalue())["differences"] == []
+    sso("PutInlinePolicyToPermissionSet", InstanceArn=instance_arn, PermissionSetArn=permission_set,
+        InlinePolicy=INLINE)
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("sso_drift", "--name", "admins", stdout=out)
+    row = json.loads(out.getvalue())
+    assert row["accountId"] == team.account.pk and row["latestProvisioned"] is False
+    assert row["differences"] == ["inline policy"]

@@ -120,3 +120,14 @@ def test_an_iam_access_key_cannot_call_scim_and_a_scim_token_cannot_call_iam(sci
     rest = Client().get("/api/v1/users/", HTTP_AUTHORIZATION=f"Bearer {scim_token.bearer}")
     assert rest.status_code in (401, 403)
     assert scim_token.bearer.encode() not in query.content + rest.content
+
+
+def test_wrong_tokens_are_counted_and_the_client_backs_off(scim, settings):
+    settings.IAM_SIGN_IN_CLIENT_FREE_FAILURES = 3
+    guesser = ScimClient("scim-00000000-0000-0000-0000-000000000000.guess")
+    answers = [guesser.get("Users") for _ in range(5)]
+    assert [answer.status_code for answer in answers[:2]] == [401, 401]
+    assert answers[-1].status_code == 429 and int(answers[-1]["Retry-After"]) >= 1
+    assert answers[-1].json()["status"] == "429"
+    # Held back whatever it presents next, a right token included: the right one is not even checked.
+    assert scim.get("Users").status_code == 429

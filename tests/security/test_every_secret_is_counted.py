@@ -279,6 +279,9 @@ NOT_GUESSES = {
     "SAMLAssertion": "a signed assertion, checked against the provider's certificate and accepted once",
     "saml_assertion": "a signed assertion", "SAMLResponse": "a signed assertion",
     "WebIdentityToken": "a signed token, checked against the issuer's keys", "web_identity_token": "a signed token",
+    # The access portal's device verification: a signed-in person allows the code their terminal shows. Guessing
+    # another's code grants the guesser nothing: the device would act as the guesser, never the reverse.
+    "user_code": "a device's code that a signed-in person allows for their own session",
 }
 SECRET_FIELD = re.compile(r"(?i)(password|code_?\d?|token|assertion|saml_?response|private_?key|secret)$")
 

@@ -152,7 +152,8 @@ class SCIMDoor(Door):
         return _answer(response)
 
     def refuses_unauthenticated(self, answer: Answer) -> bool:
-        return answer.status == 401 and answer.well_formed
+        # 401, or once the client has presented enough wrong tokens, 429: it backs off before any token is read.
+        return answer.status in (401, 429) and answer.well_formed
 
     def is_access_denied(self, answer: Answer) -> bool:
         return answer.status in (401, 403) and answer.well_formed
