@@ -31,7 +31,8 @@ class Secret(StrEnum):
 
 
 _TARGET_WORDS = {Secret.MFA_CODE: "wrong codes for this MFA device",
-                 Secret.RECOVERY_CODE: "wrong recovery codes for this user"}
+                 Secret.RECOVERY_CODE: "wrong recovery codes for this user",
+                 Secret.PASSWORD: "wrong passwords for this user"}  # the access portal's people
 
 
 def client_ladder() -> FailureThrottle:

@@ -59,9 +59,12 @@ class PortalView(View):
             signed_in = portal.sign_in(caller=_anonymous(request), user_name=request.POST.get("user_name", "")[:128],
                                        password=request.POST.get("password", "")[:512])
         except IAMError as error:
-            return render(request, "console/portal/sign_in.html", {"error": error.message,
-                                                                   "user_name": request.POST.get("user_name", "")},
-                          status=401)
+            response = render(request, "console/portal/sign_in.html",
+                              {"error": error.message, "user_name": request.POST.get("user_name", "")},
+                              status=429 if error.code == "Throttling" else 401)
+            if getattr(error, "retry_after", None):
+                response["Retry-After"] = str(error.retry_after)
+            return response
         request.session.cycle_key()
         request.session[PORTAL_SESSION_KEY] = str(signed_in.session.key)
         following = request.POST.get("next", "")

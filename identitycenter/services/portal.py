@@ -21,8 +21,10 @@ from django.utils import timezone
 from accounts.models import Account
 from accounts.selectors import management_account_id
 from directory.passwords import check_password_against_policy, effective_policy
+from iam_console import guesses
 from iam_console.callers import Caller
 from iam_console.errors import IAMError
+from iam_console.guesses import Secret
 from iam_console.operations import iam_operation
 from identitycenter import identifiers
 from identitycenter.access import EVENT_SOURCE, instance_of
@@ -127,13 +129,18 @@ def sign_in(*, caller: Caller, user_name: str, password: str) -> SignedIn:
     """A person's sign-in to the portal; the same refusal for an unknown name, a wrong password, an inactive
     person and one who has set no password."""
     instance = instance_of(management_account_id())
+    # Counted and throttled as the console's sign-in is: per client, and per person (named or not, alike).
+    target = f"portal:{(user_name or '').lower()[:128]}"
+    guesses.admit(Secret.PASSWORD, client=caller.source_ip, target=target)
     user = WorkforceUser.objects.filter(store_id=instance.store_id if instance else None,
                                         user_name_key=(user_name or "").lower()).select_related("store").first()
     stored = PortalPassword.objects.filter(user=user).first() if user is not None else None
     # Checked even when nobody has the name, so the answer takes as long either way.
     good = check_password(password or "", stored.password if stored else make_password(None))
     if not (good and user is not None and user.active):
+        guesses.refused(Secret.PASSWORD, client=caller.source_ip, target=target)
         raise PortalSignInFailed(SIGN_IN_FAILED)
+    guesses.accepted(Secret.PASSWORD, target=target)
     session = PortalSession.objects.create(user=user, expires_at=timezone.now() + PORTAL_SESSION_LIFETIME)
     return SignedIn(session=session)
 

@@ -158,3 +158,12 @@ def test_an_administrator_makes_the_invitation_on_the_persons_console_page(peopl
     browser = Client()
     assert browser.post(link, {"password": PASSWORD, "confirm_password": PASSWORD}).status_code == 200
     assert signed_in("cy").get("/start/").status_code == 200
+
+
+def test_wrong_portal_passwords_are_counted_then_throttled(setup):
+    browser = Client()
+    statuses = [browser.post("/start/", {"user_name": "ana", "password": f"wrong-{n}"}).status_code
+                for n in range(12)]
+    assert statuses[0] == 401 and 429 in statuses
+    throttled = browser.post("/start/", {"user_name": "ana", "password": PASSWORD})
+    assert throttled.status_code == 429 and throttled["Retry-After"]  # not even the right password, meanwhile
