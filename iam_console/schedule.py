@@ -28,6 +28,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "requeue-pending-last-accessed-jobs": {"task": "evidence.tasks.requeue_pending_last_accessed_jobs",
                                            "schedule": timedelta(minutes=1), "options": {"expires": 50}},
     # Identity Center jobs whose message was lost (the broker was out when they were started).
+    # Closed accounts finish closing (PENDING_CLOSURE becomes SUSPENDED) within five minutes, as AWS's do.
+    "finish-account-closures": {"task": "organizations.tasks.finish_account_closures",
+                                "schedule": timedelta(minutes=5), "options": {"expires": 240}},
     "requeue-pending-identity-center-operations": {"task": "identitycenter.tasks.requeue_pending_operations",
                                                    "schedule": timedelta(minutes=1), "options": {"expires": 50}},
 }

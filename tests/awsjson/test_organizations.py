@@ -7,8 +7,10 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from django.conf import settings
 
 from accounts.models import Account, OrganizationalUnit, PolicyAttachment
+from organizations.tasks import finish_account_closures
 from tests.awsjson.conftest import JsonClient, json_error
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +136,10 @@ def test_accounts_move_list_close_and_leave(org, root_id, make_account):
     org("CloseAccount", AccountId=member)
     assert org("DescribeAccount", AccountId=member)["Account"]["Status"] == "PENDING_CLOSURE"
     assert org.error("CloseAccount", AccountId=member)[1] == "AccountAlreadyClosedException"
+    # The scheduled job finishes the closure: the account is SUSPENDED, as AWS's are once closed.
+    assert settings.CELERY_BEAT_SCHEDULE["finish-account-closures"]["task"] == finish_account_closures.name
+    assert finish_account_closures.apply().get() == 1
+    assert org("DescribeAccount", AccountId=member)["Account"]["Status"] == "SUSPENDED"
     other = make_account("Other").account.pk
     org("RemoveAccountFromOrganization", AccountId=other)
     assert org.error("DescribeAccount", AccountId=other)[1] == "AccountNotFoundException"
