@@ -141,6 +141,8 @@ def test_every_route_refuses_an_anonymous_caller(samples):
                 portal = route.name.startswith("console:portal") and location.split("?")[0] == PORTAL_SIGN_IN
                 refused = (response.status_code == 302 and (location.startswith(sign_in) or portal)) or \
                     response.status_code in (401, 403, 405)
+            # A client that has presented wrong secrets is throttled before anything else: that is a refusal too.
+            refused = refused or (response.status_code == 429 and response.has_header("Retry-After"))
             if not refused:
                 failures.append(f"{method} {path} ({route.name}) -> {response.status_code}")
     assert failures == [], "\n".join(failures)
@@ -165,6 +167,7 @@ def test_every_route_refuses_a_signed_caller_with_no_permission(samples, victim,
                 portal = route.name.startswith("console:portal") and location.split("?")[0] == PORTAL_SIGN_IN
                 refused = (status == 302 and (location.startswith(sign_in) or portal)) or \
                     status in (401, 403, 404, 405)
+            refused = refused or (status == 429 and response.has_header("Retry-After"))
             if not refused or victim.user_id in body or status >= 500:
                 failures.append(f"{method} {path} ({route.name}) -> {status}")
     assert failures == [], "\n".join(failures)
