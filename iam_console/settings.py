@@ -152,6 +152,8 @@ MIDDLEWARE = [
     # The AWS JSON 1.1 door (an X-Amz-Target) and the Query API answer signed requests at `/` before sessions and
     # CSRF, which are the console's.
     "iam_console.awsjson.endpoint.AwsJsonMiddleware",
+    # SSO OIDC and the portal API (REST-JSON, unsigned): only their exact URIs, before sessions and CSRF.
+    "iam_console.restjson.endpoint.RestJsonMiddleware",
     "iam_console.query.endpoint.QueryAPIMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
