@@ -58,9 +58,9 @@ def _arguments(model, request: HttpRequest) -> dict[str, Any]:
         location = member.serialization.get("location")
         where = member.serialization.get("name", name)
         if location == "querystring" and where in request.GET:
-            located[name] = request.GET[where]
+            located[name] = _text_value(where, member, request.GET[where])
         elif location == "header" and where in request.headers:
-            located[name] = request.headers[where]
+            located[name] = _text_value(where, member, request.headers[where])
         elif location is None:
             body_members[name] = member
     body = {}
@@ -75,6 +75,24 @@ def _arguments(model, request: HttpRequest) -> dict[str, Any]:
     return arguments
 
 
+def _text_value(where: str, member, text: str) -> Any:
+    """A query-string or header member: text, or an integer (`maxResults`) written in ASCII digits."""
+    if member.type_name in ("integer", "long"):
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
+            raise RestJsonError("SerializationException", f"The value of {where} is not an integer.")
+        return int(text)
+    return text
+
+
+def _storable(value: Any) -> bool:
+    """No NUL and no lone surrogate in any text: neither is a character any of these members has."""
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    if isinstance(value, str):
+        return "\x00" not in value and value.encode("utf-8", "surrogatepass").decode("utf-8", "ignore") == value
+    return True
+
+
 def handle(request: HttpRequest) -> HttpResponse:
     request_id = getattr(request, "iam_request_id", None) or str(uuid.uuid4())
     route = routes.route_for(request.method or "", request.path, request.GET.dict())
@@ -86,6 +104,11 @@ def handle(request: HttpRequest) -> HttpResponse:
             raise RestJsonError("UnknownOperationException", "This operation is not supported by this directory.")
         model = routes.operation_model(route.service, route.operation)
         arguments = _arguments(model, request)
+        if not all(_storable(value) for value in arguments.values()):
+            raise RestJsonError("InvalidRequestException", "A member holds a character that is not allowed.")
+        if route.service == "sso" and "accessToken" not in arguments:
+            # A portal API call without its bearer token is unauthenticated, as the token's own refusal says.
+            raise RestJsonError("UnauthorizedException", "Session token not found or invalid", 401)
         validate_input(model.input_shape, arguments, error=ValidationException)
         result = handler(request, arguments)
         return _json(_render(model.output_shape, result), 200, request_id)

@@ -24,7 +24,8 @@ DOORS = load_doors()
 ROOT = Path(__file__).resolve().parents[2]
 # Operations each walk must at least reach, per door: a door whose registry shrinks by mistake fails. The JSON door
 # is young (Organizations' operations join it one by one); the SCIM door is small (Users, Groups, discovery).
-MINIMUM_WALKED = {"json": 1, "scim": 15}
+# The REST-JSON door's operations are all public (SSO OIDC) or act only for the token's person (the portal API).
+MINIMUM_WALKED = {"json": 1, "scim": 15, "restjson": 0}
 
 
 def call(door, operation, arguments, caller, credentials=Credentials.SIGNED):
