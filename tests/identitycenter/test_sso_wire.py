@@ -1,23 +1,60 @@
 """SSO OIDC and the portal API on the wire, through botocore itself: a client registers and starts the device
 flow, the person allows it in the portal, the token is written where botocore's SSO token provider reads it, and a
-token lists the person's accounts and roles and gets role credentials from the portal API. Errors are parsed by botocore's REST-JSON parser."""
+token lists the person's accounts and roles and gets role credentials from the portal API, and botocore's own SSO
+credential provider turns a profile with an `sso_session` into the permission set's role. Errors are parsed by botocore's REST-JSON parser."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import boto3
+import botocore.credentials
+import botocore.tokens
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.test import Client
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _StaticFilesHandler
 
 from tests.identitycenter.test_portal import PASSWORD, setup  # noqa: F401 - the portal's fixture
 from tests.identitycenter.test_sso_oidc import _allow_in_portal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REGION = "us-east-1"
+
+
+class _BearerHeaderKept(QuietWSGIRequestHandler):
+    """Django's server, passing on the one header name with underscores the portal API needs, as a proxy that
+    renames `x-amz-sso_bearer_token` does in front of gunicorn."""
+
+    def get_environ(self):
+        token = self.headers.get("x-amz-sso_bearer_token")
+        environ = super().get_environ()
+        if token is not None:
+            environ["HTTP_X_AMZ_SSO_BEARER_TOKEN"] = token
+        return environ
+
+
+class _BearerServerThread(LiveServerThread):
+    def _create_server(self, connections_override=None):
+        return self.server_class((self.host, self.port), _BearerHeaderKept, allow_reuse_address=False,
+                                 connections_override=connections_override)
+
+
+@pytest.fixture
+def bearer_server(transactional_db):
+    thread = _BearerServerThread("127.0.0.1", _StaticFilesHandler)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield SimpleNamespace(url=f"http://127.0.0.1:{thread.port}")
+    thread.terminate()
 
 
 def _unsigned(live_server, service: str):
@@ -56,6 +93,44 @@ def _device_flow(live_server) -> dict:
                               deviceCode=started["deviceCode"])
     assert token["tokenType"] == "Bearer" and token["expiresIn"] > 0
     return {"registered": registered, "token": token, "start_url": start_url}
+
+
+def test_a_profile_with_an_sso_session_gets_the_permission_sets_role(setup, bearer_server, tmp_path,  # noqa: F811
+                                                                      monkeypatch):
+    live_server = bearer_server
+    flow = _device_flow(live_server)
+    account_id = setup["team"].account.pk
+    (tmp_path / "config").write_text(
+        f"[profile dev]\nsso_session = corp\nsso_account_id = {account_id}\nsso_role_name = ReadOnly\n"
+        f"region = {REGION}\n\n[sso-session corp]\nsso_start_url = {flow['start_url']}\nsso_region = {REGION}\n"
+        "sso_registration_scopes = sso:account:access\n")
+    cache = tmp_path / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    now = datetime.now(UTC)
+    (cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(json.dumps({  # noqa: S324 - botocore's key
+        "startUrl": flow["start_url"], "region": REGION, "accessToken": flow["token"]["accessToken"],
+        "expiresAt": (now + timedelta(seconds=flow["token"]["expiresIn"])).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "refreshToken": flow["token"]["refreshToken"], "clientId": flow["registered"]["clientId"],
+        "clientSecret": flow["registered"]["clientSecret"],
+        "registrationExpiresAt": (now + timedelta(days=80)).strftime("%Y-%m-%dT%H:%M:%SZ")}))
+    for name, value in {"HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "config"),
+                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+                        "AWS_ENDPOINT_URL_SSO": live_server.url, "AWS_ENDPOINT_URL_SSO_OIDC": live_server.url,
+                        "AWS_ENDPOINT_URL_STS": live_server.url}.items():
+        monkeypatch.setenv(name, value)
+    # botocore fixes its ~/.aws/sso/cache at import: pointed at this test's home the way HOME would have.
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
+    # botocore fixes its ~/.aws/sso/cache at import: pointed at this test's home the way HOME would have.
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+
+    identity = boto3.Session(profile_name="dev").client("sts").get_caller_identity()
+    assert identity["Account"] == account_id
+    assert identity["Arn"].startswith(f"arn:aws:sts::{account_id}:assumed-role/AWSReservedSSO_ReadOnly_")
+    assert identity["Arn"].endswith("/ana")
 
 
 def test_the_portal_api_lists_and_refuses_as_botocore_expects(setup, live_server):  # noqa: F811
