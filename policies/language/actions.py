@@ -324,6 +324,81 @@ DeleteBearerToken W -
 DescribeBearerTokens R -
 """
 
+# "Actions defined by AWS Organizations" and "by AWS IAM Identity Center" (sso) that this directory serves: the
+# organization's operations and sso-admin's. Their resources are not typed here, so any resource is accepted.
+_ORGANIZATIONS_TABLE = """
+AttachPolicy W -
+CloseAccount W -
+CreateOrganization W -
+CreateOrganizationalUnit W -
+CreatePolicy W -
+DeleteOrganization W -
+DeleteOrganizationalUnit W -
+DeletePolicy W -
+DescribeAccount R -
+DescribeCreateAccountStatus R -
+DescribeOrganization R -
+DescribeOrganizationalUnit R -
+DescribePolicy R -
+DetachPolicy W -
+DisablePolicyType W -
+EnablePolicyType W -
+ListAccounts L -
+ListAccountsForParent L -
+ListChildren L -
+ListCreateAccountStatus L -
+ListOrganizationalUnitsForParent L -
+ListParents L -
+ListPolicies L -
+ListPoliciesForTarget L -
+ListRoots L -
+ListTagsForResource L -
+ListTargetsForPolicy L -
+MoveAccount W -
+RemoveAccountFromOrganization W -
+TagResource T -
+UntagResource T -
+UpdateOrganizationalUnit W -
+UpdatePolicy W -
+"""
+_SSO_TABLE = """
+AttachCustomerManagedPolicyReferenceToPermissionSet W -
+AttachManagedPolicyToPermissionSet W -
+CreateAccountAssignment W -
+CreatePermissionSet W -
+DeleteAccountAssignment W -
+DeleteInlinePolicyFromPermissionSet W -
+DeletePermissionSet W -
+DeletePermissionsBoundaryFromPermissionSet W -
+DescribeAccountAssignmentCreationStatus R -
+DescribeAccountAssignmentDeletionStatus R -
+DescribeInstance R -
+DescribePermissionSet R -
+DescribePermissionSetProvisioningStatus R -
+DetachCustomerManagedPolicyReferenceFromPermissionSet W -
+DetachManagedPolicyFromPermissionSet W -
+GetInlinePolicyForPermissionSet R -
+GetPermissionsBoundaryForPermissionSet R -
+ListAccountAssignmentCreationStatus L -
+ListAccountAssignmentDeletionStatus L -
+ListAccountAssignments L -
+ListAccountAssignmentsForPrincipal L -
+ListAccountsForProvisionedPermissionSet L -
+ListCustomerManagedPolicyReferencesInPermissionSet L -
+ListInstances L -
+ListManagedPoliciesInPermissionSet L -
+ListPermissionSetProvisioningStatus L -
+ListPermissionSets L -
+ListPermissionSetsProvisionedToAccount L -
+ListTagsForResource L -
+ProvisionPermissionSet W -
+PutInlinePolicyToPermissionSet W -
+PutPermissionsBoundaryToPermissionSet W -
+TagResource T -
+UntagResource T -
+UpdatePermissionSet W -
+"""
+
 # Actions this directory serves. Everything else in the tables is AWS's and is still
 # valid in a policy (AWS accepts it), but requests for it never reach the evaluator.
 _NOT_IMPLEMENTED = frozenset(
@@ -386,6 +461,8 @@ CATALOGUE: dict[str, dict[str, ActionInfo]] = {
     "sts": _load("sts", _STS_TABLE),
     "identitystore": _load("identitystore", _IDENTITYSTORE_TABLE),
     "sso-directory": _load("sso-directory", _SSO_DIRECTORY_TABLE),
+    "organizations": _load("organizations", _ORGANIZATIONS_TABLE),
+    "sso": _load("sso", _SSO_TABLE),
 }
 BUILTIN_SERVICES = frozenset(CATALOGUE)
 # Mutated in place by register_service(): modules that imported the name see registered services too.
