@@ -127,6 +127,7 @@ def test_the_scheduled_task_produces_a_report_of_every_account_on_the_worker(roo
 
 
 def test_beat_schedule_runs_the_report_every_four_hours_and_drops_runs_that_waited_too_long():
+    app.loader.import_default_modules()  # what a worker does as it starts: every app's tasks module is imported
     entry = settings.CELERY_BEAT_SCHEDULE["credential-report"]
     assert entry["task"] == "directory.tasks.scheduled_credential_report"
     assert entry["schedule"] == timedelta(hours=4)
