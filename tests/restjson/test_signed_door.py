@@ -31,19 +31,22 @@ def analyzer_client(transactional_db, live_server, root_credentials):
 @pytest.fixture
 def handlers():
     """Register handlers for one test: {operation: handler(caller, params)}; the calls they saw are kept."""
-    registered, seen = [], []
+    registry.load_handlers()  # the real handlers first: these stand in for them during the test only
+    replaced, seen = {}, []
 
     def register(operation: str, answer):
         def handler(caller, params):
             seen.append((operation, caller, params))
             return answer(params) if callable(answer) else answer
+        replaced.setdefault(operation, registry._HANDLERS.pop(("accessanalyzer", operation), None))
         registry.operation("accessanalyzer", operation)(handler)
-        registered.append(operation)
 
     register.seen = seen
     yield register
-    for operation in registered:
+    for operation, real in replaced.items():
         registry._HANDLERS.pop(("accessanalyzer", operation), None)
+        if real is not None:
+            registry._HANDLERS[("accessanalyzer", operation)] = real
 
 
 def test_the_signed_service_is_named_as_its_model_names_itself():
