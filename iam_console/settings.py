@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "identitystore",
     "evidence",
     "identitycenter",
+    "analyzers",
 ]
 
 MIDDLEWARE = [
