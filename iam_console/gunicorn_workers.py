@@ -1,5 +1,7 @@
 """gunicorn workers whose own refusals (a request line or headers past its limits) answer in the shape of the door
-the request was for: the API's JSON error under /api/, the Query API's XML error at `/`, the console's page elsewhere.
+the request was for: the API's JSON error under /api/, the Query API's XML error at `/`, the console's page elsewhere;
+and which pass on the one header name with an underscore that a served protocol needs (the portal API's
+`x-amz-sso_bearer_token`).
 
 gunicorn refuses such a request before any application code sees it, and by then it has read the request line; so
 each worker peeks (without consuming) at the first bytes of the request before gunicorn parses it.
@@ -15,6 +17,8 @@ import uuid
 from xml.sax.saxutils import escape
 
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.http.message import Request
+from gunicorn.http.parser import RequestParser
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 from gunicorn.workers.sync import SyncWorker as GunicornSyncWorker
 
@@ -84,7 +88,33 @@ class _DoorShapedRefusals:
             pass  # the client has gone
 
 
-class SyncWorker(_DoorShapedRefusals, GunicornSyncWorker):
+# botocore sends the portal API's access token as `x-amz-sso_bearer_token`. gunicorn drops every header name with an
+# underscore (`header_map = "drop"`), since `X_Forwarded_For` and `X-Forwarded-For` would both become
+# HTTP_X_FORWARDED_FOR. This one name alone is kept; the look-alike with hyphens is dropped instead, so that its WSGI
+# key, HTTP_X_AMZ_SSO_BEARER_TOKEN, has exactly one source. Every other name with an underscore is still dropped.
+SSO_BEARER_HEADER = "X-AMZ-SSO_BEARER_TOKEN"
+_SSO_BEARER_LOOKALIKE = "X-AMZ-SSO-BEARER-TOKEN"
+
+
+class PortalTokenRequest(Request):
+    """gunicorn's request, with the portal API's bearer-token header kept (and only it)."""
+
+    def _apply_header_policy(self, name, value, *args, **kwargs):
+        if name == SSO_BEARER_HEADER and not kwargs.get("from_trailer"):
+            return name, value
+        if name == _SSO_BEARER_LOOKALIKE:
+            return None
+        return super()._apply_header_policy(name, value, *args, **kwargs)
+
+
+class _PortalTokenHeader:
+    def init_process(self) -> None:
+        # The parser of this worker process builds its requests from the class above.
+        RequestParser.mesg_class = PortalTokenRequest
+        super().init_process()  # type: ignore[misc]
+
+
+class SyncWorker(_PortalTokenHeader, _DoorShapedRefusals, GunicornSyncWorker):
     """One request at a time (GUNICORN_THREADS=1)."""
 
     def handle(self, listener, client, addr):
@@ -92,7 +122,7 @@ class SyncWorker(_DoorShapedRefusals, GunicornSyncWorker):
         return super().handle(listener, client, addr)
 
 
-class ThreadWorker(_DoorShapedRefusals, GunicornThreadWorker):
+class ThreadWorker(_PortalTokenHeader, _DoorShapedRefusals, GunicornThreadWorker):
     """Several requests at once, one per thread (GUNICORN_THREADS>1)."""
 
     def handle(self, conn):

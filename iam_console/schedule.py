@@ -34,6 +34,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Closed accounts finish closing (PENDING_CLOSURE becomes SUSPENDED) within five minutes, as AWS's do.
     "finish-account-closures": {"task": "organizations.tasks.finish_account_closures",
                                 "schedule": timedelta(minutes=5), "options": {"expires": 240}},
+    # Access Analyzer's unused-access (and external-access) findings are evaluated again every four hours.
+    "evaluate-analyzers": _every(FOUR_HOURS, "analyzers.tasks.evaluate_all_analyzers"),
     "requeue-pending-identity-center-operations": {"task": "identitycenter.tasks.requeue_pending_operations",
                                                    "schedule": timedelta(minutes=1), "options": {"expires": 50}},
 }

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "identitystore",
     "evidence",
     "identitycenter",
+    "analyzers",
 ]
 
 MIDDLEWARE = [
@@ -360,7 +361,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "PREPROCESSING_HOOKS": ["iam_console.rest.schema.drop_slash_twins"],
     # A last-accessed report's granularity is asked for and answered (as its job type) with one set of values.
-    "ENUM_NAME_OVERRIDES": {"AccessAdvisorGranularityEnum": ["SERVICE_LEVEL", "ACTION_LEVEL"]},
+    "ENUM_NAME_OVERRIDES": {"AccessAdvisorGranularityEnum": ["SERVICE_LEVEL", "ACTION_LEVEL"],
+                            "AccessCheckPolicyTypeEnum": ["IDENTITY_POLICY", "RESOURCE_POLICY"]},
 }
 
 # --- Metrics (Prometheus, /metrics) and logs --------------------------------------------------------------

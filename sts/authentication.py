@@ -41,12 +41,13 @@ class SignatureAuthenticationFailed(Exception):
         self.error = error
 
 
-def signed_request_from(request: HttpRequest) -> sigv4.SignedRequest:
+def signed_request_from(request: HttpRequest, sent_path: str | None = None) -> sigv4.SignedRequest:
     headers = {name.lower(): value for name, value in request.headers.items()}
     # The path as the client sent it, still percent-encoded (SigV4 encodes it once more): gunicorn gives RAW_URI,
-    # other servers REQUEST_URI; failing both, the decoded path encoded back as a client would have sent it.
+    # other servers REQUEST_URI; failing both, the door's rebuilding of it (`sent_path`: a REST door knows how its
+    # clients encode an ARN in a path label) or the decoded path encoded back as a client would have sent it.
     raw_uri = request.META.get("RAW_URI") or request.META.get("REQUEST_URI") or ""
-    raw_path = raw_uri.split("?", 1)[0] or escape_uri_path(request.path)
+    raw_path = raw_uri.split("?", 1)[0] or sent_path or escape_uri_path(request.path)
     return sigv4.SignedRequest(method=request.method or "GET", raw_path=raw_path,
                                query_string=request.META.get("QUERY_STRING", ""), headers=headers,
                                body_sha256=hashlib.sha256(request.body).hexdigest())
@@ -73,11 +74,12 @@ class SigV4Authentication(BaseAuthentication):
         return sigv4.ALGORITHM
 
 
-def authenticate_signed_request(request: HttpRequest, *, services: frozenset[str] = SIGNING_SERVICES):
-    """The principal who signed `request`, for doors outside DRF (the AWS Query and JSON APIs), with a credential
-    scope naming one of `services`; sets the request's access key id for the caller's context. Raises the IAM
-    error the signature failed with."""
-    signed_by = authenticate_signed(signed_request_from(request), services=services)
+def authenticate_signed_request(request: HttpRequest, *, services: frozenset[str] = SIGNING_SERVICES,
+                                sent_path: str | None = None):
+    """The principal who signed `request`, for doors outside DRF (the AWS Query, JSON and REST-JSON APIs), with a
+    credential scope naming one of `services`; sets the request's access key id for the caller's context. Raises
+    the IAM error the signature failed with."""
+    signed_by = authenticate_signed(signed_request_from(request, sent_path), services=services)
     request.iam_access_key_id = signed_by.access_key_id  # type: ignore[attr-defined]
     return signed_by.principal, SignedIdentity(access_key_id=signed_by.access_key_id, region=signed_by.region,
                                                service=signed_by.service)

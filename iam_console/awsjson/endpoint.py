@@ -12,8 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from iam_console import metrics
 from iam_console.awsjson import registry
 from iam_console.awsjson.errors import JSON_CODES, JsonError, ValidationException
-from iam_console.awsjson.parsing import parse_input, read_body
-from iam_console.awsjson.serialization import render_error, render_response
 from iam_console.awsjson.service_models import (
     SIGNING_NAMES,
     JsonService,
@@ -25,6 +23,7 @@ from iam_console.awsjson.service_models import (
 from iam_console.callers import caller_from_request
 from iam_console.errors import IAMError, ServiceUnavailable
 from iam_console.model_constraints import validate_input
+from iam_console.model_json import parse_input, read_body, render_error, render_response
 from iam_console.outages import OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_outage
 from sts.authentication import authenticate_signed_request, is_signed, signing_service
 

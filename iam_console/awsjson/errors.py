@@ -37,8 +37,3 @@ class ValidationException(IAMError):
     """The input breaks a constraint of the model (required, length, pattern, range, enum)."""
 
     code, http_status = "ValidationException", 400
-
-
-def serialization_error(message: str) -> JsonError:
-    """The body is not JSON, or a member has the wrong JSON type for its shape."""
-    return JsonError("SerializationException", message)

@@ -41,14 +41,18 @@ def create_token(request: HttpRequest, params: dict) -> dict:
 
 
 def list_accounts(request: HttpRequest, params: dict) -> dict:
-    accesses = oidc.list_accounts(access_token=params["accessToken"])
+    page = oidc.list_accounts(access_token=params["accessToken"], max_results=params.get("maxResults"),
+                              next_token=params.get("nextToken"))
     return {"accountList": [{"accountId": a.account.pk, "accountName": a.account.name,
-                             "emailAddress": a.account.email} for a in accesses]}
+                             "emailAddress": a.account.email} for a in page.items], "nextToken": page.next_token}
 
 
 def list_account_roles(request: HttpRequest, params: dict) -> dict:
-    accesses = oidc.list_account_roles(access_token=params["accessToken"], account_id=params["accountId"])
-    return {"roleList": [{"roleName": a.role_name, "accountId": a.account.pk} for a in accesses]}
+    page = oidc.list_account_roles(access_token=params["accessToken"], account_id=params["accountId"],
+                                   max_results=params.get("maxResults"), next_token=params.get("nextToken"))
+    # As AWS names them: the permission set's name (GetRoleCredentials takes it back).
+    return {"roleList": [{"roleName": a.permission_set.name, "accountId": a.account.pk} for a in page.items],
+            "nextToken": page.next_token}
 
 
 def get_role_credentials(request: HttpRequest, params: dict) -> dict:

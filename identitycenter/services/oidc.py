@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -259,17 +260,65 @@ def session_of_token(access_token: str) -> PortalSession:
     return session
 
 
-def list_accounts(*, access_token: str) -> list[portal.Access]:
+class PortalInvalidRequest(IAMError):
+    """The portal API's refusal of a malformed request (here: a page token it did not hand out)."""
+
+    code, http_status = "InvalidRequestException", 400
+
+
+PAGE_SIZE = 100  # the model's largest maxResults, and the page when none is asked for
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    items: list[portal.Access]
+    next_token: str | None
+
+
+def _page(accesses: list[portal.Access], key, *, scope: str, max_results: int | None,
+          next_token: str | None) -> PortalPage:
+    """One page of `accesses` (already in `key` order) after the item a page token names. Tokens are signed and
+    name the last item's sort key, so they are opaque, good only for the list (and account) they came from, and a
+    page is right even if assignments changed in between."""
+    after = None
+    if next_token:
+        try:
+            after = tuple(signing.loads(next_token, salt=f"sso-portal-page:{scope}"))
+        except (signing.BadSignature, TypeError, ValueError):
+            raise PortalInvalidRequest("The nextToken is not valid: pass back the nextToken of the previous "
+                                       "page unchanged.") from None
+    if after is not None:
+        accesses = [access for access in accesses if tuple(key(access)) > after]
+    limit = max_results or PAGE_SIZE
+    page = accesses[:limit]
+    more = len(accesses) > limit
+    token = signing.dumps(list(key(page[-1])), salt=f"sso-portal-page:{scope}") if more else None
+    return PortalPage(items=page, next_token=token)
+
+
+def _account_key(access: portal.Access) -> tuple[str, str]:
+    return access.account.name.lower(), access.account.pk
+
+
+def _role_key(access: portal.Access) -> tuple[str, str]:
+    return access.permission_set.name.lower(), access.permission_set.ps_id
+
+
+def list_accounts(*, access_token: str, max_results: int | None = None,
+                  next_token: str | None = None) -> PortalPage:
+    session = session_of_token(access_token)
     seen, accounts = set(), []
-    for access in portal.accesses_of(session_of_token(access_token).user):
+    for access in portal.accesses_of(session.user):
         if access.account.pk not in seen:
             seen.add(access.account.pk)
             accounts.append(access)
-    return accounts
+    return _page(accounts, _account_key, scope="accounts", max_results=max_results, next_token=next_token)
 
 
-def list_account_roles(*, access_token: str, account_id: str) -> list[portal.Access]:
-    return portal.accesses_of(session_of_token(access_token).user, account_id)
+def list_account_roles(*, access_token: str, account_id: str, max_results: int | None = None,
+                       next_token: str | None = None) -> PortalPage:
+    accesses = portal.accesses_of(session_of_token(access_token).user, account_id)
+    return _page(accesses, _role_key, scope=f"roles:{account_id}", max_results=max_results, next_token=next_token)
 
 
 def get_role_credentials(*, access_token: str, account_id: str, role_name: str, **context) -> portal.PortalCredentials:

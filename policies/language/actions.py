@@ -67,6 +67,9 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ResourceType("identitystore:User", "identitystore", "user/"),
         ResourceType("identitystore:Group", "identitystore", "group/"),
         ResourceType("identitystore:GroupMembership", "identitystore", "membership/"),
+        # IAM Access Analyzer's (arn:aws:access-analyzer:<region>:<account>:analyzer/<name>[/archive-rule/<rule>]).
+        ResourceType("access-analyzer:Analyzer", "access-analyzer", "analyzer/"),
+        ResourceType("access-analyzer:ArchiveRule", "access-analyzer", "analyzer/"),
     )
 }
 
@@ -399,10 +402,64 @@ UntagResource T -
 UpdatePermissionSet W -
 """
 
+# Service Authorization Reference, "Actions defined by AWS IAM Access Analyzer".
+_ACCESS_ANALYZER_TABLE = """
+ApplyArchiveRule W access-analyzer:Analyzer
+CancelPolicyGeneration W -
+CheckAccessNotGranted R -
+CheckNoNewAccess R -
+CheckNoPublicAccess R -
+CreateAccessPreview W access-analyzer:Analyzer
+CreateAnalyzer W access-analyzer:Analyzer
+CreateArchiveRule W access-analyzer:ArchiveRule
+CreateServiceLinkedAnalyzer W access-analyzer:Analyzer
+DeleteAnalyzer W access-analyzer:Analyzer
+DeleteArchiveRule W access-analyzer:ArchiveRule
+DeleteServiceLinkedAnalyzer W access-analyzer:Analyzer
+GenerateFindingRecommendation W access-analyzer:Analyzer
+GetAccessPreview R access-analyzer:Analyzer
+GetAnalyzedResource R access-analyzer:Analyzer
+GetAnalyzer R access-analyzer:Analyzer
+GetArchiveRule R access-analyzer:ArchiveRule
+GetFinding R access-analyzer:Analyzer
+GetFindingRecommendation R access-analyzer:Analyzer
+GetFindingV2 R access-analyzer:Analyzer
+GetFindingsStatistics R access-analyzer:Analyzer
+GetGeneratedPolicy R -
+ListAccessPreviewFindings R access-analyzer:Analyzer
+ListAccessPreviews L access-analyzer:Analyzer
+ListAnalyzedResources L access-analyzer:Analyzer
+ListAnalyzers L -
+ListArchiveRules L access-analyzer:Analyzer
+ListFindings L access-analyzer:Analyzer
+ListFindingsV2 L access-analyzer:Analyzer
+ListPolicyGenerations R -
+ListTagsForResource R access-analyzer:Analyzer,access-analyzer:ArchiveRule
+StartPolicyGeneration W -
+StartResourceScan W access-analyzer:Analyzer
+TagResource T access-analyzer:Analyzer,access-analyzer:ArchiveRule
+UntagResource T access-analyzer:Analyzer,access-analyzer:ArchiveRule
+UpdateAnalyzer W access-analyzer:Analyzer
+UpdateArchiveRule W access-analyzer:ArchiveRule
+UpdateFindings W access-analyzer:Analyzer
+ValidatePolicy R -
+"""
+
 # Actions this directory serves. Everything else in the tables is AWS's and is still
 # valid in a policy (AWS accepts it), but requests for it never reach the evaluator.
 _NOT_IMPLEMENTED = frozenset(
     {
+        # Access previews, recommendations, analyzed resources and service-linked analyzers.
+        "access-analyzer:createaccesspreview",
+        "access-analyzer:getaccesspreview",
+        "access-analyzer:listaccesspreviewfindings",
+        "access-analyzer:listaccesspreviews",
+        "access-analyzer:createservicelinkedanalyzer",
+        "access-analyzer:deleteservicelinkedanalyzer",
+        "access-analyzer:generatefindingrecommendation",
+        "access-analyzer:getfindingrecommendation",
+        "access-analyzer:getanalyzedresource",
+        "access-analyzer:listanalyzedresources",
         "iam:uploadsshpublickey",
         "iam:deletesshpublickey",
         "iam:getsshpublickey",
@@ -463,6 +520,7 @@ CATALOGUE: dict[str, dict[str, ActionInfo]] = {
     "sso-directory": _load("sso-directory", _SSO_DIRECTORY_TABLE),
     "organizations": _load("organizations", _ORGANIZATIONS_TABLE),
     "sso": _load("sso", _SSO_TABLE),
+    "access-analyzer": _load("access-analyzer", _ACCESS_ANALYZER_TABLE),
 }
 BUILTIN_SERVICES = frozenset(CATALOGUE)
 # Mutated in place by register_service(): modules that imported the name see registered services too.

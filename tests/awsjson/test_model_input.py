@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from iam_console.awsjson.errors import ValidationException
-from iam_console.awsjson.parsing import parse_input
-from iam_console.awsjson.serialization import render_error, render_response
 from iam_console.awsjson.service_models import operation_model
 from iam_console.errors import IAMError
 from iam_console.model_constraints import validate_input
+from iam_console.model_json import parse_input, render_error, render_response
 
 
 def _input(operation: str):

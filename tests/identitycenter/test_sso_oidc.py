@@ -67,9 +67,9 @@ def test_the_device_flow_from_pending_to_credentials(setup, client_app):  # noqa
         _poll(client_app, started.device_code)  # a device code is good once
 
     account_id = setup["team"].account.pk
-    assert [a.account.pk for a in oidc.list_accounts(access_token=issued.access_token)] == [account_id]
+    assert [a.account.pk for a in oidc.list_accounts(access_token=issued.access_token).items] == [account_id]
     roles = oidc.list_account_roles(access_token=issued.access_token, account_id=account_id)
-    assert [a.permission_set.name for a in roles] == ["ReadOnly"]
+    assert [a.permission_set.name for a in roles.items] == ["ReadOnly"]
     granted = oidc.get_role_credentials(access_token=issued.access_token, account_id=account_id,
                                         role_name="ReadOnly")
     assert session_principal(granted.assumed.access_key_id).account_id == account_id
@@ -78,7 +78,7 @@ def test_the_device_flow_from_pending_to_credentials(setup, client_app):  # noqa
 
     refreshed = oidc.create_token(client_id=client_app.client.client_id, client_secret=client_app.client_secret,
                                   grant_type="refresh_token", refresh_token=issued.refresh_token)
-    assert oidc.list_accounts(access_token=refreshed.access_token)
+    assert oidc.list_accounts(access_token=refreshed.access_token).items
     with pytest.raises(oidc.InvalidGrantException):
         oidc.create_token(client_id=client_app.client.client_id, client_secret=client_app.client_secret,
                           grant_type="refresh_token", refresh_token=issued.refresh_token)
@@ -116,7 +116,7 @@ def test_the_authorization_code_grant_checks_pkce(setup, client_app):  # noqa: F
     issued = oidc.create_token(client_id=client_app.client.client_id, client_secret=client_app.client_secret,
                                grant_type="authorization_code", code=code, code_verifier=verifier,
                                redirect_uri="http://127.0.0.1:9999/")
-    assert oidc.list_accounts(access_token=issued.access_token)
+    assert oidc.list_accounts(access_token=issued.access_token).items
 
 
 def portal_key() -> str:

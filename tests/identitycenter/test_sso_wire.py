@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from django.test import Client
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _StaticFilesHandler
 
+from tests.identitycenter.conftest import finish
 from tests.identitycenter.test_portal import PASSWORD, setup  # noqa: F401 - the portal's fixture
 from tests.identitycenter.test_sso_oidc import _allow_in_portal
 
@@ -152,3 +153,60 @@ def test_the_portal_api_lists_and_refuses_as_botocore_expects(setup, live_server
     with pytest.raises(ClientError) as invalid:
         _unsigned(live_server, "sso-oidc").register_client(clientName="x", clientType="confidential")
     assert invalid.value.response["Error"]["Code"] == "InvalidClientMetadataException"
+
+
+@pytest.fixture
+def many(setup, sso, instance_arn, make_account):  # noqa: F811
+    """ana's group also holds ReadOnly in two more accounts, and two more permission sets in Team."""
+    group = sso("ListAccountAssignments", InstanceArn=instance_arn, AccountId=setup["team"].account.pk,
+                PermissionSetArn=_permission_set(sso, instance_arn, "ReadOnly"))["AccountAssignments"][0]["PrincipalId"]
+
+    def assign(account_id: str, permission_set: str) -> None:
+        status = sso("CreateAccountAssignment", InstanceArn=instance_arn, TargetId=account_id,
+                     TargetType="AWS_ACCOUNT", PermissionSetArn=permission_set, PrincipalType="GROUP",
+                     PrincipalId=group)["AccountAssignmentCreationStatus"]
+        assert finish(status) == "SUCCEEDED"
+
+    accounts = [setup["team"].account.pk]
+    for name in ("Team B", "Team C"):
+        account_id = make_account(name).account.pk
+        assign(account_id, _permission_set(sso, instance_arn, "ReadOnly"))
+        accounts.append(account_id)
+    for name in ("Audit", "Deploy"):
+        made = sso("CreatePermissionSet", InstanceArn=instance_arn, Name=name)["PermissionSet"]["PermissionSetArn"]
+        assign(setup["team"].account.pk, made)
+    return accounts
+
+
+def _permission_set(sso, instance_arn: str, name: str) -> str:  # noqa: F811
+    for arn in sso("ListPermissionSets", InstanceArn=instance_arn)["PermissionSets"]:
+        if sso("DescribePermissionSet", InstanceArn=instance_arn, PermissionSetArn=arn)["PermissionSet"]["Name"] == name:
+            return arn
+    raise LookupError(name)
+
+
+def test_the_portal_api_pages_with_opaque_tokens_and_boto3_paginators(many, bearer_server):
+    access_token = _device_flow(bearer_server)["token"]["accessToken"]
+    sso = _unsigned(bearer_server, "sso")
+    first = sso.list_accounts(accessToken=access_token, maxResults=2)
+    assert [a["accountId"] for a in first["accountList"]] == many[:2] and first["nextToken"]
+    second = sso.list_accounts(accessToken=access_token, maxResults=2, nextToken=first["nextToken"])
+    assert [a["accountId"] for a in second["accountList"]] == many[2:] and "nextToken" not in second
+    assert [a["accountId"] for page in sso.get_paginator("list_accounts").paginate(
+        accessToken=access_token, PaginationConfig={"PageSize": 1}) for a in page["accountList"]] == many
+
+    pages = list(sso.get_paginator("list_account_roles").paginate(
+        accessToken=access_token, accountId=many[0], PaginationConfig={"PageSize": 1}))
+    assert len(pages) == 3
+    assert [r["roleName"] for page in pages for r in page["roleList"]] == ["Audit", "Deploy", "ReadOnly"]
+    # A token is good for the list it came from, only as handed out; maxResults stays within the model's 1 to 100.
+    roles_token = sso.list_account_roles(accessToken=access_token, accountId=many[0], maxResults=1)["nextToken"]
+    for call in (lambda: sso.list_accounts(accessToken=access_token, nextToken=first["nextToken"] + "x"),
+                 lambda: sso.list_accounts(accessToken=access_token, nextToken="not-a-token"),
+                 lambda: sso.list_accounts(accessToken=access_token, nextToken=roles_token),
+                 lambda: sso.list_account_roles(accessToken=access_token, accountId=many[1], nextToken=roles_token),
+                 lambda: sso.list_accounts(accessToken=access_token, maxResults=101)):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 # Actions of AWS services the directory answers for, outside the iam and sts catalogue.
 OTHER_AWS_ACTIONS = {"access-analyzer:ValidatePolicy", "organizations:CreateAccount",
-                     "account:GetAccountInformation", "access-analyzer:StartPolicyGeneration",
-                     "access-analyzer:GetGeneratedPolicy", "access-analyzer:ListPolicyGenerations",
-                     "access-analyzer:CancelPolicyGeneration"}
+                     "account:GetAccountInformation"}
+OTHER_AWS_ACTIONS |= {"access-analyzer:CheckNoNewAccess", "access-analyzer:CheckAccessNotGranted",
+                      "access-analyzer:CheckNoPublicAccess"}
 
 
 @iam_operation("CreateSAMLProvider")

@@ -1,8 +1,12 @@
-"""A request body read against the operation's input shape: each member checked for its JSON type.
+"""JSON bodies read against, and answers rendered as, an operation's shapes in botocore's model: the JSON 1.1 and
+the REST-JSON doors share them.
 
-JSON types that do not fit a member are SerializationException, as AWS's JSON services answer; members the shape
-does not declare are left out (AWS ignores them); a null member is an absent one. Constraints are checked after,
-by iam_console.model_constraints.
+Reading: JSON types that do not fit a member are SerializationException, as AWS's JSON services answer; members
+the shape does not declare are left out (AWS ignores them); a null member is an absent one. Constraints are checked
+after, by iam_console.model_constraints.
+
+Rendering: only the members the output shape declares; timestamps as the shape's `timestampFormat` says, epoch
+seconds by default (both protocols' default).
 """
 
 from __future__ import annotations
@@ -14,9 +18,20 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.model import Shape
+from botocore.model import OperationModel, Shape
 
-from iam_console.awsjson.errors import serialization_error
+from iam_console.errors import IAMError
+
+
+class SerializationException(IAMError):
+    """The body is not JSON, or a member has the wrong JSON type for its shape."""
+
+    code, http_status = "SerializationException", 400
+
+
+def serialization_error(message: str) -> SerializationException:
+    return SerializationException(message)
+
 
 MAX_DEPTH = 32  # far deeper than any model's shapes; a body nested deeper is refused before it is walked
 
@@ -132,3 +147,43 @@ def _timestamp(value: Any) -> datetime:
     except (ValueError, OverflowError, OSError):
         pass
     raise _wrong(value, "a Timestamp")
+
+
+def render_response(operation: OperationModel, result: dict[str, Any]) -> bytes:
+    shape = operation.output_shape
+    body = render_value(shape, result) if shape is not None else {}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def render_error(code: str, message: str, fields: dict[str, Any] | None = None) -> bytes:
+    body: dict[str, Any] = {"__type": code, "message": message}
+    body.update(fields or {})
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def render_value(shape: Shape, value: Any) -> Any:
+    if getattr(shape, "is_document_type", False):
+        return value
+    kind = shape.type_name
+    if kind == "structure":
+        members = shape.members
+        return {name: render_value(members[name], item) for name, item in value.items()
+                if name in members and item is not None}
+    if kind == "list":
+        return [render_value(shape.member, item) for item in value]
+    if kind == "map":
+        return {str(key): render_value(shape.value, item) for key, item in value.items()}
+    if kind == "timestamp":
+        return _render_timestamp(shape, value)
+    if kind == "blob":
+        return base64.b64encode(value.encode() if isinstance(value, str) else value).decode()
+    return value
+
+
+def _render_timestamp(shape: Shape, value: Any) -> Any:
+    if not isinstance(value, datetime):
+        return value
+    if shape.serialization.get("timestampFormat") == "iso8601":
+        moment = value.astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return round(value.timestamp(), 3)

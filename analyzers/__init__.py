@@ -1,0 +1,1 @@
+"""Access Analyzer: analyzers, their archive rules and findings, and the unused-access evaluation."""
