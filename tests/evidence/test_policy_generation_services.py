@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analyzers.errors import ConflictException, ValidationException
+from analyzers.services import policy_generation as generation
 from directory.services import users
-from evidence import policy_generation as generation
-from evidence.analyzer_errors import AnalyzerConflict, AnalyzerValidation
+from evidence import policy_generation as jobs
 from evidence.models import PolicyGenerationJob
 from iam_console.callers import Caller
 from policies.language import Request, compile_policy, evaluate
@@ -42,7 +43,7 @@ def attempt(requests: list, action: str, resource: str, call) -> None:
 def generate(root_caller, principal_arn: str, **start) -> dict:
     job = generation.start_policy_generation(caller=root_caller, principal_arn=principal_arn, **start)
     assert job.status == "IN_PROGRESS"
-    assert generation.run_job(str(job.job_id)) is True
+    assert jobs.run_job(str(job.job_id)) is True
     return generation.get_generated_policy(caller=root_caller, job_id=str(job.job_id))
 
 
@@ -126,7 +127,7 @@ def test_placeholders_replace_star_for_actions_with_resource_types(root_caller, 
     users.list_users(caller=as_api(alice))
     users.get_user(caller=as_api(alice), user_name="alice")
     job = generation.start_policy_generation(caller=root_caller, principal_arn=alice.arn)
-    generation.run_job(str(job.job_id))
+    jobs.run_job(str(job.job_id))
     answer = generation.get_generated_policy(caller=root_caller, job_id=str(job.job_id),
                                              include_resource_placeholders=True)
     statements = json.loads(answer["generatedPolicyResult"]["generatedPolicies"][0]["policy"])["Statement"]
@@ -142,7 +143,7 @@ def test_the_principal_must_be_a_user_or_role_of_the_callers_account(root_caller
     member.make_user("carol")
     for arn in (f"arn:aws:iam::{member.id}:user/carol", user_arn("nobody"), role_arn("nothing"),
                 f"arn:aws:iam::{root_caller.account_id}:group/admins", "not-an-arn"):
-        with pytest.raises(AnalyzerValidation) as refused:
+        with pytest.raises(ValidationException) as refused:
             generation.start_policy_generation(caller=root_caller, principal_arn=arn)
         assert refused.value.fields["reason"] == "fieldValidationFailed"
         assert refused.value.fields["fieldList"][0]["name"] == "policyGenerationDetails.principalArn"
@@ -156,7 +157,7 @@ def test_the_period_is_validated_as_aws_does(root_caller, make_user):
                            ({"startTime": now - timedelta(days=2), "endTime": now - timedelta(days=3)},
                             "cloudTrailDetails.endTime"),
                            ({"startTime": now - timedelta(days=100)}, "cloudTrailDetails.endTime")):
-        with pytest.raises(AnalyzerValidation) as refused:
+        with pytest.raises(ValidationException) as refused:
             generation.start_policy_generation(caller=root_caller, principal_arn=alice.arn,
                                                cloud_trail_details={"trails": [], "accessRole": "x", **details})
         assert refused.value.fields["fieldList"][0]["name"] == field
@@ -167,22 +168,22 @@ def test_one_generation_per_principal_at_a_time_and_client_tokens_repeat_it(root
     first = generation.start_policy_generation(caller=root_caller, principal_arn=alice.arn, client_token="t-1")
     again = generation.start_policy_generation(caller=root_caller, principal_arn=alice.arn, client_token="t-1")
     assert again.job_id == first.job_id
-    with pytest.raises(AnalyzerConflict) as conflict:
+    with pytest.raises(ConflictException) as conflict:
         generation.start_policy_generation(caller=root_caller, principal_arn=alice.arn, client_token="t-2")
     assert conflict.value.fields == {"resourceId": alice.arn, "resourceType": "PolicyGeneration"}
 
     canceled = generation.cancel_policy_generation(caller=root_caller, job_id=str(first.job_id))
     assert canceled.status == "CANCELED" and canceled.completed_on is not None
-    assert generation.run_job(str(first.job_id)) is False  # a canceled job is not generated
+    assert jobs.run_job(str(first.job_id)) is False  # a canceled job is not generated
     second = generation.start_policy_generation(caller=root_caller, principal_arn=alice.arn, client_token="t-2")
-    generation.run_job(str(second.job_id))
-    with pytest.raises(AnalyzerValidation):
+    jobs.run_job(str(second.job_id))
+    with pytest.raises(ValidationException):
         generation.cancel_policy_generation(caller=root_caller, job_id=str(second.job_id))
 
 
 def test_unknown_jobs_are_refused_and_lists_page_newest_first(root_caller, make_user):
     for job_id in ("nope", "00000000-0000-0000-0000-000000000000"):
-        with pytest.raises(AnalyzerValidation):
+        with pytest.raises(ValidationException):
             generation.get_generated_policy(caller=root_caller, job_id=job_id)
     made = [make_user(name) for name in ("a", "b", "c")]
     jobs = [generation.start_policy_generation(caller=root_caller, principal_arn=user.arn) for user in made]
@@ -192,7 +193,7 @@ def test_unknown_jobs_are_refused_and_lists_page_newest_first(root_caller, make_
     assert [job.job_id for job in rest] == [jobs[0].job_id] and end is None
     only, _ = generation.list_policy_generations(caller=root_caller, principal_arn=made[1].arn)
     assert [job.job_id for job in only] == [jobs[1].job_id]
-    with pytest.raises(AnalyzerValidation):
+    with pytest.raises(ValidationException):
         generation.list_policy_generations(caller=root_caller, next_token="garbage")
 
 
