@@ -3,13 +3,12 @@ leaves the findings as they were and two runs of one analyzer never interleave."
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 
-from analyzers import unused_access
+from analyzers import external_access, unused_access
 from analyzers.models import Analyzer
 from analyzers.reconcile import Outcome
 
@@ -17,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def evaluate(analyzer_id: int) -> Outcome | None:
-    """Re-evaluate one analyzer; None when it is gone or of a type nothing here evaluates yet."""
+    """Re-evaluate one analyzer; None when it is gone."""
     with transaction.atomic():
         analyzer = Analyzer.objects.select_for_update().filter(pk=analyzer_id).first()
         if analyzer is None:
@@ -26,20 +25,9 @@ def evaluate(analyzer_id: int) -> Outcome | None:
         if analyzer.is_unused_access:
             outcome = unused_access.evaluate(analyzer, now=now)
         else:
-            external = _external_access()
-            if external is None:
-                return None
-            outcome = external.evaluate(analyzer, now=now)
+            outcome = external_access.evaluate(analyzer, now=now)
         Analyzer.objects.filter(pk=analyzer.pk).update(last_resource_analyzed_at=now)
         return outcome
-
-
-def _external_access():
-    """The external-access evaluation, where the directory has it."""
-    try:
-        return importlib.import_module("analyzers.external_access")
-    except ModuleNotFoundError:
-        return None
 
 
 def evaluate_all() -> int:

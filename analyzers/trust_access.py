@@ -169,8 +169,7 @@ def analyze_trust_policy(document: str, *, role_arn: str, zone: ZoneOfTrust,
     compiled = compile_document(parsed.document, "trust-policy", "")
     stmts = {s.index: s for s in document_constraints(parsed.document)}
     denies = [s for s in stmts.values() if not s.allow]
-    public_statements = {reason.statement_index for reason in
-                         check_no_public_access(document, TRUST_POLICY_TYPE).reasons}
+    public: set[int | None] | None = None  # the statements that grant public access, when first asked
     options = SearchOptions(with_principal=True, outsider_keys=_outsider_keys(zone))
     wildcard_options = SearchOptions(with_principal=True, outsider_keys=options.outsider_keys,
                                      forbidden_principals=_zone_principals(zone))
@@ -186,8 +185,10 @@ def analyze_trust_policy(document: str, *, role_arn: str, zone: ZoneOfTrust,
             if granted is None:
                 continue
             actions, restricted = granted
-            access = ExternalAccess(principal, actions, condition,
-                                    any_aws and statement.index in public_statements,
+            if any_aws and public is None:
+                public = {reason.statement_index for reason in
+                          check_no_public_access(document, TRUST_POLICY_TYPE).reasons}
+            access = ExternalAccess(principal, actions, condition, any_aws and statement.index in (public or ()),
                                     RCP_APPLIED if restricted else RCP_NOT_APPLICABLE)
             by_key[access.key] = _merge(by_key.get(access.key), access)
     return sorted(by_key.values(), key=lambda a: a.key)

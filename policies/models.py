@@ -111,3 +111,18 @@ class PolicyGeneration(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     token = models.UUIDField()
+
+
+class PolicyCeiling(models.Model):
+    """An account's ceiling for a path: every policy written there (a managed policy under the path, or an inline
+    policy of a user, group or role under it) may grant nothing the reference managed policy does not."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="policy_ceilings")
+    path_prefix = models.CharField(max_length=512)
+    # A policy serving as a ceiling cannot be deleted (DeletePolicy answers DeleteConflict) until the ceiling is.
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT, related_name="ceilings")
+    create_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "path_prefix"], name="policy_ceiling_per_path")]
+        ordering = ["path_prefix"]

@@ -27,6 +27,7 @@ from directory.models import (
 )
 from iam_console.errors import LimitExceeded, NoSuchEntity
 from policies.authorization import Caller, authorize_caller
+from policies.ceilings import enforce_ceilings
 from policies.documents import checked_document, non_whitespace_length
 from policies.language import SIZE_LIMITS
 from policies.models import ManagedPolicy
@@ -102,6 +103,8 @@ def put_inline(kind: EntityKind, *, caller: Caller, name: str, policy_name: str,
     authorize_caller(caller, f"iam:Put{kind.name}Policy", entity.arn)
     lookups.refuse_protected(entity)
     document = checked_document(policy_document, size_limit=kind.size_limit)
+    enforce_ceilings(caller.account_id, entity.path, document,
+                     written=f"inline policy {policy_name} of {kind.label} {kind.entity_name(entity)}")
     others = kind.inline.objects.filter(**{kind.field: entity}).exclude(policy_name_key=policy_name.lower())
     # IAM limits the total size of all inline policies of an entity, not each one.
     limit = SIZE_LIMITS[kind.size_limit]

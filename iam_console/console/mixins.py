@@ -36,6 +36,7 @@ MENU_ACTIONS = {"users": "iam:ListUsers", "groups": "iam:ListGroups", "roles": "
                 "policies": "iam:ListPolicies", "services": "iam:ListServiceDefinitions",
                 "simulator": "iam:SimulateCustomPolicy",
                 "identity_providers": "iam:ListOpenIDConnectProviders", "password_policy": "iam:GetAccountPasswordPolicy",
+                "policy_ceilings": "iam:ListPolicyCeilings",
                 "mfa": "iam:ListVirtualMFADevices", "audit": "cloudtrail:LookupEvents",
                 "credential_report": "iam:GetCredentialReport",
                 "organization": "organizations:DescribeOrganization",

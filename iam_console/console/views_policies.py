@@ -23,8 +23,8 @@ from policies.services import managed
 
 PAGE_SIZE = 50
 TABS = [("permissions", "Permissions"), ("versions", "Policy versions"), ("entities", "Entities attached"), ADVISOR_TAB]
-POLICY_FIELDS = {"policyName": "policy_name", "A policy called": "policy_name", "path": "path",
-                 "description": "description", "MalformedPolicyDocument": "document",
+POLICY_FIELDS = {"policy ceiling": "document", "policyName": "policy_name", "A policy called": "policy_name",
+                 "path": "path", "description": "description", "MalformedPolicyDocument": "document",
                  "policy_document": "document"}
 
 

@@ -1,13 +1,15 @@
-"""REST API for Access Analyzer's custom policy checks, answering the counterexample whole beside AWS's verdict."""
+"""REST API for Access Analyzer's custom policy checks (answering the counterexample whole beside AWS's verdict)
+and for the account's policy ceilings."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from iam_console.rest.base import IAMAPIView, errors, parse
 from iam_console.rest.serializers import PolicyDocumentField, StrictSerializer, Text
+from policies.services import ceilings as ceiling_services
 from policies.services import custom_checks
 
 POLICY_TYPE = {"choices": list(custom_checks.CHECK_POLICY_TYPES), "required": False, "default": "IDENTITY_POLICY"}
@@ -97,3 +99,49 @@ class NoPublicAccessView(IAMAPIView):
     def post(self, request):
         body = parse(NoPublicAccessRequest, request.data)
         return Response(check_body(custom_checks.check_no_public_access(caller=self.caller(request), **body)))
+
+
+class PolicyCeilingRequest(StrictSerializer):
+    path_prefix = Text(help_text="Policies written under this path (managed policies by their path, inline policies "
+                                 "by their user's, group's or role's) are held to the ceiling, e.g. /teams/.")
+    policy_arn = Text(help_text="The managed policy whose default version is the ceiling.")
+
+
+class PolicyCeilingQuery(StrictSerializer):
+    path_prefix = Text(help_text="The path prefix whose ceiling is removed.")
+
+
+class PolicyCeilingOut(serializers.Serializer):
+    path_prefix = serializers.CharField()
+    policy_arn = serializers.CharField(source="policy.arn")
+    create_date = serializers.DateTimeField()
+
+
+class PolicyCeilingList(serializers.Serializer):
+    policy_ceilings = PolicyCeilingOut(many=True)
+
+
+class PolicyCeilingsView(IAMAPIView):
+    @extend_schema(operation_id="ListPolicyCeilings", responses={200: PolicyCeilingList, **errors(401, 403)},
+                   description="The account's policy ceilings: per path prefix, the managed policy that every policy "
+                               "written under it must stay within.")
+    def get(self, request):
+        ceilings = ceiling_services.list_policy_ceilings(caller=self.caller(request))
+        return Response({"policy_ceilings": PolicyCeilingOut(ceilings, many=True).data})
+
+    @extend_schema(operation_id="PutPolicyCeiling", request=PolicyCeilingRequest,
+                   responses={200: PolicyCeilingOut, **errors(400, 401, 403, 404)},
+                   description="Set or replace the ceiling for a path prefix. Policies written before are not "
+                               "re-checked; every later write under the prefix is.")
+    def post(self, request):
+        body = parse(PolicyCeilingRequest, request.data)
+        ceiling = ceiling_services.put_policy_ceiling(caller=self.caller(request), **body)
+        return Response(PolicyCeilingOut(ceiling).data)
+
+    @extend_schema(operation_id="DeletePolicyCeiling", parameters=[PolicyCeilingQuery],
+                   responses={204: None, **errors(401, 403, 404)},
+                   description="Remove the ceiling of a path prefix.")
+    def delete(self, request):
+        query = parse(PolicyCeilingQuery, request.query_params)
+        ceiling_services.delete_policy_ceiling(caller=self.caller(request), **query)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -105,6 +105,7 @@ urlpatterns = [
     path("identity-store/scim-tokens/<str:token_id>/", scim_tokens.ScimTokenDetailView.as_view(),
          name="api-scim-token"),
     path("account/password-policy/", account.PasswordPolicyView.as_view(), name="api-password-policy"),
+    path("account/policy-ceilings/", policy_checks.PolicyCeilingsView.as_view(), name="api-policy-ceilings"),
     path("me/", account.MeView.as_view(), name="api-me"),
     path("me/password/", account.ChangePasswordView.as_view(), name="api-me-password"),
     path("me/access-keys/", credentials.CallerAccessKeyListView.as_view(), name="api-me-access-keys"),

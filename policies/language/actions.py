@@ -268,7 +268,8 @@ UploadServerCertificate W server-certificate
 UploadSigningCertificate W user
 """
 
-# This product's extensions: revoke every session issued for a role before now, or issued to a user.
+# This product's extensions: revoke every session issued for a role before now, or issued to a user; an account's
+# policy ceilings (the highest grant a policy written under a path may make).
 _IAM_EXTENSIONS = """
 RevokeRoleSessions W role
 RevokeUserSessions W user
@@ -279,6 +280,9 @@ ListServiceDefinitions L -
 DeleteServiceDefinition W service
 SetConsoleSignInProvider W oidc-provider,saml-provider
 RemoveConsoleSignInProvider W oidc-provider,saml-provider
+PutPolicyCeiling P -
+DeletePolicyCeiling P -
+ListPolicyCeilings L -
 """
 
 _STS_TABLE = """

@@ -24,6 +24,7 @@ from iam_console.pagination import Page, keyset_page
 from iam_console.tagging import request_tag_context
 from iam_console.validation import TAGS_PER_ENTITY, validate_path, validate_path_prefix, validate_tags
 from policies.authorization import Caller, authorize_caller, authorize_unknown
+from policies.ceilings import enforce_ceilings
 from policies.documents import checked_document
 from policies.models import SYSTEM_POLICY_ACCOUNT, ManagedPolicy, PolicyTag, PolicyVersion
 
@@ -101,6 +102,7 @@ def create_policy(*, caller: Caller, policy_name: str, policy_document: object, 
     if tag_map:
         authorize_caller(caller, "iam:TagPolicy", arn, request_tag_context(tag_map))
     document = checked_document(policy_document, size_limit="managed")
+    enforce_ceilings(caller.account_id, path, document, written=f"policy {path}{policy_name}")
     if ManagedPolicy.objects.filter(account_id=caller.account_id, policy_name_key=policy_name.lower()).exists():
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names are not allowed.")
     try:
@@ -202,6 +204,10 @@ def delete_policy(*, caller: Caller, policy_arn: str) -> None:
     if (policy.user_attachments.exists() or policy.group_attachments.exists() or policy.user_boundaries.exists()
             or policy.role_attachments.exists() or policy.role_boundaries.exists()):
         raise DeleteConflict("Cannot delete a policy attached to entities.")
+    if policy.ceilings.exists():
+        prefixes = ", ".join(policy.ceilings.values_list("path_prefix", flat=True))
+        raise DeleteConflict(f"Cannot delete a policy that is the policy ceiling for path prefix {prefixes}: delete "
+                             "the ceiling first.")
     if policy.versions.filter(is_default_version=False).exists():
         raise DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete "
                              "the policy's non-default versions.")
@@ -214,6 +220,7 @@ def create_policy_version(*, caller: Caller, policy_arn: str, policy_document: o
     policy = customer_policy(caller.account_id, policy_arn, for_update=True)
     authorize_caller(caller, "iam:CreatePolicyVersion", policy.arn)
     document = checked_document(policy_document, size_limit="managed")
+    enforce_ceilings(caller.account_id, policy.path, document, written=f"policy {policy.arn}", policy_pk=policy.pk)
     if policy.versions.count() >= VERSIONS_PER_POLICY:
         raise LimitExceeded("A managed policy can have up to 5 versions. Before you create a new version, you "
                             "must delete an existing version.")
