@@ -35,9 +35,9 @@ def external_access_details(access: ExternalAccess) -> dict:
             "isPublic": access.is_public, "resourceControlPolicyRestriction": access.rcp_restriction}
 
 
-def observe_roles(zone: ZoneOfTrust) -> Iterator[Observed]:
-    """What every role of the zone's accounts grants outside it. Roles sharing a trust policy (and, where RCPs
-    apply, an ARN's account) are analysed once."""
+def observe_roles(zone: ZoneOfTrust, seen: list[str] | None = None) -> Iterator[Observed]:
+    """What every role of the zone's accounts grants outside it; ``seen`` ends holding the last role's ARN.
+    Roles sharing a trust policy (and, where RCPs apply, an ARN's account) are analysed once."""
     roles = (Role.objects.filter(account_id__in=sorted(zone.account_ids))
              .only("id", "account_id", "path", "role_name", "assume_role_policy_document").order_by("id"))
     rcps_of: dict[str, tuple] = {}  # type: ignore[type-arg]
@@ -48,6 +48,8 @@ def observe_roles(zone: ZoneOfTrust) -> Iterator[Observed]:
             rcps_of[role.account_id] = guardrails.rcps if guardrails is not None else ()
         rcps = rcps_of[role.account_id]
         arn = role.arn
+        if seen is not None:
+            seen[:] = [arn]
         # Without RCPs a trust policy (which names no resource) grants the same whatever role carries it.
         memo_key = (role.assume_role_policy_document, arn if rcps else role.account_id)
         if memo_key not in memo:
@@ -67,5 +69,9 @@ def evaluate(analyzer: Analyzer, *, now: datetime | None = None) -> Outcome:
     Run it inside the analyzer's transaction."""
     if analyzer.type not in EXTERNAL_ACCESS_ANALYZERS:
         return Outcome(created=0, updated=0, resolved=0)
-    return reconcile(analyzer, observe_roles(analyzer_zone(analyzer)),
-                     finding_types=[Finding.Type.EXTERNAL_ACCESS], now=now)
+    seen: list[str] = []
+    outcome = reconcile(analyzer, observe_roles(analyzer_zone(analyzer), seen),
+                        finding_types=[Finding.Type.EXTERNAL_ACCESS], now=now)
+    if seen:  # GetAnalyzer's lastResourceAnalyzed
+        Analyzer.objects.filter(pk=analyzer.pk).update(last_resource_analyzed=seen[0][:2048])
+    return outcome

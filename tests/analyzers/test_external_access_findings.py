@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analyzers import evaluation
+from analyzers.errors import ResourceNotFoundException, ValidationException
 from analyzers.models import Analyzer, Finding
+from analyzers.services import analyzed_resources, archive_rules
 from analyzers.services import analyzers as analyzer_services
-from analyzers.services import archive_rules
 from directory.services import roles
 from organizations.services import members as org_members
 from organizations.services import organization as org_services
@@ -198,3 +199,44 @@ def test_the_evaluation_reads_the_roles_in_a_constant_number_of_queries(root_cal
     few = queries_with(2)
     assert queries_with(12) == few
     assert Finding.objects.filter(analyzer=made, status="ACTIVE").count() == 14
+
+
+def test_the_analyzed_resources_are_the_zones_roles_with_what_their_findings_say(root_caller, stranger) -> None:
+    partner = roles.create_role(caller=root_caller, role_name="partner", assume_role_policy_document=trust(
+        allow({"AWS": stranger}, ["sts:AssumeRole", "sts:TagSession"])))
+    web = roles.create_role(caller=root_caller, role_name="web", assume_role_policy_document=trust(
+        allow({"Service": "ec2.amazonaws.com"})))
+    made = analyzer(root_caller, "account")
+    assert analyzed_resources.list_analyzed_resources(caller=root_caller, analyzer_arn=made.arn) == ([], None)
+    evaluate(made)
+    made.refresh_from_db()
+    assert made.last_resource_analyzed.startswith(f"arn:aws:iam::{root_caller.account_id}:role/")
+    listed, token = analyzed_resources.list_analyzed_resources(caller=root_caller, analyzer_arn=made.arn)
+    arns = [arn for arn, _owner, _type in listed]
+    assert {partner.arn, web.arn} <= set(arns) and token is None
+    assert {(owner, kind) for _arn, owner, kind in listed} == {(root_caller.account_id, "AWS::IAM::Role")}
+    first, token = analyzed_resources.list_analyzed_resources(caller=root_caller, analyzer_arn=made.arn,
+                                                              max_results=1)
+    rest, _ = analyzed_resources.list_analyzed_resources(caller=root_caller, analyzer_arn=made.arn,
+                                                         next_token=token, max_results=1000)
+    assert [arn for arn, _o, _t in first + rest] == arns
+    shared = analyzed_resources.get_analyzed_resource(caller=root_caller, analyzer_arn=made.arn,
+                                                      resource_arn=partner.arn)
+    assert (shared.actions, shared.is_public, shared.status) == (["sts:AssumeRole", "sts:TagSession"], False,
+                                                                 "ACTIVE")
+    private = analyzed_resources.get_analyzed_resource(caller=root_caller, analyzer_arn=made.arn,
+                                                       resource_arn=web.arn)
+    assert (private.actions, private.is_public, private.status) == ([], False, None)
+    assert private.analyzed_at == made.last_resource_analyzed_at
+
+
+def test_an_unanalysed_resource_is_not_found_and_unused_access_analyzers_have_none(root_caller) -> None:
+    made = analyzer(root_caller, "account")
+    evaluate(made)
+    with pytest.raises(ResourceNotFoundException):
+        analyzed_resources.get_analyzed_resource(
+            caller=root_caller, analyzer_arn=made.arn,
+            resource_arn=f"arn:aws:iam::{root_caller.account_id}:role/missing")
+    unused = analyzer(root_caller, "unused", "ACCOUNT_UNUSED_ACCESS")
+    with pytest.raises(ValidationException):
+        analyzed_resources.list_analyzed_resources(caller=root_caller, analyzer_arn=unused.arn)
