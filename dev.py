@@ -25,6 +25,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".iam-install-stamp"
 CHROMIUM = Path("/usr/bin/chromium")
+AWS_CLI = Path("/usr/bin/aws")  # Debian's awscli package
 INSTALL_LOG = VENV / "install.log"
 PYTEST_NO_TESTS = 5
 # After SIGTERM, a step gets this long to stop in order (pytest prints its summary) before it is killed.
@@ -130,25 +131,36 @@ def ensure_static_root() -> None:
     (ROOT / "staticfiles").mkdir(exist_ok=True)
 
 
+def apt_install(package: str, binary: Path) -> bool:
+    """Install a Debian package where this runs as root with apt-get (refreshing the package lists once if the
+    first try fails); return whether `binary` is then there."""
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say(f"installing {package} for the tests that use it (apt-get install -y {package})")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.call([apt, "install", "-y", package], env=env, stdin=subprocess.DEVNULL) != 0:
+            subprocess.call([apt, "update"], env=env, stdin=subprocess.DEVNULL)
+            subprocess.call([apt, "install", "-y", package], env=env, stdin=subprocess.DEVNULL)
+    return binary.exists()
+
+
 def ensure_chromium() -> bool:
     """Make Debian's Chromium available for the browser tests; return whether it is there."""
-    if CHROMIUM.exists():
+    if CHROMIUM.exists() or apt_install("chromium", CHROMIUM):
         return True
-    apt = shutil.which("apt-get")
-    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if apt and is_root:
-        say("installing Chromium for the browser tests (apt-get install -y chromium)")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        if subprocess.call([apt, "install", "-y", "chromium"], env=env, stdin=subprocess.DEVNULL) != 0:
-            subprocess.call([apt, "update"], env=env, stdin=subprocess.DEVNULL)
-            subprocess.call([apt, "install", "-y", "chromium"], env=env, stdin=subprocess.DEVNULL)
-        if CHROMIUM.exists():
-            return True
-    how = "sudo apt-get install -y chromium" if apt else "install Chromium so that /usr/bin/chromium exists"
+    how = "sudo apt-get install -y chromium" if shutil.which("apt-get") else \
+        "install Chromium so that /usr/bin/chromium exists"
     if in_ci():
         fail(f"the browser tests need Chromium at {CHROMIUM} and it could not be installed: {how}")
     say(f"Chromium is missing: the browser tests will be skipped. To run them: {how}")
     return False
+
+
+def ensure_aws_cli() -> None:
+    """Debian's AWS CLI v2 (2.9) for the tests of `aws sso login` and `aws configure sso`, which skip without it."""
+    if AWS_CLI.exists() or apt_install("awscli", AWS_CLI):
+        return
+    say("the AWS CLI v2 is missing: its SSO tests will be skipped. To run them: sudo apt-get install -y awscli")
 
 
 class EmbeddedServices:
@@ -251,6 +263,7 @@ def command_test(args: list[str]) -> int:
     ensure_environment()
     ensure_static_root()
     browsers = ensure_chromium()
+    ensure_aws_cli()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iam_console.settings")
     os.environ.setdefault("IAM_EMBEDDED", "true")  # manage.py check needs no production SECRET_KEY
     os.environ["IAM_BROWSER_TESTS"] = "true" if browsers else "false"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from analyzers import evaluation
+from analyzers import evaluation, external_refresh
 
 # A database hiccup is retried with back-off; a killed worker's message is redelivered (the evaluation is one
 # transaction per analyzer and idempotent, so running it again is safe).
@@ -21,3 +21,8 @@ def evaluate_analyzer(analyzer_id: int) -> None:
 @shared_task(name="analyzers.tasks.evaluate_all_analyzers", **_RETRY)
 def evaluate_all_analyzers() -> int:
     return evaluation.evaluate_all()
+
+
+@shared_task(name="analyzers.tasks.evaluate_changed_external_access", **_RETRY)
+def evaluate_changed_external_access() -> int:
+    return external_refresh.evaluate_changed()

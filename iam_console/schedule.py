@@ -33,6 +33,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
                                 "schedule": timedelta(minutes=5), "options": {"expires": 240}},
     # Access Analyzer's unused-access (and external-access) findings are evaluated again every four hours.
     "evaluate-analyzers": _every(FOUR_HOURS, "analyzers.tasks.evaluate_all_analyzers"),
+    # External access findings follow a policy change within ten minutes: analyzers evaluated since are skipped.
+    "evaluate-changed-external-access": _every(timedelta(minutes=10),
+                                               "analyzers.tasks.evaluate_changed_external_access"),
     "requeue-pending-identity-center-operations": {"task": "identitycenter.tasks.requeue_pending_operations",
                                                    "schedule": timedelta(minutes=1), "options": {"expires": 50}},
 }

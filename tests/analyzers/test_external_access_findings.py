@@ -240,3 +240,27 @@ def test_an_unanalysed_resource_is_not_found_and_unused_access_analyzers_have_no
     unused = analyzer(root_caller, "unused", "ACCOUNT_UNUSED_ACCESS")
     with pytest.raises(ValidationException):
         analyzed_resources.list_analyzed_resources(caller=root_caller, analyzer_arn=unused.arn)
+
+
+def test_a_policy_change_is_followed_by_the_next_refresh_and_nothing_else_is(root_caller, stranger) -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from analyzers import external_refresh, tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["evaluate-changed-external-access"]
+    assert entry["task"] == tasks.evaluate_changed_external_access.name
+    roles.create_role(caller=root_caller, role_name="partner", assume_role_policy_document=trust(
+        allow({"AWS": stranger})))
+    made = analyzer(root_caller, "account")
+    analyzer(root_caller, "unused", "ACCOUNT_UNUSED_ACCESS")  # not an external access analyzer: never refreshed
+    cache.delete(external_refresh._key(made.pk))
+    assert external_refresh.evaluate_changed() == 1
+    (finding,) = Finding.objects.filter(analyzer=made)
+    assert finding.status == "ACTIVE"
+    assert external_refresh.evaluate_changed() == 0  # nothing changed since
+    roles.update_assume_role_policy(caller=root_caller, role_name="partner", policy_document=trust(
+        allow({"AWS": root_caller.account_id})))
+    assert external_refresh.evaluate_changed() == 1
+    finding.refresh_from_db()
+    assert finding.status == "RESOLVED"
