@@ -43,7 +43,7 @@ def handlers():
     register.seen = seen
     yield register
     for operation in registered:
-        registry._HANDLERS.pop(("accessanalyzer", operation), None)
+        registry.unregister("accessanalyzer", operation)
 
 
 def test_the_signed_service_is_named_as_its_model_names_itself():
