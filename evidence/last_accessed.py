@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import redis
 from django.db import DatabaseError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from evidence import recording
+from evidence.jobs import claimed, publish, requeue_pending
 from evidence.models import LastAccessedJob
 from evidence.reports import build_report, find_target
 from iam_console.errors import IAMError, InvalidInput, NoSuchEntity
@@ -30,11 +30,6 @@ logger = logging.getLogger(__name__)
 
 Granularity = LastAccessedJob.Granularity
 Status = LastAccessedJob.Status
-PUBLISH_TIMEOUT_SECONDS = 0.4
-# A job no worker has started this long after it was asked for (its message was lost) is queued again.
-REQUEUE_AFTER = timedelta(seconds=60)
-# A job still running this long after it was asked for lost its worker: queued again.
-STALLED_AFTER = timedelta(minutes=15)
 
 
 @iam_operation("GenerateServiceLastAccessedDetails")
@@ -52,32 +47,15 @@ def generate_service_last_accessed_details(*, caller: Caller, arn: str,
 
 
 def _publish(job_id: str) -> None:
-    """Queue the job; a job queue that cannot take it now leaves the job for the periodic sweep."""
     from evidence.tasks import generate_last_accessed_report as task  # tasks import this module
 
-    try:
-        with task.app.connection_for_write(connect_timeout=PUBLISH_TIMEOUT_SECONDS, transport_options={
-                "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS, "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
-                "max_retries": 0}) as broker:
-            broker.ensure_connection(max_retries=0, timeout=PUBLISH_TIMEOUT_SECONDS)
-            task.apply_async(args=[job_id], retry=False, connection=broker)
-    except Exception as error:  # noqa: BLE001 - kombu, redis-py and socket errors alike: the broker is out
-        logger.warning("last-accessed job %s could not be queued (%s); the sweep queues it again", job_id, error)
+    publish(task, job_id, "last-accessed job")
 
 
 def run_job(job_id: str) -> bool:
-    """Build job `job_id`'s report; False when there is nothing to do (done already, or gone).
-
-    The report is stored and the job completed in one transaction holding the job's row lock: a worker killed
-    half-way leaves the job IN_PROGRESS for the sweep, and a second worker given it waits, then finds it done."""
-    LastAccessedJob.objects.filter(job_id=job_id, status=Status.IN_PROGRESS).update(attempts=F("attempts") + 1)
-    try:
-        recording.flush()
-    except redis.RedisError as error:  # Redis is out: decisions went to the database meanwhile
-        logger.warning("last-accessed job %s: recorded decisions could not be flushed (%s)", job_id, error)
-    with transaction.atomic():
-        job = LastAccessedJob.objects.select_for_update().filter(job_id=job_id).first()
-        if job is None or job.status != Status.IN_PROGRESS:
+    """Build job `job_id`'s report; False when there is nothing to do (done already, or gone)."""
+    with claimed(LastAccessedJob, job_id, "last-accessed job") as job:
+        if job is None:
             return False
         try:
             job.report = build_report(job.account_id, job.arn, job.granularity)
@@ -91,17 +69,7 @@ def run_job(job_id: str) -> bool:
 
 def requeue_pending_jobs() -> int:
     """The periodic sweep: queue again every job whose message was lost or whose worker died. Returns how many."""
-    now = timezone.now()
-    due = []
-    with transaction.atomic():
-        pending = LastAccessedJob.objects.select_for_update(skip_locked=True).filter(status=Status.IN_PROGRESS)
-        for job in pending:  # a job a worker is building is locked, and skipped
-            waited = now - job.created_at
-            if (job.attempts == 0 and waited >= REQUEUE_AFTER) or waited >= STALLED_AFTER:
-                due.append(str(job.job_id))
-    for job_id in due:
-        _publish(job_id)
-    return len(due)
+    return requeue_pending(LastAccessedJob, "created_at", _publish)
 
 
 def access_advisor(*, caller: Caller, arn: str) -> list[dict]:

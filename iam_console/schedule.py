@@ -27,6 +27,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Last-accessed report jobs whose message was lost (the job queue was down) are queued again.
     "requeue-pending-last-accessed-jobs": {"task": "evidence.tasks.requeue_pending_last_accessed_jobs",
                                            "schedule": timedelta(minutes=1), "options": {"expires": 50}},
+    # Policy generation jobs whose message was lost, or whose worker died, are queued again.
+    "requeue-pending-policy-generations": {"task": "evidence.tasks.requeue_pending_policy_generations",
+                                           "schedule": timedelta(minutes=1), "options": {"expires": 50}},
     # Identity Center jobs whose message was lost (the broker was out when they were started).
     # Closed accounts finish closing (PENDING_CLOSURE becomes SUSPENDED) within five minutes, as AWS's do.
     "finish-account-closures": {"task": "organizations.tasks.finish_account_closures",

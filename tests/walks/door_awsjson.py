@@ -34,12 +34,16 @@ CANDIDATES = ("walk", "r-walk", "ou-walk-walkwalk", "p-walkwalk", "o-walkwalkwa"
               # sso-admin: an instance, a permission set, an AWS managed policy, a request id.
               "arn:aws:sso:::instance/ssoins-walkwalkwalkwalk",
               "arn:aws:sso:::permissionSet/ssoins-walkwalkwalkwalk/ps-walkwalkwalkwalk",
-              "arn:aws:iam::aws:policy/walk", "00000000-0000-4000-8000-000000000000")
+              "arn:aws:iam::aws:policy/walk", "00000000-0000-4000-8000-000000000000",
+              # accessanalyzer: the user or role a policy is generated for.
+              "arn:aws:iam::123456789012:user/walk")
 AUTHENTICATION_CODES = frozenset({"MissingAuthenticationTokenException", "UnrecognizedClientException",
                                   "InvalidSignatureException", "IncompleteSignatureException"})
 
 
 def _fits(shape: Shape, value: str) -> bool:
+    if getattr(shape, "enum", None) and value not in shape.enum:
+        return False
     meta = shape.metadata
     if not meta.get("min", 0) <= len(value) <= meta.get("max", 1 << 30):
         return False

@@ -102,6 +102,7 @@ class RestJsonDoor(Door):
             signer = SignedClient(caller.access_key_id, secret, service=scope)
             signed = signer.signed_headers(route.method, path, payload, "application/json")
             headers.update({name: value for name, value in signed.items() if name.lower() not in {"content-type"}})
+            headers["host"] = signer.host  # botocore signs the URL's host without adding a Host header
         response = client.generic(route.method, path, payload, content_type="application/json", headers=headers)
         try:
             data = json.loads(response.content or b"{}")
