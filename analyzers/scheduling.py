@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
-
-PUBLISH_TIMEOUT_SECONDS = 2
+from evidence.jobs import publish
 
 
 def evaluate_soon(analyzer_id: int) -> None:
@@ -18,16 +14,6 @@ def evaluate_soon(analyzer_id: int) -> None:
 
 
 def _publish(analyzer_id: int) -> None:
-    from analyzers.tasks import (
-        evaluate_analyzer as task,  # tasks import the evaluation, which imports services
-    )
+    from analyzers.tasks import evaluate_analyzer  # tasks import the evaluation, which imports the services
 
-    try:
-        with task.app.connection_for_write(connect_timeout=PUBLISH_TIMEOUT_SECONDS, transport_options={
-                "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS, "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
-                "max_retries": 0}) as broker:
-            broker.ensure_connection(max_retries=0, timeout=PUBLISH_TIMEOUT_SECONDS)
-            task.apply_async(args=[analyzer_id], retry=False, connection=broker)
-    except Exception as error:  # noqa: BLE001 - kombu, redis-py and socket errors alike: the broker is out
-        logger.warning("analyzer %s could not be queued for evaluation (%s); the scheduled run evaluates it",
-                       analyzer_id, error)
+    publish(evaluate_analyzer, analyzer_id, "analyzer evaluation")

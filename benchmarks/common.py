@@ -67,3 +67,21 @@ def save_credentials(access_key_id: str, secret_access_key: str) -> None:
 
 def load_credentials() -> dict[str, str]:
     return json.loads(credentials_file().read_text())
+
+
+def fresh_database(name: str) -> None:
+    """Set Django up on an empty, migrated database `name` of the benchmark server, dropped first if it exists."""
+    import psycopg
+
+    with psycopg.connect(with_database(server_database_url(), "postgres"), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    os.environ.update(bench_environment())
+    os.environ["DATABASE_URL"] = with_database(server_database_url(), name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iam_console.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

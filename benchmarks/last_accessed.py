@@ -35,21 +35,7 @@ FLUSH_EVERY = 250
 def prepare() -> dict:
     """A fresh database: the docs service, its identity, alice who reads her documents, bob who may assume a
     role."""
-    import psycopg
-
-    with psycopg.connect(common.with_database(common.server_database_url(), "postgres"),
-                         autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    os.environ.update(common.bench_environment())
-    os.environ["DATABASE_URL"] = common.with_database(common.server_database_url(), DATABASE)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iam_console.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    common.fresh_database(DATABASE)
     from directory.models import User
     from directory.services import inline, roles, users
     from directory.services.root import bootstrap_root_user

@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+# The frame's errors (raised below every door) as AWS's JSON services (JSON 1.1 and REST-JSON) name them.
+JSON_ERROR_CODES = {
+    "AccessDenied": "AccessDeniedException",
+    "ValidationError": "ValidationException",
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "RequestExpired": "InvalidSignatureException",
+    "IncompleteSignature": "IncompleteSignatureException",
+    "ExpiredToken": "ExpiredTokenException",
+    "Throttling": "ThrottlingException",
+    "ServiceUnavailable": "ServiceUnavailableException",
+    "ServiceFailure": "InternalFailure",
+}
+
 
 class IAMError(Exception):
     """An error the caller can act on. `code` is IAM's error code; `message` says what to fix."""

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from iam_console import metrics
 from iam_console.awsjson import registry
-from iam_console.awsjson.errors import JSON_CODES, JsonError, ValidationException
+from iam_console.awsjson.errors import JsonError, ValidationException
 from iam_console.awsjson.service_models import (
     SIGNING_NAMES,
     JsonService,
@@ -21,7 +21,7 @@ from iam_console.awsjson.service_models import (
     service_for_target,
 )
 from iam_console.callers import caller_from_request
-from iam_console.errors import IAMError, ServiceUnavailable
+from iam_console.errors import JSON_ERROR_CODES, IAMError, ServiceUnavailable
 from iam_console.model_constraints import validate_input
 from iam_console.model_json import parse_input, read_body, render_error, render_response
 from iam_console.outages import OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_outage
@@ -121,7 +121,7 @@ def json_status(service: JsonService | None, code: str, status: int) -> int:
 
 
 def _error(service: JsonService | None, error: IAMError, request_id: str) -> HttpResponse:
-    code = JSON_CODES.get(error.code, error.code)
+    code = JSON_ERROR_CODES.get(error.code, error.code)
     if code == "InternalFailure" and service is not None and service.name == "organizations":
         code = "ServiceException"  # Organizations' model names its own server fault
     status = json_status(service, code, error.http_status)

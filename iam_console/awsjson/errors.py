@@ -8,21 +8,6 @@ from __future__ import annotations
 
 from iam_console.errors import IAMError
 
-# The frame's errors (raised below every door) as AWS's JSON services name them.
-JSON_CODES = {
-    "AccessDenied": "AccessDeniedException",
-    "ValidationError": "ValidationException",
-    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
-    "InvalidClientTokenId": "UnrecognizedClientException",
-    "SignatureDoesNotMatch": "InvalidSignatureException",
-    "RequestExpired": "InvalidSignatureException",
-    "IncompleteSignature": "IncompleteSignatureException",
-    "ExpiredToken": "ExpiredTokenException",
-    "Throttling": "ThrottlingException",
-    "ServiceUnavailable": "ServiceUnavailableException",
-    "ServiceFailure": "InternalFailure",
-}
-
 
 class JsonError(IAMError):
     """An error with the code and HTTP status given where it is raised (the door's protocol errors)."""

@@ -177,8 +177,19 @@ class PolicyNewVersionView(ConsoleView):
 
     def _page(self, policy, form, document: str, findings=None, *, base: str = "", status: int = 200):
         return self.render("console/policies/new_version.html", {
-            "policy": policy, "form": form, "base": base,
+            "policy": policy, "form": form, "base": base, "comparable": self._comparable(policy),
             "cancel": detail_url(policy), **editor_context(document, findings=findings)}, status=status)
+
+    def _comparable(self, policy) -> list[dict]:
+        """The versions "Check no new access" compares the draft with, default first; none for a caller who may not
+        read them (the check is then not offered)."""
+        try:
+            versions = managed.list_policy_versions(caller=self.caller, policy_arn=policy.arn)
+        except AccessDenied:
+            return []
+        versions.sort(key=lambda version: not version.is_default_version)
+        return [{"version_id": v.version_id, "default": v.is_default_version, "document": v.document}
+                for v in versions]
 
 
 class PolicyCompareView(ConsoleView):

@@ -3,7 +3,7 @@ and for the account's policy ceilings."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -29,9 +29,14 @@ class AccessEntry(StrictSerializer):
                                       help_text="Resource ARNs, wildcards allowed.")
 
 
+@extend_schema_field(AccessEntry)
+class AccessField(serializers.JSONField):
+    """Passed on as sent: the service checks it (after it has authorized the caller) with AWS's errors."""
+
+
 class AccessNotGrantedRequest(StrictSerializer):
     policy_document = PolicyDocumentField(help_text="The policy to check, as a JSON object or as JSON text.")
-    access = AccessEntry(help_text="The access the policy must not grant: any of the actions (on any resource), "
+    access = AccessField(help_text="The access the policy must not grant: any of the actions (on any resource), "
                                    "any action on the resources, or with both, the actions on the resources.")
     policy_type = serializers.ChoiceField(**POLICY_TYPE)
 
@@ -87,7 +92,7 @@ class AccessNotGrantedView(IAMAPIView):
                                "access? Where FAIL, a request it allows.")
     def post(self, request):
         body = parse(AccessNotGrantedRequest, request.data)
-        body["access"] = [dict(body["access"])]
+        body["access"] = [body["access"]]
         return Response(check_body(custom_checks.check_access_not_granted(caller=self.caller(request), **body)))
 
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from iam_console import metrics
 from iam_console.callers import caller_from_request
-from iam_console.errors import IAMError, ServiceUnavailable
+from iam_console.errors import JSON_ERROR_CODES, IAMError, ServiceUnavailable
 from iam_console.model_constraints import validate_input
 from iam_console.model_json import parse_input, read_body, render_error, render_value
 from iam_console.outages import OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_outage
@@ -32,17 +32,13 @@ _CODES = {"ValidationError": "ValidationException", "Throttling": "TooManyReques
 # The portal API's model declares no validation or access errors: AWS answers with these.
 _PORTAL_CODES = {"ValidationException": ("InvalidRequestException", 400),
                  "AccessDeniedException": ("ForbiddenException", 403)}
-# Access Analyzer's names for the frame's errors and for the signature's.
+# Access Analyzer's names for the frame's errors: AWS's JSON names, with the model's own for a few.
 _SIGNED_CODES = {
-    "ValidationError": "ValidationException", "InvalidInput": "ValidationException",
-    "MalformedPolicyDocument": "ValidationException", "NoSuchEntity": "ResourceNotFoundException",
-    "EntityAlreadyExists": "ConflictException", "LimitExceeded": "ServiceQuotaExceededException",
-    "Throttling": "ThrottlingException", "ServiceUnavailable": "InternalServerException",
-    "ServiceFailure": "InternalServerException", "AccessDenied": "AccessDeniedException",
-    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
-    "InvalidClientTokenId": "UnrecognizedClientException", "SignatureDoesNotMatch": "InvalidSignatureException",
-    "RequestExpired": "InvalidSignatureException", "IncompleteSignature": "IncompleteSignatureException",
-    "ExpiredToken": "ExpiredTokenException",
+    **JSON_ERROR_CODES,
+    "InvalidInput": "ValidationException", "MalformedPolicyDocument": "ValidationException",
+    "NoSuchEntity": "ResourceNotFoundException", "EntityAlreadyExists": "ConflictException",
+    "LimitExceeded": "ServiceQuotaExceededException", "ServiceUnavailable": "InternalServerException",
+    "ServiceFailure": "InternalServerException",
 }
 
 
@@ -149,8 +145,8 @@ def handle(request: HttpRequest, route: Route, labels: dict[str, str]) -> HttpRe
             # Refused before the body is read or the principal looked up.
             raise RestJsonError("InvalidSignatureException", "Credential should be scoped to correct service: "
                                 f"'{SERVICES[route.service].signing_name}'.", 403)
-        handler = registry.lookup(route.service, route.operation) if signed else \
-            HANDLERS.get((route.service, route.operation))
+        found = registry.lookup(route.service, route.operation) if signed else None
+        handler = found.handler if found is not None else HANDLERS.get((route.service, route.operation))
         if handler is None:
             raise RestJsonError("UnknownOperationException", "This operation is not supported by this directory.")
         principal = _signed_principal(request, route, labels) if signed else None

@@ -42,6 +42,8 @@ AUTHENTICATION_CODES = frozenset({"MissingAuthenticationTokenException", "Unreco
 
 
 def _fits(shape: Shape, value: str) -> bool:
+    if getattr(shape, "enum", None) and value not in shape.enum:
+        return False
     meta = shape.metadata
     if not meta.get("min", 0) <= len(value) <= meta.get("max", 1 << 30):
         return False

@@ -16,6 +16,7 @@ import re
 
 ACCOUNT = "123456789012"
 IAM = f"arn:aws:iam::{ACCOUNT}:"
+ANALYZER = f"arn:aws:access-analyzer:us-east-1:{ACCOUNT}:analyzer/"
 POLICY_DOCUMENT = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
 TRUST_DOCUMENT = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -43,6 +44,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "account": (ACCOUNT, "999999999999"),  # an account id the sign-in and Switch role forms take
     # A last-accessed report job of the root user's (its id is only known once it is made).
     "last_accessed_job": ("", "00000000-0000-4000-8000-000000000000"),
+    # IAM Access Analyzer's analyzers and archive rules (arn:aws:access-analyzer:<region>:<account>:analyzer/<name>).
+    "analyzer": ("victim-analyzer", "no-such-analyzer"),
+    "analyzer_arn": (f"{ANALYZER}victim-analyzer", f"{ANALYZER}no-such-analyzer"),
+    "archive_rule": ("victim-rule", "no-such-rule"),
 }
 # Names unique across the whole directory, not per account (AWS's account aliases are; so are the prefixes of
 # registered services): creating one that any account holds is refused, which is all another account learns.
@@ -56,6 +61,8 @@ ENTITY_PARAMETERS: dict[str, str] = {
     "samlproviderarn": "saml_arn", "name": "saml_name", "serviceprefix": "service", "accountalias": "alias",
     "policysourcearn": "user_arn", "rolearn": "role_arn", "permissionsboundary": "policy_arn",
     "principalarn": "saml_arn", "arn": "user_arn", "account": "account", "jobid": "last_accessed_job",
+    "analyzername": "analyzer", "analyzerarn": "analyzer_arn", "resourcearn": "analyzer_arn",
+    "rulename": "archive_rule",
 }
 
 # Normalised parameter name -> a value that passes the doors' own parsing.
@@ -98,6 +105,7 @@ def sample(name: str, samples: dict[str, str]) -> str | None:
 
 def create_existing_entities(root_caller, make_user) -> dict[str, str]:
     """One entity of every kind, each owned by or attached to the user `victim`; returns the existing samples."""
+    from analyzers.services import analyzers
     from directory.mfa import services as mfa
     from directory.services import account_aliases, groups, inline, role_policies, roles
     from evidence import last_accessed
@@ -125,6 +133,8 @@ def create_existing_entities(root_caller, make_user) -> dict[str, str]:
     catalogue.put_service_definition(caller=root_caller, service_prefix="victimsvc", name="Victim service",
                                      actions=[{"name": "GetThing", "access_level": "Read"}])
     account_aliases.create_account_alias(caller=root_caller, account_alias="victim-alias")
+    analyzers.create_analyzer(caller=root_caller, analyzer_name="victim-analyzer", type="ACCOUNT_UNUSED_ACCESS",
+                              archive_rules=[{"ruleName": "victim-rule", "filter": {"status": {"eq": ["ACTIVE"]}}}])
     existing = {kind: values[0] for kind, values in KINDS.items()}
     existing["access_key"] = victim.test_access_key[0]
     existing["last_accessed_job"] = str(last_accessed.generate_service_last_accessed_details(
