@@ -19,7 +19,7 @@ from directory.models import AccessKey, User
 
 pytestmark = pytest.mark.django_db
 READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
-PAGE = "/analyzers/unused/findings/"
+PAGE = "/access-analyzer/analyzers/unused/findings/"
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def unused_findings(root_caller, make_user):
 
 
 def test_findings_are_listed_filtered_and_exported(root_console, unused_findings):
-    listing = root_console.get("/analyzers/").content.decode()
+    listing = root_console.get("/access-analyzer/analyzers/").content.decode()
     assert f'href="{PAGE}"' in listing
     page = root_console.get(PAGE).content.decode()
     assert page.count('name="ids"') == 6 and "UnusedPermission" in page and "never used" in page
