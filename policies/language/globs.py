@@ -33,15 +33,19 @@ class Undecided(Exception):
 class Glob:
     """One predicate: a string matches when it matches any of the alternatives."""
 
-    __slots__ = ("alts", "universal", "literal", "start", "_steps", "_regex", "key")
+    __slots__ = ("alts", "universal", "literal", "words", "start", "_steps", "_regex", "key")
 
     def __init__(self, alts: tuple[tuple[Token, ...], ...]) -> None:
         self.alts = alts
         self.key = alts
         self.universal = any(alt == (STAR,) for alt in alts)
         self.literal: str | None = None
-        if len(alts) == 1 and all(isinstance(t, frozenset) and len(t) == 1 for t in alts[0]):
-            self.literal = "".join(next(iter(t)) for t in alts[0])  # type: ignore[arg-type]
+        # Every alternative spelled out (no wildcard, one character a position): the language is these strings.
+        self.words: tuple[str, ...] | None = None
+        if alts and all(isinstance(t, frozenset) and len(t) == 1 for alt in alts for t in alt):
+            self.words = tuple("".join(next(iter(t)) for t in alt) for alt in alts)  # type: ignore[arg-type]
+            if len(alts) == 1:
+                self.literal = self.words[0]
         self.start: State = self._closure((a, 0) for a in range(len(alts)))
         self._steps: dict[tuple[State, str], State] = {}
         self._regex: re.Pattern[str] | None = None
@@ -226,11 +230,13 @@ def explore(
     live = [i for i, g in enumerate(optional) if not g.universal]
     if any(g.universal for g in forbidden):
         return results
-    # A literal required pattern leaves one candidate string: test it directly.
-    literal = next((g.literal for g in required if g.literal is not None), None)
-    if literal is not None:
-        if all(g.matches(literal) for g in required) and not any(g.matches(literal) for g in forbidden):
-            results[always | frozenset(i for i in live if optional[i].matches(literal) != flips[i])] = literal
+    # A required pattern without wildcards leaves only the strings it spells: test each, shortest first. Every
+    # signature one string can have is then found, exactly, without walking the automata.
+    words = min((g.words for g in required if g.words is not None), key=len, default=None)
+    if words is not None:
+        for word in sorted(words, key=lambda w: (len(w), w)):
+            if all(g.matches(word) for g in required) and not any(g.matches(word) for g in forbidden):
+                results.setdefault(always | frozenset(i for i in live if optional[i].matches(word) != flips[i]), word)
         return results
     required = [g for g in required if not g.universal]
     if not want_all:
