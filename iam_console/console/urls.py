@@ -38,6 +38,7 @@ urlpatterns = [
     path("sign-in/", views_auth.SignInView.as_view(), name="sign-in"),
     # The access portal (the start URL) of the identity store's people.
     path("start/", portal.PortalView.as_view(), name="portal"),
+    path("start/mfa/", portal.PortalSecondStepView.as_view(), name="portal-mfa"),
     path("start/invitation/<str:token>/", portal.PortalInvitationView.as_view(), name="portal-invitation"),
     path("start/console/", portal.PortalConsoleView.as_view(), name="portal-console"),
     path("start/credentials/", portal.PortalCredentialsView.as_view(), name="portal-credentials"),
