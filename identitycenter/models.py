@@ -248,3 +248,22 @@ class OidcToken(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     refreshed_at = models.DateTimeField(null=True, blank=True)  # a refresh token is good once
+
+
+class PortalMfaDevice(models.Model):
+    """A person's authenticator app (TOTP) for the portal's sign-in. The seed is sealed with the server key, bound
+    to the person and the device (directory.mfa.sealing); `confirmed` once a code from it was accepted; `last_t`
+    is the last accepted time step, so a code is good once."""
+
+    user = models.ForeignKey("identitystore.WorkforceUser", on_delete=models.CASCADE, related_name="mfa_devices")
+    serial_number = models.CharField(max_length=64, unique=True)
+    sealed_seed = models.TextField(editable=False)
+    confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    enable_date = models.DateTimeField(null=True, blank=True)
+    last_t = models.BigIntegerField(default=-1)
+    drift = models.SmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "confirmed"], name="portal_mfa_user_confirmed")]

@@ -15,6 +15,7 @@ from iam_console.console import (
     views_organization_accounts,
     views_organization_policies,
     views_policy_ceilings,
+    views_policy_generation,
     views_reports,
     views_roles,
     views_search,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("sign-in/", views_auth.SignInView.as_view(), name="sign-in"),
     # The access portal (the start URL) of the identity store's people.
     path("start/", portal.PortalView.as_view(), name="portal"),
+    path("start/mfa/", portal.PortalSecondStepView.as_view(), name="portal-mfa"),
     path("start/invitation/<str:token>/", portal.PortalInvitationView.as_view(), name="portal-invitation"),
     path("start/console/", portal.PortalConsoleView.as_view(), name="portal-console"),
     path("start/credentials/", portal.PortalCredentialsView.as_view(), name="portal-credentials"),
@@ -169,6 +171,12 @@ urlpatterns = [
     path("my/mfa/", views_mfa.MyMFAView.as_view(), name="my-mfa"),
     path("my/mfa/enrol/", views_mfa.MFAEnrolView.as_view(), name="mfa-enrol"),
     path("users/<str:user_name>/mfa/", views_mfa.UserMFAView.as_view(), name="user-mfa"),
+    path("users/<str:name>/generate-policy/", views_policy_generation.GeneratePolicyView.as_view(kind="user"),
+         name="user-generate-policy"),
+    path("roles/<str:name>/generate-policy/", views_policy_generation.GeneratePolicyView.as_view(kind="role"),
+         name="role-generate-policy"),
+    path("access-analyzer/policy-generations/<uuid:job_id>/", views_policy_generation.PolicyGenerationView.as_view(),
+         name="policy-generation"),
     path("account/mfa/", views_mfa.AccountMFAView.as_view(), name="account-mfa"),
     # Links handed out by administrators use /switch-role?roleName=… (AWS's form); both spellings work.
     path("switch-role/", views_switch_role.SwitchRoleView.as_view(), name="switch-role"),

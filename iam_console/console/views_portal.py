@@ -21,10 +21,11 @@ from iam_console.console.mixins import start_session
 from iam_console.errors import IAMError
 from identitycenter.errors import AccessDeniedException
 from identitycenter.models import PortalSession
-from identitycenter.services import oidc, portal
+from identitycenter.services import oidc, portal, portal_mfa
 from sts.federation.principals import ANONYMOUS
 
 PORTAL_SESSION_KEY = "iam_portal_session"
+PORTAL_PENDING_KEY = "iam_portal_pending"  # a right password waiting for its MFA step
 SSO_REGION = "us-east-1"
 
 
@@ -66,10 +67,54 @@ class PortalView(View):
                 response["Retry-After"] = str(error.retry_after)
             return response
         request.session.cycle_key()
-        request.session[PORTAL_SESSION_KEY] = str(signed_in.session.key)
         following = request.POST.get("next", "")
-        # Only a page of the portal itself: never an address a link could smuggle in.
-        return redirect(following if following.startswith("/start/device/") else "console:portal")
+        if signed_in.session is None:  # the MFA step is next: nobody is signed in until it succeeds
+            request.session[PORTAL_PENDING_KEY] = {"pending": signed_in.pending, "next": following[:256]}
+            return redirect("console:portal-mfa")
+        return _signed_in(request, signed_in.session, following)
+
+
+def _signed_in(request: HttpRequest, session: PortalSession, following: str) -> HttpResponse:
+    request.session.pop(PORTAL_PENDING_KEY, None)
+    request.session[PORTAL_SESSION_KEY] = str(session.key)
+    # Only a page of the portal itself: never an address a link could smuggle in.
+    return redirect(following if following.startswith("/start/device/") else "console:portal")
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalSecondStepView(View):
+    """After a right password: the code of the person's authenticator app, or, where the account's MFA requirement
+    covers everyone and the person has none, registering one (its secret shown here once) with its first code."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.pending = (request.session.get(PORTAL_PENDING_KEY) or {})
+        try:
+            self.user, self.step = portal.pending_sign_in(self.pending.get("pending", ""))
+        except IAMError as error:
+            request.session.pop(PORTAL_PENDING_KEY, None)
+            return render(request, "console/portal/sign_in.html", {"error": error.message}, status=401)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _page(self, request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+        registering = portal.start_mfa_registration(self.pending["pending"]) if self.step == portal_mfa.ENROL \
+            else None
+        return render(request, "console/portal/second_step.html",
+                      {"person": self.user, "registering": registering, "error": error}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            signed_in = portal.finish_sign_in(caller=_anonymous(request), pending=self.pending["pending"],
+                                              code=request.POST.get("code", "")[:16])
+        except IAMError as error:
+            response = self._page(request, error.message, 429 if error.code == "Throttling" else 401)
+            if getattr(error, "retry_after", None):
+                response["Retry-After"] = str(error.retry_after)
+            return response
+        request.session.cycle_key()
+        return _signed_in(request, signed_in.session, self.pending.get("next", ""))
 
 
 @method_decorator([csrf_protect, never_cache], name="dispatch")

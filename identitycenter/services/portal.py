@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.dispatch import receiver
@@ -39,6 +40,7 @@ from identitycenter.models import (
     ProvisionedRole,
 )
 from identitycenter.principals import PortalPerson
+from identitycenter.services import portal_mfa
 from identitystore.deprovisioning import person_deprovisioned
 from identitystore.models import WorkforceMembership, WorkforceUser
 from policies.authorization import authorize_caller
@@ -112,22 +114,45 @@ def accept_invitation(*, caller: Caller, token: str, password: str) -> Workforce
 
 
 # --- portal sessions ----------------------------------------------------------------------------------------------
+SECOND_STEP_SALT = "identitycenter.portal.second-step"
+SECOND_STEP_TOO_LATE = "The sign-in took too long, or its password changed. Please sign in again."
+WRONG_CODE = "The code is not right, or it was already used."
+
+
 @dataclass(frozen=True)
 class SignedIn:
-    session: PortalSession
+    """A finished sign-in (`session`), or a right password whose MFA step is still to come: `second_step` is
+    portal_mfa.CODE or portal_mfa.ENROL and `pending` the signed, short-lived token that step takes back."""
+
+    user: WorkforceUser
+    session: PortalSession | None = None
+    second_step: str | None = None
+    pending: str = ""
 
     @property
     def audit_actor(self) -> str:
-        return PortalPerson.of(self.session.user).arn
+        return PortalPerson.of(self.user).arn
 
     def audit_elements(self) -> dict:
-        return {"userId": self.session.user.user_id}
+        if self.session is None:
+            return {"userId": self.user.user_id, "secondFactor": self.second_step}
+        return {"userId": self.user.user_id, "MFAUsed": "Yes" if self.second_step else "No"}
+
+
+def _password_stamp(user: WorkforceUser) -> str:
+    stored = PortalPassword.objects.filter(user=user).values_list("set_at", flat=True).first()
+    return stored.isoformat() if stored else ""
+
+
+def _start_session(user: WorkforceUser, second_step: str | None = None) -> SignedIn:
+    session = PortalSession.objects.create(user=user, expires_at=timezone.now() + PORTAL_SESSION_LIFETIME)
+    return SignedIn(user=user, session=session, second_step=second_step)
 
 
 @iam_operation("Authenticate", event_source="signin.amazonaws.com", needs_permission=False)
 def sign_in(*, caller: Caller, user_name: str, password: str) -> SignedIn:
     """A person's sign-in to the portal; the same refusal for an unknown name, a wrong password, an inactive
-    person and one who has set no password."""
+    person and one who has set no password. With MFA (portal_mfa) a right password only opens the second step."""
     instance = instance_of(management_account_id())
     # Counted and throttled as the console's sign-in is: per client, and per person (named or not, alike).
     target = f"portal:{(user_name or '').lower()[:128]}"
@@ -141,8 +166,42 @@ def sign_in(*, caller: Caller, user_name: str, password: str) -> SignedIn:
         guesses.refused(Secret.PASSWORD, client=caller.source_ip, target=target)
         raise PortalSignInFailed(SIGN_IN_FAILED)
     guesses.accepted(Secret.PASSWORD, target=target)
-    session = PortalSession.objects.create(user=user, expires_at=timezone.now() + PORTAL_SESSION_LIFETIME)
-    return SignedIn(session=session)
+    step = portal_mfa.second_step(user)
+    if step is None:
+        return _start_session(user)
+    pending = signing.dumps({"user": user.user_id, "password": _password_stamp(user)}, salt=SECOND_STEP_SALT)
+    return SignedIn(user=user, second_step=step, pending=pending)
+
+
+def pending_sign_in(pending: str) -> tuple[WorkforceUser, str]:
+    """The person and the second step a pending sign-in is at; PortalSignInFailed when it expired, its password
+    changed, or the person was deactivated meanwhile."""
+    try:
+        found = signing.loads(pending or "", salt=SECOND_STEP_SALT, max_age=settings.IAM_MFA_SIGN_IN_SECONDS)
+        user = WorkforceUser.objects.filter(user_id=found["user"], active=True).select_related("store").first()
+    except (signing.BadSignature, KeyError, TypeError):
+        user = None
+    step = portal_mfa.second_step(user) if user is not None else None
+    if user is None or step is None or found.get("password") != _password_stamp(user):
+        raise PortalSignInFailed(SECOND_STEP_TOO_LATE)
+    return user, step
+
+
+def start_mfa_registration(pending: str) -> portal_mfa.NewDevice:
+    """The device a person registers at sign-in, where the requirement covers them and they have none yet."""
+    user, step = pending_sign_in(pending)
+    if step != portal_mfa.ENROL:
+        raise PortalSignInFailed(SECOND_STEP_TOO_LATE)
+    return portal_mfa.start_registration(user)
+
+
+@iam_operation("Authenticate", event_source="signin.amazonaws.com", needs_permission=False)
+def finish_sign_in(*, caller: Caller, pending: str, code: str) -> SignedIn:
+    """The second step: a code from the person's device (or from the one being registered) starts the session."""
+    user, step = pending_sign_in(pending)
+    if not portal_mfa.check_code(user, code, client=caller.source_ip, registering=step == portal_mfa.ENROL):
+        raise PortalSignInFailed(WRONG_CODE)
+    return _start_session(user, step)
 
 
 def live_session(key: object) -> PortalSession | None:

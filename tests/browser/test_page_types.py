@@ -9,7 +9,11 @@ from importlib.resources import files
 import pytest
 from playwright.sync_api import expect
 
-from directory.services import attachments, groups, inline, roles
+from analyzers.services import policy_generation as generation
+from directory.models import User
+from directory.services import attachments, groups, inline, roles, users
+from evidence import policy_generation as jobs
+from iam_console.callers import Caller
 from identitystore.services import groups as idstore_groups
 from identitystore.services import memberships as idstore_memberships
 from identitystore.services import users as idstore_users
@@ -45,6 +49,8 @@ PAGES = [
     ("user-events", "/users/alice/?tab=events", "alice", ["Audit events for alice"]),
     ("user-access-advisor", "/users/alice/?tab=access-advisor", "alice", ["Access Advisor", "Last accessed"]),
     ("user-mfa", "/users/alice/mfa/", None, ["MFA"]),
+    ("user-generate-policy", "/users/alice/generate-policy/", "Generate policy for alice",
+     ["From", "To", "Generate policy"]),
     ("groups", "/groups/", "Groups", ["Create group", "Export CSV"]),
     ("group-create", "/groups/create/", "Create group", ["Group name"]),
     ("group-detail", f"/groups/{LONG_GROUP}/", LONG_GROUP,
@@ -166,6 +172,28 @@ def test_identity_store_detail_pages_are_complete_readable_and_accessible(new_pa
             _no_horizontal_overflow(page)
             shot(page, f"page-identity-store-{name}-{width}")
             failures += [f"{name}: {violation}" for violation in _axe_violations(page, source)]
+    assert failures == []
+    assert page.csp_errors == []
+
+
+def test_a_generated_policy_page_is_complete_readable_and_accessible(new_page, shot, directory, root_caller):
+    attachments.attach_user_policy(caller=root_caller, user_name="bob", policy_arn=READ_ONLY)
+    bob = User.objects.get(user_name="bob")
+    users.list_users(caller=Caller(principal=bob, via="api"))
+    job = generation.start_policy_generation(caller=root_caller, principal_arn=bob.arn)
+    jobs.run_job(str(job.job_id))
+    page = new_page()
+    sign_in(page, "root", ROOT_PASSWORD)
+    failures = []
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        page.goto(f"/access-analyzer/policy-generations/{job.job_id}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Generated policy for bob")
+        for text in ("Compared with what bob holds today", "iam:ListUsers", "Save policy", "Policy name"):
+            expect(page.get_by_text(text, exact=False).first).to_be_attached()
+        _no_horizontal_overflow(page)
+        shot(page, f"page-generated-policy-{width}")
+        failures += _axe_violations(page, _axe_source())
     assert failures == []
     assert page.csp_errors == []
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import botocore.session
 import pytest
 from django import forms as django_forms
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -32,6 +33,12 @@ from directory.services.sign_in import device_token_for, failures_since_reset
 from iam_console import guesses
 from iam_console.guesses import Secret
 from iam_console.query import registry
+from identitycenter.access import instance_of
+from identitycenter.models import PortalPassword
+from identitycenter.services import portal_mfa
+from identitystore.models import WorkforceUser
+from identitystore.services import users as workforce_users
+from identitystore.services.store import identity_store_of
 from policies.authorization import Caller
 from tests.mfa.conftest import Enrolled, enrol_device, seed_from
 from tests.query.conftest import QueryClient
@@ -54,6 +61,28 @@ def _wide_window(settings):
 
 
 @dataclass
+class PortalPersonWithApp:
+    """bea, a person of the identity store with a portal password and a registered authenticator app."""
+
+    seed: bytes
+    serial_number: str
+
+    def code(self, offset: int) -> str:
+        return totp.code_at(self.seed, totp.current_step() + offset)
+
+
+def _portal_person(root_caller) -> PortalPersonWithApp:
+    store = identity_store_of(root_caller.account_id)
+    instance_of(root_caller.account_id)
+    bea = WorkforceUser.objects.get(user_id=workforce_users.create_user(
+        caller=root_caller, identity_store_id=store.id, user_name="bea", display_name="bea").user_id)
+    PortalPassword.objects.create(user=bea, password=make_password(PASSWORD))
+    new = portal_mfa.start_registration(bea)
+    assert portal_mfa.check_code(bea, totp.code_at(new.seed, totp.current_step() - 2), client=None, registering=True)
+    return PortalPersonWithApp(seed=new.seed, serial_number=new.device.serial_number)
+
+
+@dataclass
 class World:
     """alice: a console password, an access key, an enabled MFA device with recovery codes, a device she has
     started to enrol, and a role that trusts her with MFA."""
@@ -63,6 +92,7 @@ class World:
     device: Enrolled
     pending_serial: str
     pending_seed: bytes
+    portal: PortalPersonWithApp
     consoles: dict[str, Client] = field(default_factory=dict)  # alice signed in, by client address
 
     def console(self, ip: str) -> Client:
@@ -83,7 +113,7 @@ def world(make_user, root_caller) -> World:
     roles.create_role(caller=root_caller, role_name="Target", assume_role_policy_document=trust(
         user_arn("alice"), condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}))
     return World(alice, alice.test_access_key, device, pending.serial_number,
-                 seed_from(pending.base32_string_seed))
+                 seed_from(pending.base32_string_seed), _portal_person(root_caller))
 
 
 # --- how each door is given a secret ----------------------------------------------------------------------------
@@ -121,6 +151,14 @@ def console_second_factor(field: str) -> Callable:
         return browser.post("/sign-in/mfa/", {field: value})
 
     return present
+
+
+def portal_second_factor(world: World, ip: str, value: str):
+    browser = Client(REMOTE_ADDR=ip)
+    first = browser.post("/start/", {"user_name": "bea", "password": PASSWORD})
+    if first.status_code != 302:
+        return first
+    return browser.post("/start/mfa/", {"code": value})
 
 
 def console_change_password(path: str, extra: dict) -> Callable:
@@ -199,6 +237,10 @@ def pending_failures(world: World) -> int:
     return MFADevice.objects.get(serial_number=world.pending_serial).throttling_failure_count
 
 
+def portal_device_failures(world: World) -> int:
+    return guesses.target_ladder(Secret.MFA_CODE).failures(world.portal.serial_number)
+
+
 def recovery_failures(world: World) -> int:
     return guesses.target_ladder(Secret.RECOVERY_CODE).failures(world.alice.user_id)
 
@@ -227,6 +269,8 @@ DOORS = [
          wrong_password, user_failures),
     Door("console", "SignInView", ("password",), Secret.PASSWORD, console_password_by_account_link,
          lambda w: PASSWORD, wrong_password, user_failures),
+    Door("console", "PortalSecondStepView", ("code",), Secret.MFA_CODE, portal_second_factor,
+         lambda w: w.portal.code(0), wrong_code, portal_device_failures),
     Door("console", "SignInMFAView", ("code",), Secret.MFA_CODE, console_second_factor("code"),
          lambda w: w.device.code(1), wrong_code, device_failures),
     Door("console", "SignInMFAView", ("recovery_code",), Secret.RECOVERY_CODE,
