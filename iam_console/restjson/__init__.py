@@ -12,6 +12,7 @@ the request.
 # extend. Each registers its handlers with `@operation("<service>", "<Operation>")` (registry.py).
 HANDLER_MODULES: tuple[str, ...] = (
     "iam_console.restjson.analyzers",
+    "iam_console.restjson.analyzed_resources",
     "iam_console.restjson.policy_checks",
     "iam_console.restjson.policy_generation",
 )

@@ -40,6 +40,10 @@ def finding_v1(finding: Finding) -> dict:
                "condition": finding.condition or {}, "sources": finding.sources}
     if finding.is_public is not None:
         summary["isPublic"] = finding.is_public
+    restriction = next((d["externalAccessDetails"].get("resourceControlPolicyRestriction") for d in finding.details
+                        if isinstance(d, dict) and "externalAccessDetails" in d), None)
+    if restriction is not None:
+        summary["resourceControlPolicyRestriction"] = restriction
     return summary
 
 

@@ -150,3 +150,21 @@ def test_query_api_refuses_writes_beyond_the_ceiling_with_invalid_input(iam, roo
         iam.put_user_policy(UserName="cy", PolicyName="extra", PolicyDocument=WRITE_REPORTS)
     assert refused.value.response["Error"]["Code"] == "InvalidInput"
     iam.put_user_policy(UserName="cy", PolicyName="read", PolicyDocument=READ_ONE)
+
+
+@pytest.mark.django_db
+def test_the_guard_reads_every_ceiling_in_one_query_however_many_there_are(root_caller, ceiling):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_create(name: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            managed.create_policy(caller=root_caller, policy_name=name, path="/teams/", policy_document=READ_ONE)
+        return len(captured)
+
+    queries_to_create("Warm")
+    one = queries_to_create("One")
+    for prefix in ("/", "/teams/a/", "/t"):
+        ceilings.put_policy_ceiling(caller=root_caller, path_prefix=prefix, policy_arn=ceiling.arn)
+    queries_to_create("WarmAgain")  # caches a changed setting invalidates are filled again
+    assert queries_to_create("Four") == one

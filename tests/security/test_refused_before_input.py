@@ -22,8 +22,6 @@ pytestmark = pytest.mark.django_db
 # Actions of AWS services the directory answers for, outside the iam and sts catalogue.
 OTHER_AWS_ACTIONS = {"access-analyzer:ValidatePolicy", "organizations:CreateAccount",
                      "account:GetAccountInformation"}
-OTHER_AWS_ACTIONS |= {"access-analyzer:CheckNoNewAccess", "access-analyzer:CheckAccessNotGranted",
-                      "access-analyzer:CheckNoPublicAccess"}
 
 
 @iam_operation("CreateSAMLProvider")
