@@ -109,3 +109,23 @@ def test_list_and_get_the_analyzed_resources(analyzer_client, root_caller, stran
                                               resourceArn=f"arn:aws:iam::{root_caller.account_id}:role/missing")
     assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_an_archived_finding_stays_archived_and_the_statistics_count_public_and_cross_account(
+        analyzer_client, root_caller, stranger) -> None:
+    roles.create_role(caller=root_caller, role_name="partner", assume_role_policy_document=trust({"AWS": stranger}))
+    roles.create_role(caller=root_caller, role_name="anyone", assume_role_policy_document=trust({"AWS": "*"}))
+    arn = evaluated(analyzer_client, "account")
+    statistics = analyzer_client.get_findings_statistics(analyzerArn=arn)["findingsStatistics"][0][
+        "externalAccessFindingsStatistics"]
+    assert statistics["totalActiveFindings"] == 2
+    assert statistics["resourceTypeStatistics"]["AWS::IAM::Role"]["totalActivePublic"] == 1
+    assert statistics["resourceTypeStatistics"]["AWS::IAM::Role"]["totalActiveCrossAccount"] == 1
+    partner = analyzer_client.list_findings(analyzerArn=arn, filter={"principal.AWS": {"eq": [stranger]}})[
+        "findings"][0]
+    analyzer_client.update_findings(analyzerArn=arn, ids=[partner["id"]], status="ARCHIVED")
+    roles.update_assume_role_policy(caller=root_caller, role_name="partner", policy_document=trust(
+        {"AWS": stranger}, ["sts:AssumeRole", "sts:TagSession"]))
+    evaluation.evaluate(Analyzer.objects.get(name="account").pk)
+    again = analyzer_client.get_finding(analyzerArn=arn, id=partner["id"])["finding"]
+    assert (again["status"], again["action"]) == ("ARCHIVED", ["sts:AssumeRole", "sts:TagSession"])
