@@ -70,27 +70,28 @@ def account_of(value: str) -> str | None:
     return parsed.account if parsed is not None and ACCOUNT_ID.match(parsed.account or "") else None
 
 
+def _none_of(test: Callable[[str], bool]) -> Callable[[Any], bool]:
+    """A filter keeping a key's value (one string, or a list) when no element passes ``test``."""
+    def keep(value: Any) -> bool:
+        items = value if isinstance(value, list) else [value]
+        return not any(test(str(item)) for item in items)
+    return keep
+
+
 def _outsider_keys(zone: ZoneOfTrust) -> dict[str, Callable[[Any], bool]]:
     """Per condition key the caller cannot choose, the values a principal outside the zone may present."""
-
-    def each(test: Callable[[str], bool]) -> Callable[[Any], bool]:
-        def outside(value: Any) -> bool:
-            items = value if isinstance(value, list) else [value]
-            return not any(test(str(item)) for item in items)
-        return outside
-
-    in_zone = each(lambda value: zone.trusts_account(value))
+    outside_zone = _none_of(lambda value: zone.trusts_account(value))
     keys: dict[str, Callable[[Any], bool]] = {
-        "aws:principalaccount": in_zone,
-        "aws:sourceaccount": in_zone,
-        "aws:sourceowner": in_zone,
-        "aws:principalarn": each(lambda value: zone.trusts_account(account_of(value))),
+        "aws:principalaccount": outside_zone,
+        "aws:sourceaccount": outside_zone,
+        "aws:sourceowner": outside_zone,
+        "aws:principalarn": _none_of(lambda value: zone.trusts_account(account_of(value))),
     }
     if zone.organization_id is not None:
         org = zone.organization_id.lower()
-        keys["aws:principalorgid"] = each(lambda value: value.lower() == org)
-        keys["aws:sourceorgid"] = each(lambda value: value.lower() == org)
-        keys["aws:principalorgpaths"] = each(zone.trusts_org_path)
+        keys["aws:principalorgid"] = _none_of(lambda value: value.lower() == org)
+        keys["aws:sourceorgid"] = _none_of(lambda value: value.lower() == org)
+        keys["aws:principalorgpaths"] = _none_of(zone.trusts_org_path)
     return keys
 
 
@@ -180,8 +181,8 @@ def analyze_trust_policy(document: str, *, role_arn: str, zone: ZoneOfTrust,
             continue
         condition = _condition_map(statement)
         for principal, patterns, any_aws in _candidates(statement, zone):
-            granted = _granted_actions(stmt, patterns, denies, wildcard_options if any_aws else options,
-                                       compiled, role_arn, rcps)
+            granted = _granted_actions(stmt, patterns, denies, wildcard_options if any_aws else
+                                       _options_for(principal, options), compiled, role_arn, rcps)
             if granted is None:
                 continue
             actions, restricted = granted
@@ -192,6 +193,17 @@ def analyze_trust_policy(document: str, *, role_arn: str, zone: ZoneOfTrust,
                                     RCP_APPLIED if restricted else RCP_NOT_APPLICABLE)
             by_key[access.key] = _merge(by_key.get(access.key), access)
     return sorted(by_key.values(), key=lambda a: a.key)
+
+
+def _options_for(principal: dict[str, str], options: SearchOptions) -> SearchOptions:
+    """A named account's principals present that account as aws:PrincipalAccount, and no other: a grant pinned to
+    another account cannot reach them."""
+    account = account_of(principal.get("AWS", ""))
+    if account is None:
+        return options
+    keys = dict(options.outsider_keys or {})
+    keys["aws:principalaccount"] = _none_of(lambda value: value != account)
+    return SearchOptions(with_principal=True, outsider_keys=keys)
 
 
 def _granted_actions(stmt: Stmt, patterns: list[str], denies: list[Stmt], options: SearchOptions, compiled,  # type: ignore[no-untyped-def]

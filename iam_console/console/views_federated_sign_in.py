@@ -22,7 +22,9 @@ from iam_console.callers import Caller, caller_from_request
 from iam_console.console import role_sessions
 from iam_console.console.federated_user import FEDERATED_SESSION_KEY
 from iam_console.console.mixins import start_session
+from iam_console.console.views_portal import PORTAL_SESSION_KEY
 from iam_console.errors import IAMError
+from identitycenter.services import portal_federation
 from sts.federation import console as federation
 from sts.federation.principals import ANONYMOUS
 
@@ -61,7 +63,7 @@ class FederatedSignInStartView(View):
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         pending = {"provider": option.pk, "state": secrets.token_urlsafe(24), "nonce": secrets.token_urlsafe(24),
-                   "verifier": verifier}
+                   "verifier": verifier, "portal": request.GET.get("for") == "portal"}
         request.session[PENDING_KEY] = pending
         query = urlencode({"response_type": "code", "client_id": option.client_id, "scope": "openid email profile",
                            "redirect_uri": request.build_absolute_uri(reverse("console:federated-callback")),
@@ -88,8 +90,21 @@ class FederatedCallbackView(View):
             identity = federation.identity_from_id_token(option, id_token, pending["nonce"])
         except IAMError as error:
             return _refused(request, f"{error.code}: {error.message}", error=error)
+        if pending.get("portal"):
+            return _portal_sign_in(request, identity)
         request.session[IDENTITY_KEY] = identity.as_session()
         return redirect("console:federated-roles")
+
+
+def _portal_sign_in(request: HttpRequest, identity: federation.ConsoleIdentity) -> HttpResponse:
+    """The access portal's sign-in through the IdP: the person the identity is matched to, in the portal."""
+    try:
+        signed_in = portal_federation.sign_in_federated(caller=_anonymous_caller(request), identity=identity)
+    except IAMError as error:
+        return _refused(request, error.message, 403)
+    request.session.cycle_key()
+    request.session[PORTAL_SESSION_KEY] = str(signed_in.session.key)
+    return redirect("console:portal")
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # the IdP posts here cross-site; the response is its own proof

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from accounts.selectors import management_account_id
 from iam_console.callers import caller_from_request
 from iam_console.console import role_sessions
 from iam_console.console.federated_user import FEDERATED_SESSION_KEY
@@ -22,6 +23,7 @@ from iam_console.errors import IAMError
 from identitycenter.errors import AccessDeniedException
 from identitycenter.models import PortalSession
 from identitycenter.services import oidc, portal, portal_mfa
+from sts.federation import console as federation
 from sts.federation.principals import ANONYMOUS
 
 PORTAL_SESSION_KEY = "iam_portal_session"
@@ -40,6 +42,12 @@ def _portal_session(request: HttpRequest) -> PortalSession | None:
     return session
 
 
+def _identity_providers() -> list:
+    """The company identity providers (OIDC) people may sign in to the portal with: the console's sign-in options
+    of the management account."""
+    return [option for option in federation.sign_in_providers(management_account_id()) if option.oidc_provider_id]
+
+
 def start_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("console:portal"))
 
@@ -51,7 +59,8 @@ class PortalView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         session = _portal_session(request)
         if session is None:
-            return render(request, "console/portal/sign_in.html", {"next": request.GET.get("next", "")[:256]})
+            return render(request, "console/portal/sign_in.html", {"next": request.GET.get("next", "")[:256],
+                                                                   "providers": _identity_providers()})
         accesses = portal.accesses_of(session.user)
         return render(request, "console/portal/accounts.html", {"person": session.user, "accesses": accesses})
 

@@ -144,7 +144,7 @@ def _password_stamp(user: WorkforceUser) -> str:
     return stored.isoformat() if stored else ""
 
 
-def _start_session(user: WorkforceUser, second_step: str | None = None) -> SignedIn:
+def start_session(user: WorkforceUser, second_step: str | None = None) -> SignedIn:
     session = PortalSession.objects.create(user=user, expires_at=timezone.now() + PORTAL_SESSION_LIFETIME)
     return SignedIn(user=user, session=session, second_step=second_step)
 
@@ -168,7 +168,7 @@ def sign_in(*, caller: Caller, user_name: str, password: str) -> SignedIn:
     guesses.accepted(Secret.PASSWORD, target=target)
     step = portal_mfa.second_step(user)
     if step is None:
-        return _start_session(user)
+        return start_session(user)
     pending = signing.dumps({"user": user.user_id, "password": _password_stamp(user)}, salt=SECOND_STEP_SALT)
     return SignedIn(user=user, second_step=step, pending=pending)
 
@@ -201,7 +201,7 @@ def finish_sign_in(*, caller: Caller, pending: str, code: str) -> SignedIn:
     user, step = pending_sign_in(pending)
     if not portal_mfa.check_code(user, code, client=caller.source_ip, registering=step == portal_mfa.ENROL):
         raise PortalSignInFailed(WRONG_CODE)
-    return _start_session(user, step)
+    return start_session(user, step)
 
 
 def live_session(key: object) -> PortalSession | None:

@@ -264,3 +264,17 @@ def test_a_policy_change_is_followed_by_the_next_refresh_and_nothing_else_is(roo
     assert external_refresh.evaluate_changed() == 1
     finding.refresh_from_db()
     assert finding.status == "RESOLVED"
+
+
+def test_an_archive_rule_on_the_identity_center_provider_archives_its_roles_findings(root_caller) -> None:
+    made = analyzer(root_caller, "account")
+    archive_rules.create_archive_rule(caller=root_caller, analyzer_name="account", rule_name="identity-center",
+                                      filter={"principal.Federated": {"contains": ["saml-provider/AWSSSO_"]}})
+    provider = f"arn:aws:iam::{root_caller.account_id}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    roles.create_role(caller=root_caller, role_name="AWSReservedSSO_Admin_0123456789abcdef",
+                      assume_role_policy_document=trust(allow(
+                          {"Federated": provider}, ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+                          Condition={"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}})))
+    (finding,) = evaluate(made).values()
+    assert (finding.principal, finding.status) == ({"Federated": provider}, "ARCHIVED")
+    assert finding.action == ["sts:AssumeRoleWithSAML", "sts:TagSession"]

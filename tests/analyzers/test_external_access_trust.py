@@ -170,3 +170,10 @@ def test_an_rcp_that_denies_nothing_to_the_principal_is_not_applicable() -> None
     rcps = rcp_path({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"})
     (found,) = findings(trust(allow({"AWS": STRANGER})), ORG_ZONE, rcps)
     assert found.rcp_restriction == RCP_NOT_APPLICABLE
+
+
+def test_a_named_account_cannot_present_another_accounts_id_as_principal_account() -> None:
+    pinned_home = trust(allow({"AWS": STRANGER}, Condition={"StringEquals": {"aws:PrincipalAccount": HOME}}))
+    assert findings(pinned_home) == []
+    pinned_itself = trust(allow({"AWS": STRANGER}, Condition={"StringEquals": {"aws:PrincipalAccount": STRANGER}}))
+    assert [f.principal for f in findings(pinned_itself)] == [{"AWS": STRANGER}]
