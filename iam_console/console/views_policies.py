@@ -188,8 +188,8 @@ class PolicyNewVersionView(ConsoleView):
         except AccessDenied:
             return []
         versions.sort(key=lambda version: not version.is_default_version)
-        return [{"version_id": v.version_id, "default": v.is_default_version, "document": v.document}
-                for v in versions]
+        return [{"version_id": v.version_id, "label": f"{v.version_id} (default)" if v.is_default_version else v.version_id,
+                 "default": v.is_default_version, "document": v.document} for v in versions]
 
 
 class PolicyCompareView(ConsoleView):

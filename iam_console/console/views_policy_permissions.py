@@ -17,7 +17,7 @@ from iam_console.console.policy_search import search_policies
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
 from policies.authorization import caller_may
 
-INLINE_FIELDS = {"policyName": "policy_name", "MalformedPolicyDocument": "document", "LimitExceeded": "document",
+INLINE_FIELDS = {"policy ceiling": "document", "policyName": "policy_name", "MalformedPolicyDocument": "document", "LimitExceeded": "document",
                  "policy_document": "document"}
 PICKER_SIZE = 1000
 
@@ -193,10 +193,15 @@ class InlinePolicyEditView(ConsoleView):
         return self._page(entity, form, data.get("document", ""), policy_name, findings, status=400)
 
     def _page(self, entity, form, document: str, policy_name: str | None, findings=None, status: int = 200):
+        comparable = []
         if policy_name is not None:
             form.fields["policy_name"].disabled = True
+            # "Check no new access" compares the draft with the policy as saved.
+            saved = self._get(self._name(entity), policy_name)
+            comparable = [{"version_id": "the saved policy", "label": "The saved policy", "default": True,
+                           "document": saved.document}]
         return self.render("console/policies/inline_edit.html", {
-            "entity": entity, "kind": self.kind, "form": form, "policy_name": policy_name,
+            "entity": entity, "kind": self.kind, "form": form, "policy_name": policy_name, "comparable": comparable,
             "cancel": _back(self.kind, self._name(entity)), **editor_context(document, findings=findings)}, status=status)
 
 

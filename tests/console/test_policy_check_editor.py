@@ -53,3 +53,16 @@ def test_the_check_the_page_makes_answers_the_counterexample(root_console, repor
     assert response.status_code == 200
     assert response.json()["result"] == "FAIL"
     assert response.json()["counterexample"]["action"] == "s3:listbucket"
+
+
+def test_an_inline_policy_is_checked_against_its_saved_document_and_a_new_one_offers_nothing(root_console, root_caller,
+                                                                                             make_user):
+    from directory.services import inline
+
+    make_user("ana")
+    inline.put_user_policy(caller=root_caller, user_name="ana", policy_name="reports", policy_document=READ)
+    body = root_console.get("/users/ana/inline-policies/reports/").content.decode()
+    assert "data-no-new-access" in body and '<option value="the saved policy">The saved policy</option>' in body
+    data = body.split('<script id="comparable-versions" type="application/json">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(json.loads(data)[0]["document"]) == json.loads(READ)
+    assert "data-no-new-access" not in root_console.get("/users/ana/add-inline-policy/").content.decode()
