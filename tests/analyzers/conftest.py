@@ -2,3 +2,4 @@
 
 from tests.console.conftest import root_console, user_console  # noqa: F401
 from tests.sts.conftest import make_role  # noqa: F401
+from tests.reports.conftest import celery_queue, start_worker  # noqa: F401
