@@ -17,6 +17,10 @@ COPY sts ./sts
 COPY organizations ./organizations
 COPY accounts ./accounts
 COPY audit ./audit
+COPY identitystore ./identitystore
+COPY identitycenter ./identitycenter
+COPY evidence ./evidence
+COPY analyzers ./analyzers
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./

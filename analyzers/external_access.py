@@ -4,6 +4,7 @@ it, one finding per (role, principal), made to match what the trust policies gra
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -14,9 +15,15 @@ from analyzers.zones import ACCOUNT, ORGANIZATION, ZoneOfTrust, load_zone
 from directory.models import Role
 from policies.guardrail_loading import account_guardrails
 
+logger = logging.getLogger(__name__)
+
 EXTERNAL_ACCESS_ANALYZERS = (Analyzer.Type.ACCOUNT, Analyzer.Type.ORGANIZATION)
 _DETAIL_KEY_MAX = 255
 _ROLES_PER_FETCH = 2000
+_MEMO_MAX = 10_000  # distinct (trust policy, scope) results kept during one evaluation
+# An analysis that failed: AWS's error finding, one per resource.
+INTERNAL_ERROR = "INTERNAL_ERROR"
+ERROR_DETAIL_KEY = "error"
 
 
 def analyzer_zone(analyzer: Analyzer) -> ZoneOfTrust:
@@ -37,11 +44,12 @@ def external_access_details(access: ExternalAccess) -> dict:
 
 def observe_roles(zone: ZoneOfTrust, seen: list[str] | None = None) -> Iterator[Observed]:
     """What every role of the zone's accounts grants outside it; ``seen`` ends holding the last role's ARN.
-    Roles sharing a trust policy (and, where RCPs apply, an ARN's account) are analysed once."""
+    Roles sharing a trust policy (and, where RCPs apply, an ARN's account) are analysed once. A role whose
+    analysis fails gets an error finding (INTERNAL_ERROR, as AWS reports one) and the others are analysed still."""
     roles = (Role.objects.filter(account_id__in=sorted(zone.account_ids))
              .only("id", "account_id", "path", "role_name", "assume_role_policy_document").order_by("id"))
     rcps_of: dict[str, tuple] = {}  # type: ignore[type-arg]
-    memo: dict[tuple[str, str], list[ExternalAccess]] = {}
+    memo: dict[tuple[bytes, str], list[ExternalAccess] | None] = {}
     for role in roles.iterator(chunk_size=_ROLES_PER_FETCH):
         if role.account_id not in rcps_of:
             guardrails = account_guardrails(role.account_id)
@@ -50,17 +58,34 @@ def observe_roles(zone: ZoneOfTrust, seen: list[str] | None = None) -> Iterator[
         arn = role.arn
         if seen is not None:
             seen[:] = [arn]
+        document = role.assume_role_policy_document
         # Without RCPs a trust policy (which names no resource) grants the same whatever role carries it.
-        memo_key = (role.assume_role_policy_document, arn if rcps else role.account_id)
+        memo_key = (hashlib.sha256(document.encode()).digest(), arn if rcps else role.account_id)
         if memo_key not in memo:
-            memo[memo_key] = analyze_trust_policy(role.assume_role_policy_document, role_arn=arn, zone=zone,
-                                                  rcps=rcps)
-        for access in memo[memo_key]:
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[memo_key] = _analysed(document, arn, zone, rcps)
+        found = memo[memo_key]
+        if found is None:
+            yield Observed(resource=arn, resource_type=ROLE_RESOURCE_TYPE, resource_owner_account=role.account_id,
+                           finding_type=Finding.Type.EXTERNAL_ACCESS, detail_key=ERROR_DETAIL_KEY,
+                           details=[{"externalAccessDetails": {}}], error=INTERNAL_ERROR)
+            continue
+        for access in found:
             yield Observed(resource=arn, resource_type=ROLE_RESOURCE_TYPE, resource_owner_account=role.account_id,
                            finding_type=Finding.Type.EXTERNAL_ACCESS, detail_key=detail_key(access),
                            details=[{"externalAccessDetails": external_access_details(access)}],
                            principal=access.principal, action=list(access.actions), condition=access.condition,
                            is_public=access.is_public)
+
+
+def _analysed(document: str, arn: str, zone: ZoneOfTrust, rcps: tuple) -> list[ExternalAccess] | None:  # type: ignore[type-arg]
+    """The trust policy's external access, or None when its analysis failed (logged)."""
+    try:
+        return analyze_trust_policy(document, role_arn=arn, zone=zone, rcps=rcps)
+    except Exception:  # noqa: BLE001 - one role's failure is its error finding, not the whole analyzer's
+        logger.exception("the trust policy of %s could not be analysed", arn)
+        return None
 
 
 def evaluate(analyzer: Analyzer, *, now: datetime | None = None) -> Outcome:

@@ -31,7 +31,8 @@ def state_of(analyzer: Analyzer, generation: str | None) -> str:
     zone = analyzer_zone(analyzer)
     roles = Role.objects.filter(account_id__in=sorted(zone.account_ids)).aggregate(
         count=Count("id"), ids=Sum("id"), versions=Sum("trust_policy_version"))
-    text = "|".join([generation or "", ",".join(sorted(zone.account_ids)), zone.organization_id or "",
+    home = zone.home_organization or ("", frozenset())
+    text = "|".join([generation or "", ",".join(sorted(zone.account_ids)), home[0], ",".join(sorted(home[1])),
                      str(roles["count"]), str(roles["ids"]), str(roles["versions"])])
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -182,7 +182,7 @@ def analyze_trust_policy(document: str, *, role_arn: str, zone: ZoneOfTrust,
         condition = _condition_map(statement)
         for principal, patterns, any_aws in _candidates(statement, zone):
             granted = _granted_actions(stmt, patterns, denies, wildcard_options if any_aws else
-                                       _options_for(principal, options), compiled, role_arn, rcps)
+                                       _options_for(principal, options, zone), compiled, role_arn, rcps)
             if granted is None:
                 continue
             actions, restricted = granted
@@ -195,14 +195,19 @@ def analyze_trust_policy(document: str, *, role_arn: str, zone: ZoneOfTrust,
     return sorted(by_key.values(), key=lambda a: a.key)
 
 
-def _options_for(principal: dict[str, str], options: SearchOptions) -> SearchOptions:
-    """A named account's principals present that account as aws:PrincipalAccount, and no other: a grant pinned to
-    another account cannot reach them."""
+def _options_for(principal: dict[str, str], options: SearchOptions, zone: ZoneOfTrust) -> SearchOptions:
+    """A named account's principals present that account as aws:PrincipalAccount, and no other, and the zone's
+    organization as aws:PrincipalOrgID exactly when the account is one of its: a grant pinned to another account,
+    or to an organization the account is not in, cannot reach them."""
     account = account_of(principal.get("AWS", ""))
     if account is None:
         return options
     keys = dict(options.outsider_keys or {})
     keys["aws:principalaccount"] = _none_of(lambda value: value != account)
+    if zone.home_organization is not None:
+        organization, members = zone.home_organization
+        member = account in members
+        keys["aws:principalorgid"] = _none_of(lambda value: (value.lower() == organization.lower()) != member)
     return SearchOptions(with_principal=True, outsider_keys=keys)
 
 

@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from audit.models import AuditEvent
 from evidence.models import ActionUsage
 from policies.catalogue import ensure_catalogue_loaded
+from policies.language import SIZE_LIMITS
 from policies.language.actions import RESOURCE_TYPES, lookup
 
 POLICY_VERSION = "2012-10-17"
@@ -126,9 +127,9 @@ def placeholder(resource_type: str) -> str | None:
     return f"arn:${{Partition}}:{info.arn_service}::{account}:{info.resource_prefix}{tail}"
 
 
-def policy_document(statements: list[dict], *, resource_placeholders: bool = False) -> dict:
-    """The identity policy of stored statements. With placeholders, a statement allowed on "*" splits: the actions
-    that name resource types get their ARN templates to fill in, the others keep "*"."""
+def _statements(statements: list[dict], *, resource_placeholders: bool) -> list[dict]:
+    """The policy statements of stored ones. With placeholders, a statement allowed on "*" splits: the actions that
+    name resource types get their ARN templates to fill in, the others keep "*"."""
     ensure_catalogue_loaded()
     out = []
     for statement in statements:
@@ -151,8 +152,53 @@ def policy_document(statements: list[dict], *, resource_placeholders: bool = Fal
         if everywhere:
             out.append({"Sid": _sid(service, "AllResources" if templates else ""), "Effect": "Allow",
                         "Action": everywhere, "Resource": "*"})
-    return {"Version": POLICY_VERSION, "Statement": out}
+    return out
 
 
-def policy_text(statements: list[dict], *, resource_placeholders: bool = False) -> str:
-    return json.dumps(policy_document(statements, resource_placeholders=resource_placeholders), indent=2)
+def _size(statement: dict) -> int:
+    """Its characters in a policy, whitespace excluded, as IAM counts a policy's size."""
+    return sum(1 for char in json.dumps(statement, separators=(",", ":")) if char not in " \t\n\r")
+
+
+_FRAME = len(json.dumps({"Version": POLICY_VERSION, "Statement": []}, separators=(",", ":")))
+
+
+def _fitting(statement: dict, limit: int) -> list[dict]:
+    """The statement, or its actions in numbered parts that each fit a policy of their own. Resources too many for
+    even one action become "*": broader, but never narrower than what was used."""
+    if _FRAME + _size(statement) <= limit:
+        return [statement]
+    if _FRAME + _size({**statement, "Action": statement["Action"][:1]}) > limit:
+        statement = {**statement, "Resource": "*"}
+        if _FRAME + _size(statement) <= limit:
+            return [statement]
+    parts: list[dict] = []
+    actions: list[str] = []
+    for action in statement["Action"]:
+        candidate = {**statement, "Sid": f"{statement['Sid']}{len(parts) + 1}", "Action": [*actions, action]}
+        if actions and _FRAME + _size(candidate) > limit:
+            parts.append({**statement, "Sid": f"{statement['Sid']}{len(parts) + 1}", "Action": actions})
+            actions = []
+        actions.append(action)
+    parts.append({**statement, "Sid": f"{statement['Sid']}{len(parts) + 1}", "Action": actions})
+    return parts
+
+
+def policy_documents(statements: list[dict], *, resource_placeholders: bool = False,
+                     limit: int = SIZE_LIMITS["managed"]) -> list[dict]:
+    """The identity policies of stored statements: one, or as few as hold them within a managed policy's size."""
+    documents: list[list[dict]] = []
+    size = limit  # no document open yet
+    for statement in _statements(statements, resource_placeholders=resource_placeholders):
+        for part in _fitting(statement, limit):
+            if size + 1 + _size(part) > limit:
+                documents.append([])
+                size = _FRAME - 1
+            documents[-1].append(part)
+            size += 1 + _size(part)
+    return [{"Version": POLICY_VERSION, "Statement": document} for document in documents]
+
+
+def policy_texts(statements: list[dict], *, resource_placeholders: bool = False) -> list[str]:
+    return [json.dumps(document, indent=2)
+            for document in policy_documents(statements, resource_placeholders=resource_placeholders)]

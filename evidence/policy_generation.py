@@ -8,7 +8,7 @@ from django.utils import timezone
 from directory.models import Role, User
 from evidence.jobs import claimed, publish, requeue_pending
 from evidence.models import PolicyGenerationJob
-from evidence.policy_builder import Principal, build, policy_text
+from evidence.policy_builder import Principal, build, policy_texts
 from policies.language.arn import parse_arn
 
 Status = PolicyGenerationJob.Status
@@ -66,6 +66,7 @@ def requeue_pending_jobs() -> int:
 
 
 def generated_policies(job: PolicyGenerationJob, *, resource_placeholders: bool = False) -> list[str]:
-    """The job's policy texts: none until it has succeeded, none when the principal used nothing in the period."""
+    """The job's policy texts, each within a managed policy's size: none until it has succeeded, none when the
+    principal used nothing in the period."""
     statements = job.result.get("statements") or [] if job.status == Status.SUCCEEDED else []
-    return [policy_text(statements, resource_placeholders=resource_placeholders)] if statements else []
+    return policy_texts(statements, resource_placeholders=resource_placeholders)

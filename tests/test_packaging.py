@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -19,3 +20,10 @@ def test_every_package_of_the_apps_is_listed_for_installation():
     assert found <= listed, f"add to [tool.setuptools] packages in pyproject.toml: {sorted(found - listed)}"
     assert config["package-dir"] == {"iam_console.templates": "templates", "iam_console.static": "static"}
     assert (ROOT / "templates" / "console" / "base.html").exists() and (ROOT / "static" / "css").is_dir()
+
+
+def test_the_image_copies_every_installed_package():
+    """The Dockerfile installs the sources it copies: an app it leaves out breaks the image at start."""
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    copied = set(re.findall(r"^COPY (\S+) \./\1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
+    assert {name.split(".")[0] for name in listed} - copied == set()

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from iam_console.console import (
     views_account,
+    views_analyzers,
     views_audit,
     views_auth,
     views_federated_sign_in,
@@ -141,6 +142,9 @@ urlpatterns = [
     path("organization/policies/<str:policy_id>/impact/", views_organization_policies.PolicyImpactView.as_view(),
          name="organization-policy-impact"),
     path("audit/", views_audit.AuditView.as_view(), name="audit"),
+    path("access-analyzer/analyzers/", views_analyzers.AnalyzersView.as_view(), name="analyzers"),
+    path("access-analyzer/analyzers/<str:analyzer_name>/findings/", views_analyzers.FindingsView.as_view(),
+         name="analyzer-findings"),
     path("audit/<str:event_id>/", views_audit.AuditEventView.as_view(), name="audit-event"),
     path("policies/", policies.PolicyListView.as_view(), name="policies"),
     path("policies/create/", policies.PolicyCreateView.as_view(), name="policy-create"),

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import resolve, reverse
 
+from analyzers.services.analyzers import list_analyzers
 from audit.console_queries import lookup_events
 from directory.passwords import SYMBOLS
 from directory.services.dashboard import OLD_KEY_DAYS, get_account_summary
@@ -19,6 +20,7 @@ from evidence.unused import unused_access_summary
 from iam_console.console.forms import CUSTOM_POLICY_START, PasswordPolicyForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
+from policies.authorization import caller_may
 
 RECENT_EVENTS = 10
 
@@ -41,6 +43,7 @@ class DashboardView(ConsoleView):
             unused = unused_access_summary(caller=self.caller)
         except AccessDenied:
             summary = unused = None
+        findings_url = self._unused_findings_url() if unused is not None else None
         try:
             events = lookup_events(caller=self.caller, max_items=RECENT_EVENTS).items
         except AccessDenied:
@@ -48,7 +51,15 @@ class DashboardView(ConsoleView):
         account = self.account
         sign_in_url = request.build_absolute_uri(account_sign_in_path(account)) if account else ""
         return self.render("console/dashboard.html", {"summary": summary, "unused": unused, "events": events,
+                                                      "unused_findings_url": findings_url,
                                                       "old_key_days": OLD_KEY_DAYS, "sign_in_url": sign_in_url})
+
+    def _unused_findings_url(self) -> str | None:
+        """The findings of the account's unused-access analyzer, where it has one and the caller may list them."""
+        if not caller_may(self.caller, "access-analyzer:ListAnalyzers", "*"):
+            return None
+        found, _ = list_analyzers(caller=self.caller, type="ACCOUNT_UNUSED_ACCESS", max_results=1)
+        return reverse("console:analyzer-findings", args=[found[0].name]) if found else None
 
 
 POLICY_SETTINGS = [name for name in CUSTOM_POLICY_START if name not in ("max_password_age",

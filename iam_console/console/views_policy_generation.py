@@ -18,6 +18,7 @@ from iam_console.console.plain_errors import plain_message
 from iam_console.console.policy_generation_forms import GenerationPeriodForm, SaveGeneratedPolicyForm
 from iam_console.console.views_policies import POLICY_FIELDS, detail_url
 from iam_console.errors import AccessDenied, IAMError
+from iam_console.operations import atomic_operations
 from policies.services import managed
 
 PERIOD_FIELDS = {"cloudTrailDetails.startTime": "start_date", "cloudTrailDetails.endTime": "end_date"}
@@ -73,9 +74,7 @@ class GeneratePolicyView(ConsoleView):
             status=status)
 
 
-def generated_actions(policy_text: str | None) -> set[str]:
-    if not policy_text:
-        return set()
+def generated_actions(policy_text: str) -> set[str]:
     return {action for statement in json.loads(policy_text)["Statement"] for action in statement["Action"]}
 
 
@@ -94,6 +93,11 @@ def diff_rows(generated: set[str], held: set[str]) -> list[dict]:
     return rows
 
 
+def _part_name(name: str, index: int, parts: int) -> str:
+    """The first part keeps the name; the others are numbered after it."""
+    return name if parts == 1 or index == 1 else f"{name}-{index}"
+
+
 class PolicyGenerationView(ConsoleView):
     """A generation's page: its status until it is done, then the policy, its diff, and the save form."""
 
@@ -108,15 +112,24 @@ class PolicyGenerationView(ConsoleView):
             form.add_error(None, "There is no generated policy to save.")
         if not form.is_valid():
             return self._page(job_id, form, answer, status=400)
-        data, text = form.cleaned_data, texts[0]["policy"]
+        data, texts = form.cleaned_data, [item["policy"] for item in texts]
+        if data["target"] == "version" and len(texts) > 1:
+            form.add_error("target", f"The generated policy is {len(texts)} policies (one would exceed a managed "
+                                     "policy's size): save them as new policies.")
+            return self._page(job_id, form, answer, status=400)
         try:
             if data["target"] == "new":
-                policy = managed.create_policy(caller=self.caller, policy_name=data["policy_name"],
-                                               path=data["path"] or "/", policy_document=text)
-                messages.success(request, f"Policy {policy.policy_name} created from the generated policy.")
+                with atomic_operations():  # every part or none
+                    made = [managed.create_policy(caller=self.caller, policy_name=_part_name(data["policy_name"],
+                                                                                             index, len(texts)),
+                                                  path=data["path"] or "/", policy_document=text)
+                            for index, text in enumerate(texts, start=1)]
+                policy = made[0]
+                messages.success(request, f"Created from the generated policy: "
+                                          f"{', '.join(made_policy.policy_name for made_policy in made)}.")
             else:
                 version = managed.create_policy_version(caller=self.caller, policy_arn=data["policy_arn"],
-                                                        policy_document=text,
+                                                        policy_document=texts[0],
                                                         set_as_default=data["set_as_default"])
                 policy = version.policy
                 messages.success(request, f"Version {version.version_id} of {policy.policy_name} created from the "
@@ -141,14 +154,14 @@ class PolicyGenerationView(ConsoleView):
         principal_arn = result["properties"]["principalArn"]
         kind, name, page = _principal_page(principal_arn)
         texts = [item["policy"] for item in result["generatedPolicies"]]
-        context = {"job": answer["jobDetails"], "properties": result["properties"], "policy": texts[0] if texts
-                   else None, "kind": kind, "name": name, "principal_page": page, "nav": f"{kind}s"}
+        context = {"job": answer["jobDetails"], "properties": result["properties"], "policies": texts,
+                   "kind": kind, "name": name, "principal_page": page, "nav": f"{kind}s"}
         if answer["jobDetails"]["status"] == "SUCCEEDED":
             try:
                 held = held_actions(last_accessed.access_advisor(caller=self.caller, arn=principal_arn))
             except AccessDenied:
                 held = None
-            generated = generated_actions(context["policy"])
+            generated = {action for text in texts for action in generated_actions(text)}
             rows = diff_rows(generated, held) if held is not None else []
             context.update(held_known=held is not None, diff=rows,
                            counts={change: sum(row["change"] == change for row in rows)

@@ -278,3 +278,30 @@ def test_an_archive_rule_on_the_identity_center_provider_archives_its_roles_find
     (finding,) = evaluate(made).values()
     assert (finding.principal, finding.status) == ({"Federated": provider}, "ARCHIVED")
     assert finding.action == ["sts:AssumeRoleWithSAML", "sts:TagSession"]
+
+
+def test_a_role_whose_analysis_fails_gets_an_error_finding_and_the_others_are_analysed(
+        root_caller, stranger, monkeypatch) -> None:
+    from analyzers import external_access
+
+    broken = trust(allow({"AWS": stranger}, Condition={"StringEquals": {"sts:ExternalId": "breaks-the-engine"}}))
+    roles.create_role(caller=root_caller, role_name="broken", assume_role_policy_document=broken)
+    roles.create_role(caller=root_caller, role_name="partner", assume_role_policy_document=trust(
+        allow({"AWS": stranger})))
+    analyze = external_access.analyze_trust_policy
+
+    def failing(document: str, **kwargs):  # type: ignore[no-untyped-def]
+        if "breaks-the-engine" in document:
+            raise RecursionError("an engine failure")
+        return analyze(document, **kwargs)
+
+    monkeypatch.setattr(external_access, "analyze_trust_policy", failing)
+    made = analyzer(root_caller, "account")
+    found = evaluate(made)
+    error = found[("broken", "error")]
+    assert (error.status, error.error, error.details) == ("ACTIVE", "INTERNAL_ERROR", [{"externalAccessDetails": {}}])
+    assert found[("partner", f"AWS:{stranger}")].status == "ACTIVE"
+    monkeypatch.setattr(external_access, "analyze_trust_policy", analyze)  # the engine works again
+    found = evaluate(made)
+    assert found[("broken", "error")].status == "RESOLVED"
+    assert found[("broken", f"AWS:{stranger}")].status == "ACTIVE"

@@ -177,3 +177,14 @@ def test_a_named_account_cannot_present_another_accounts_id_as_principal_account
     assert findings(pinned_home) == []
     pinned_itself = trust(allow({"AWS": STRANGER}, Condition={"StringEquals": {"aws:PrincipalAccount": STRANGER}}))
     assert [f.principal for f in findings(pinned_itself)] == [{"AWS": STRANGER}]
+
+
+def test_an_account_outside_the_organization_cannot_present_its_id_as_principal_org_id() -> None:
+    zone = ZoneOfTrust(ACCOUNT, frozenset({HOME}), home_organization=(ORG_ID, frozenset({HOME, MEMBER})))
+    org_only = {"Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}}
+    assert findings(trust(allow({"AWS": STRANGER}, **org_only)), zone) == []
+    (member,) = findings(trust(allow({"AWS": MEMBER}, **org_only)), zone)
+    assert (member.principal, member.condition) == ({"AWS": MEMBER}, {"aws:PrincipalOrgID": ORG_ID})
+    elsewhere = {"Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG_ID}}}
+    assert [f.principal for f in findings(trust(allow({"AWS": STRANGER}, **elsewhere)), zone)] == [
+        {"AWS": STRANGER}]

@@ -21,7 +21,7 @@ from directory.models import AccessKey, Role, User
 from evidence.models import ActionUsage
 from iam_console.errors import AccessDenied
 from organizations.services.organization import create_organization
-from tests.sts.conftest import make_role, trust, user_arn  # noqa: F401
+from tests.sts.conftest import trust, user_arn
 
 READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 
@@ -147,7 +147,7 @@ def test_archive_rules_crud_filters_checked_and_tags(root_caller):
         archive_rules.get_archive_rule(caller=root_caller, analyzer_name="unused", rule_name="roles")
 
 
-def test_unused_access_findings_appear_archive_and_resolve(make_user, make_role, root_caller):  # noqa: F811
+def test_unused_access_findings_appear_archive_and_resolve(make_user, make_role, root_caller):
     alice = make_user("alice", password="Passw0rd!-alice-1", access_key=True, policies=(READ_ONLY,))
     role = make_role("reader", trust(user_arn("alice")), policies=(READ_ONLY,))
     analyzer = _unused(root_caller, archive_rules=[{"ruleName": "keys", "filter": {
@@ -234,3 +234,72 @@ def test_exclusions_leave_principals_out(make_user, root_caller):
     _age(days=100)
     evaluation.evaluate(analyzer.pk)
     assert _findings(analyzer) == {}
+
+
+def test_findings_resolve_when_the_access_is_removed(make_user, root_caller):
+    from directory.services import access_keys, attachments
+
+    alice = make_user("alice", access_key=True, policies=(READ_ONLY,))
+    analyzer = _unused(root_caller)
+    _age(days=100)
+    evaluation.evaluate(analyzer.pk)
+    key_id = alice.test_access_key[0]
+    assert set(_findings(analyzer).values()) == {"ACTIVE"} and len(_findings(analyzer)) == 2
+    access_keys.delete_access_key(caller=root_caller, user_name="alice", access_key_id=key_id)
+    attachments.detach_user_policy(caller=root_caller, user_name="alice", policy_arn=READ_ONLY)
+    evaluation.evaluate(analyzer.pk)
+    assert _findings(analyzer) == {("user/alice", "UnusedIAMUserAccessKey", key_id): "RESOLVED",
+                                   ("user/alice", "UnusedPermission", "iam"): "RESOLVED"}
+    attachments.attach_user_policy(caller=root_caller, user_name="alice", policy_arn=READ_ONLY)
+    evaluation.evaluate(analyzer.pk)  # granted again and still unused: the same finding, active again
+    assert _findings(analyzer)[("user/alice", "UnusedPermission", "iam")] == "ACTIVE"
+    assert Finding.objects.filter(analyzer=analyzer).count() == 2
+
+
+def test_one_finding_per_key_is_held_by_the_database(make_user, root_caller):
+    from django.db import IntegrityError, transaction
+
+    make_user("alice", access_key=True)
+    analyzer = _unused(root_caller)
+    _age(days=100)
+    evaluation.evaluate(analyzer.pk)
+    existing = Finding.objects.get(analyzer=analyzer)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Finding.objects.create(analyzer=analyzer, resource=existing.resource, resource_type=existing.resource_type,
+                               resource_owner_account=existing.resource_owner_account,
+                               finding_type=existing.finding_type, detail_key=existing.detail_key)
+
+
+def test_an_organization_analyzer_covers_member_accounts_less_its_exclusions(make_user, make_account, root_caller):
+    from directory.services.tags import tag_user
+
+    create_organization(caller=root_caller)
+    member = make_account("Team")
+    bob = member.make_user("bob", access_key=True)
+    make_user("alice", access_key=True)
+    tag_user(caller=root_caller, user_name="alice", tags=[{"Key": "team", "Value": "ops"}])
+    with pytest.raises(ValidationException):  # only the management account analyzes the organization
+        analyzers.create_analyzer(caller=member.caller, analyzer_name="org", type="ORGANIZATION_UNUSED_ACCESS")
+    analyzer = analyzers.create_analyzer(caller=root_caller, analyzer_name="org", type="ORGANIZATION_UNUSED_ACCESS")
+    _age(days=100)
+    evaluation.evaluate(analyzer.pk)
+    owners = {(f.resource.rsplit(":", 1)[1], f.resource_owner_account)
+              for f in Finding.objects.filter(analyzer=analyzer)}
+    assert owners == {("user/alice", "123456789012"), ("user/bob", member.id),
+                      ("role/OrganizationAccountAccessRole", member.id)}  # made with the account, never used
+    assert bob.arn.startswith(f"arn:aws:iam::{member.id}:")
+
+    analyzers.update_analyzer(caller=root_caller, analyzer_name="org", configuration={"unusedAccess": {
+        "analysisRule": {"exclusions": [{"accountIds": [member.id]}, {"resourceTags": [{"team": "ops"}]}]}}})
+    evaluation.evaluate(analyzer.pk)
+    assert set(_findings(analyzer).values()) == {"RESOLVED"}
+
+
+def test_create_analyzer_again_with_its_client_token_answers_the_same(root_caller):
+    first = _unused(root_caller, client_token="token-1")
+    assert _unused(root_caller, client_token="token-1").pk == first.pk  # an SDK's retry
+    with pytest.raises(ConflictException):
+        _unused(root_caller, client_token="token-2")
+    with pytest.raises(ConflictException):
+        _unused(root_caller)
+    assert Analyzer.objects.count() == 1

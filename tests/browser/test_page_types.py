@@ -9,6 +9,7 @@ from importlib.resources import files
 import pytest
 from playwright.sync_api import expect
 
+from analyzers.services import analyzers
 from analyzers.services import policy_generation as generation
 from directory.models import User
 from directory.services import attachments, groups, inline, roles, users
@@ -87,6 +88,9 @@ PAGES = [
      ["User name", "E-mail address"]),
     ("identity-store-groups", "/identity-store/groups/", "Identity store groups", ["Finance", "Create group"]),
     ("identity-store-scim", "/identity-store/scim/", "SCIM provisioning", ["SCIM endpoint", "Issue token"]),
+    ("analyzers", "/access-analyzer/analyzers/", "Analyzers", ["unused", "ACCOUNT_UNUSED_ACCESS"]),
+    ("analyzer-findings", "/access-analyzer/analyzers/unused/findings/", "unused",
+     ["Filter", "Export CSV", "Archive", "Unarchive"]),
     ("not-found", "/no/such/page/", "Page not found", ["Go to the dashboard"]),
 ]
 
@@ -113,6 +117,7 @@ def directory(root, root_caller, make_user):
                                           display_name="Finance", description="Pays the bills")
     idstore_memberships.create_group_membership(caller=root_caller, identity_store_id=person.store_id,
                                                 group_id=finance.group_id, member_id={"UserId": person.user_id})
+    analyzers.create_analyzer(caller=root_caller, analyzer_name="unused", type="ACCOUNT_UNUSED_ACCESS")
     generate_now(root_caller)
     return person, finance
 

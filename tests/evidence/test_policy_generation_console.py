@@ -118,3 +118,28 @@ def test_a_user_without_permission_is_refused(user_console):
     refused = console.post("/users/alice/generate-policy/", period())
     assert refused.status_code == 403
     assert not PolicyGenerationJob.objects.exists()
+
+
+def test_a_policy_too_large_for_one_is_saved_as_numbered_policies(root_console, make_user):
+    alice = make_user("alice", policies=READ_ONLY)
+    users.list_users(caller=Caller(principal=alice, via="api"))
+    job, review = generated_page(root_console, "/users/alice/generate-policy/")
+    job.refresh_from_db()
+    many = [f"ReadSomethingWithALongName{index:04d}" for index in range(400)]
+    job.result = {**job.result, "statements": [{"service": "docs", "actions": many, "resources": None}]}
+    job.save(update_fields=["result"])
+    path = review.request["PATH_INFO"]
+    page = root_console.get(path).content.decode()
+    assert 'id="generated-policy-2"' in page and "Policy 1 of" in page
+
+    refused = root_console.post(path, {"target": "version", "policy_arn": READ_ONLY[0]})
+    assert refused.status_code == 400
+    saved = root_console.post(path, {"target": "new", "policy_name": "docs-reader"})
+    assert saved.status_code == 302
+    names = sorted(ManagedPolicy.objects.filter(policy_name__startswith="docs-reader").values_list(
+        "policy_name", flat=True))
+    assert names[:2] == ["docs-reader", "docs-reader-2"]
+    saved_actions = [action for policy in ManagedPolicy.objects.filter(policy_name__startswith="docs-reader")
+                     for statement in json.loads(policy.versions.get().document)["Statement"]
+                     for action in statement["Action"]]
+    assert sorted(saved_actions) == sorted(f"docs:{name}" for name in many)

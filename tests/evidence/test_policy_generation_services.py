@@ -15,8 +15,9 @@ from analyzers.services import policy_generation as generation
 from directory.services import users
 from evidence import policy_generation as jobs
 from evidence.models import PolicyGenerationJob
+from evidence.policy_builder import policy_documents
 from iam_console.callers import Caller
-from policies.language import Request, compile_policy, evaluate
+from policies.language import Request, compile_policy, evaluate, validate
 from sts.principals import RoleSessionPrincipal
 from sts.services import assume_role
 from tests.sts.conftest import role_arn, trust, user_arn
@@ -202,3 +203,27 @@ def test_a_caller_without_permission_is_refused(make_user):
     with pytest.raises(Exception) as refused:
         generation.start_policy_generation(caller=as_api(alice), principal_arn=alice.arn)
     assert refused.value.code == "AccessDenied"
+
+
+def test_a_policy_beyond_a_managed_policys_size_is_split_into_policies_that_each_fit(db):
+    many = [f"ReadSomethingWithALongName{index:04d}" for index in range(700)]
+    arns = [f"arn:aws:docs:::document/team/{'x' * 60}-{index}" for index in range(300)]
+    statements = [{"service": "docs", "actions": many, "resources": None},
+                  {"service": "iam", "actions": ["GetUser", "ListUsers"], "resources": None},
+                  {"service": "wiki", "actions": ["GetPage"], "resources": arns}]
+    documents = policy_documents(statements)
+    assert len(documents) > 2
+    texts = [json.dumps(document, indent=2) for document in documents]
+    for text in texts:
+        assert not validate(text, policy_type="IDENTITY_POLICY", size_limit="managed").blocking(), text[:200]
+    actions = [action for document in documents for statement in document["Statement"]
+               for action in statement["Action"]]
+    assert sorted(actions) == sorted([*(f"docs:{name}" for name in many), "iam:GetUser", "iam:ListUsers",
+                                      "wiki:GetPage"])
+    sids = [statement["Sid"] for document in documents for statement in document["Statement"]]
+    assert len(sids) == len(set(sids)) and "DocsAccess1" in sids and "IamAccess" in sids
+    wiki = next(statement for document in documents for statement in document["Statement"]
+                if statement["Action"] == ["wiki:GetPage"])
+    assert wiki["Resource"] == "*"  # its resources alone exceed a policy's size: broader, never narrower
+    assert policy_documents(statements[1:2]) == [{"Version": "2012-10-17", "Statement": [
+        {"Sid": "IamAccess", "Effect": "Allow", "Action": ["iam:GetUser", "iam:ListUsers"], "Resource": "*"}]}]

@@ -153,6 +153,10 @@ def console_second_factor(field: str) -> Callable:
     return present
 
 
+def portal_password(world: World, ip: str, value: str):
+    return Client(REMOTE_ADDR=ip).post("/start/", {"user_name": "bea", "password": value})
+
+
 def portal_second_factor(world: World, ip: str, value: str):
     browser = Client(REMOTE_ADDR=ip)
     first = browser.post("/start/", {"user_name": "bea", "password": PASSWORD})
@@ -237,6 +241,10 @@ def pending_failures(world: World) -> int:
     return MFADevice.objects.get(serial_number=world.pending_serial).throttling_failure_count
 
 
+def portal_password_failures(world: World) -> int:
+    return guesses.target_ladder(Secret.PASSWORD).failures("portal:bea")
+
+
 def portal_device_failures(world: World) -> int:
     return guesses.target_ladder(Secret.MFA_CODE).failures(world.portal.serial_number)
 
@@ -269,6 +277,8 @@ DOORS = [
          wrong_password, user_failures),
     Door("console", "SignInView", ("password",), Secret.PASSWORD, console_password_by_account_link,
          lambda w: PASSWORD, wrong_password, user_failures),
+    Door("console", "PortalView", ("password",), Secret.PASSWORD, portal_password, lambda w: PASSWORD,
+         wrong_password, portal_password_failures),
     Door("console", "PortalSecondStepView", ("code",), Secret.MFA_CODE, portal_second_factor,
          lambda w: w.portal.code(0), wrong_code, portal_device_failures),
     Door("console", "SignInMFAView", ("code",), Secret.MFA_CODE, console_second_factor("code"),
@@ -402,7 +412,8 @@ def _console_fields() -> set[tuple[str, str]]:
 def test_every_console_view_that_takes_a_secret_is_in_the_table():
     found = _console_fields()
     # An administrator types a new user's password: it is set, not presented.
-    admin = {(view, "password") for view, field in found if field == "password" and view not in ("SignInView",)}
+    admin = {(view, "password") for view, field in found
+             if field == "password" and view not in ("SignInView", "PortalView")}
     assert _unexplained(found, "console", admin) == set()
     assert _expected("console") <= found
 
