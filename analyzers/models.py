@@ -44,6 +44,8 @@ class Analyzer(models.Model):
     unused_access_age = models.PositiveSmallIntegerField(null=True, blank=True)
     exclusions = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=dict, blank=True)
+    # The clientToken it was created with: CreateAnalyzer sent again with it (an SDK's retry) answers the same.
+    client_token = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "name"], name="analyzer_name_unique_per_account")]

@@ -125,14 +125,18 @@ def create_analyzer(*, caller: Caller, analyzer_name: str, type: str, archive_ru
     # One at a time per account: the quota holds under concurrent creates.
     Account.objects.select_for_update().filter(pk=caller.account_id).first()
     mine = Analyzer.objects.filter(account_id=caller.account_id)
-    if mine.filter(name=analyzer_name).exists():
+    same_name = mine.filter(name=analyzer_name).first()
+    if same_name is not None:
+        if client_token and same_name.client_token == client_token and same_name.type == type:
+            return same_name  # the same request again: an SDK retrying after a lost answer
         raise conflict(analyzer_name, ANALYZER_RESOURCE, f"An analyzer named {analyzer_name} already exists.")
     quota = ORGANIZATION_LEVEL_QUOTA if type.startswith("ORGANIZATION") else ACCOUNT_LEVEL_QUOTA
     if mine.filter(type=type).count() >= quota:
         raise quota_exceeded(analyzer_name, ANALYZER_RESOURCE,
                              f"An account may have {quota} analyzer(s) of type {type}: delete one first.")
+    token = client_token if isinstance(client_token, str) and len(client_token) <= 64 else ""
     analyzer = Analyzer.objects.create(account_id=caller.account_id, name=analyzer_name, type=type,
-                                       unused_access_age=age, exclusions=exclusions, tags=tags)
+                                       unused_access_age=age, exclusions=exclusions, tags=tags, client_token=token)
     ArchiveRule.objects.bulk_create([ArchiveRule(analyzer=analyzer, name=name, filter=criteria)
                                      for name, criteria in rules])
     scheduling.evaluate_soon(analyzer.pk)

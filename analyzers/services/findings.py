@@ -41,7 +41,7 @@ def _ordered(rows, sort: dict | None):
     if not isinstance(sort, dict):
         raise invalid("sort", "sort takes attributeName and orderBy.")
     name = sort.get("attributeName") or "createdAt"
-    column = SORT_KEYS.get(name)
+    column = SORT_KEYS.get(name) if isinstance(name, str) else None
     if column is None:
         raise invalid("sort.attributeName", f"Findings sort by one of {', '.join(SORT_KEYS)}.")
     order = sort.get("orderBy") or "ASC"

@@ -41,8 +41,23 @@ def describe(finding: Finding) -> str:
         return f"Console password, {when}"
     if finding.finding_type == Finding.Type.UNUSED_IAM_ROLE:
         return f"Role {when}"
+    return _external_access(finding, detail)
+
+
+def _external_access(finding: Finding, detail: dict) -> str:
+    """Who outside the zone gets what, whether anyone at all does, under which condition, and whether an RCP
+    took some of it away: "Public: AWS *: sts:AssumeRole; when sts:ExternalId = x"."""
+    if finding.error:
+        return f"Could not be analysed ({finding.error})"
     principal = ", ".join(f"{kind} {value}" for kind, value in (finding.principal or {}).items())
-    return f"{principal}: {', '.join(finding.action or [])}" if principal else finding.finding_type
+    if not principal:
+        return finding.finding_type
+    line = f"{'Public: ' if finding.is_public else ''}{principal}: {', '.join(finding.action or [])}"
+    if finding.condition:
+        line += "; when " + ", ".join(f"{key} = {value}" for key, value in finding.condition.items())
+    if detail.get("resourceControlPolicyRestriction") == "APPLIED":
+        line += "; a resource control policy restricts it"
+    return line
 
 
 class AnalyzersView(ConsoleView):

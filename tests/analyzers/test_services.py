@@ -268,3 +268,38 @@ def test_one_finding_per_key_is_held_by_the_database(make_user, root_caller):
         Finding.objects.create(analyzer=analyzer, resource=existing.resource, resource_type=existing.resource_type,
                                resource_owner_account=existing.resource_owner_account,
                                finding_type=existing.finding_type, detail_key=existing.detail_key)
+
+
+def test_an_organization_analyzer_covers_member_accounts_less_its_exclusions(make_user, make_account, root_caller):
+    from directory.services.tags import tag_user
+
+    create_organization(caller=root_caller)
+    member = make_account("Team")
+    bob = member.make_user("bob", access_key=True)
+    make_user("alice", access_key=True)
+    tag_user(caller=root_caller, user_name="alice", tags=[{"Key": "team", "Value": "ops"}])
+    with pytest.raises(ValidationException):  # only the management account analyzes the organization
+        analyzers.create_analyzer(caller=member.caller, analyzer_name="org", type="ORGANIZATION_UNUSED_ACCESS")
+    analyzer = analyzers.create_analyzer(caller=root_caller, analyzer_name="org", type="ORGANIZATION_UNUSED_ACCESS")
+    _age(days=100)
+    evaluation.evaluate(analyzer.pk)
+    owners = {(f.resource.rsplit(":", 1)[1], f.resource_owner_account)
+              for f in Finding.objects.filter(analyzer=analyzer)}
+    assert owners == {("user/alice", "123456789012"), ("user/bob", member.id),
+                      ("role/OrganizationAccountAccessRole", member.id)}  # made with the account, never used
+    assert bob.arn.startswith(f"arn:aws:iam::{member.id}:")
+
+    analyzers.update_analyzer(caller=root_caller, analyzer_name="org", configuration={"unusedAccess": {
+        "analysisRule": {"exclusions": [{"accountIds": [member.id]}, {"resourceTags": [{"team": "ops"}]}]}}})
+    evaluation.evaluate(analyzer.pk)
+    assert set(_findings(analyzer).values()) == {"RESOLVED"}
+
+
+def test_create_analyzer_again_with_its_client_token_answers_the_same(root_caller):
+    first = _unused(root_caller, client_token="token-1")
+    assert _unused(root_caller, client_token="token-1").pk == first.pk  # an SDK's retry
+    with pytest.raises(ConflictException):
+        _unused(root_caller, client_token="token-2")
+    with pytest.raises(ConflictException):
+        _unused(root_caller)
+    assert Analyzer.objects.count() == 1
