@@ -139,3 +139,26 @@ class Finding(models.Model):
     @property
     def is_external_access(self) -> bool:
         return self.finding_type == self.Type.EXTERNAL_ACCESS
+
+
+class AccessPreview(models.Model):
+    """CreateAccessPreview's answer: the external access findings an analyzer would report if proposed resource
+    policies were in force, beside the findings it reports now. Worked out when the preview is created, from the
+    same analysis as the analyzer's own findings."""
+
+    class Status(models.TextChoices):
+        COMPLETED = "COMPLETED"
+        CREATING = "CREATING"
+        FAILED = "FAILED"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    analyzer = models.ForeignKey(Analyzer, on_delete=models.CASCADE, related_name="access_previews")
+    configurations = models.JSONField()  # {resource ARN: Configuration}, as the request gave them
+    status = models.CharField(max_length=16, choices=Status.choices)
+    status_reason = models.CharField(max_length=32, blank=True)  # INTERNAL_ERROR | INVALID_CONFIGURATION
+    findings = models.JSONField(default=list)  # AccessPreviewFinding members, timestamps as ISO-8601 text
+    client_token = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["analyzer", "created_at"], name="access_preview_analyzer")]

@@ -22,6 +22,11 @@ def grouped_findings(findings: list[dict]) -> list[dict]:
     return groups
 
 
+def compared_with_saved(document: str) -> list[dict]:
+    """What "Check no new access" compares an inline policy's draft with: the policy as saved."""
+    return [{"version_id": "the saved policy", "label": "The saved policy", "default": True, "document": document}]
+
+
 def findings_of(error: IAMError) -> list[dict]:
     """The findings a refused save carries (MalformedPolicyDocument), or none."""
     if isinstance(error, MalformedPolicyDocument) and isinstance(error.details, dict):

@@ -11,7 +11,7 @@ from directory.models import UserPermissionsBoundary
 from directory.services import attachments, boundaries, groups, inline, users
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.plain_errors import plain_message
-from iam_console.console.policy_editing import editor_context, findings_of
+from iam_console.console.policy_editing import compared_with_saved, editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
 from iam_console.console.policy_search import search_policies
 from iam_console.errors import AccessDenied, IAMError, NoSuchEntity
@@ -197,9 +197,7 @@ class InlinePolicyEditView(ConsoleView):
         if policy_name is not None:
             form.fields["policy_name"].disabled = True
             # "Check no new access" compares the draft with the policy as saved.
-            saved = self._get(self._name(entity), policy_name)
-            comparable = [{"version_id": "the saved policy", "label": "The saved policy", "default": True,
-                           "document": saved.document}]
+            comparable = compared_with_saved(self._get(self._name(entity), policy_name).document)
         return self.render("console/policies/inline_edit.html", {
             "entity": entity, "kind": self.kind, "form": form, "policy_name": policy_name, "comparable": comparable,
             "cancel": _back(self.kind, self._name(entity)), **editor_context(document, findings=findings)}, status=status)

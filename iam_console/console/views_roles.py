@@ -19,7 +19,7 @@ from iam_console.console.exports import CSV_MAX, csv_response
 from iam_console.console.forms import TagForm
 from iam_console.console.mixins import ConsoleView, apply_error
 from iam_console.console.plain_errors import plain_message
-from iam_console.console.policy_editing import editor_context, findings_of
+from iam_console.console.policy_editing import compared_with_saved, editor_context, findings_of
 from iam_console.console.policy_forms import InlinePolicyForm
 from iam_console.console.policy_search import boundary_choices
 from iam_console.console.role_forms import (
@@ -303,7 +303,8 @@ class RoleInlinePolicyView(ConsoleView):
                 raise
             except IAMError as error:
                 findings = findings_of(error)
-                apply_error(form, error, {"policyName": "policy_name", "MalformedPolicyDocument": "document",
+                apply_error(form, error, {"policy ceiling": "document", "policyName": "policy_name",
+                                          "MalformedPolicyDocument": "document",
                                           "LimitExceeded": "document"})
             else:
                 messages.success(request, f"Inline policy {saved.policy_name} saved.")
@@ -311,11 +312,14 @@ class RoleInlinePolicyView(ConsoleView):
         return self.page(role, form, data.get("document", ""), policy_name, findings, status=400)
 
     def page(self, role, form, document: str, policy_name: str | None, findings=None, status: int = 200):
+        comparable = []
         if policy_name is not None:
             form.fields["policy_name"].disabled = True
+            saved = role_policies.get_role_policy(caller=self.caller, role_name=role.role_name, policy_name=policy_name)
+            comparable = compared_with_saved(saved.document)
         return self.render("console/roles/inline_edit.html", {
             "role": role, "form": form, "policy_name": policy_name, "cancel": _role_url(role.role_name, "permissions"),
-            **editor_context(document, findings=findings)}, status=status)
+            "comparable": comparable, **editor_context(document, findings=findings)}, status=status)
 
 
 class RoleInlinePolicyDeleteView(ConsoleView):

@@ -11,6 +11,7 @@ the request.
 # Every module of signed operation handlers, imported once when the first request needs them: the one list to
 # extend. Each registers its handlers with `@operation("<service>", "<Operation>")` (registry.py).
 HANDLER_MODULES: tuple[str, ...] = (
+    "iam_console.restjson.access_previews",
     "iam_console.restjson.analyzers",
     "iam_console.restjson.analyzed_resources",
     "iam_console.restjson.policy_checks",

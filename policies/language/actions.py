@@ -453,11 +453,7 @@ ValidatePolicy R -
 # valid in a policy (AWS accepts it), but requests for it never reach the evaluator.
 _NOT_IMPLEMENTED = frozenset(
     {
-        # Access previews, recommendations, analyzed resources and service-linked analyzers.
-        "access-analyzer:createaccesspreview",
-        "access-analyzer:getaccesspreview",
-        "access-analyzer:listaccesspreviewfindings",
-        "access-analyzer:listaccesspreviews",
+        # Recommendations, analyzed resources and service-linked analyzers.
         "access-analyzer:createservicelinkedanalyzer",
         "access-analyzer:deleteservicelinkedanalyzer",
         "access-analyzer:generatefindingrecommendation",

@@ -9,6 +9,7 @@ import pytest
 
 from policies.services import managed
 from tests.policies.conftest import allow, document
+from tests.sts.conftest import make_role  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 ARN = "arn:aws:iam::123456789012:policy/Reports"
@@ -66,3 +67,15 @@ def test_an_inline_policy_is_checked_against_its_saved_document_and_a_new_one_of
     data = body.split('<script id="comparable-versions" type="application/json">', 1)[1].split("</script>", 1)[0]
     assert json.loads(json.loads(data)[0]["document"]) == json.loads(READ)
     assert "data-no-new-access" not in root_console.get("/users/ana/add-inline-policy/").content.decode()
+
+
+def test_a_role_inline_policy_is_checked_against_its_saved_document(root_console, root_caller,
+                                                                    make_role):  # noqa: F811
+    from directory.services import role_policies
+
+    make_role("deployer", document({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                                    "Action": "sts:AssumeRole"}))
+    role_policies.put_role_policy(caller=root_caller, role_name="deployer", policy_name="reports",
+                                  policy_document=READ)
+    body = root_console.get("/roles/deployer/inline-policies/reports/").content.decode()
+    assert "data-no-new-access" in body and "The saved policy" in body

@@ -54,10 +54,8 @@ def caller_identity(environment: dict[str, str]) -> dict:
     return json.loads(found.stdout)
 
 
-def test_sso_login_writes_the_token_botocore_reads_and_boto3_becomes_the_role(web, setup, tmp_path):  # noqa: F811
-    account_id = setup["team"].account.pk
-    environment = sso_home(tmp_path, web, account_id)
-    environment["PYTHONPATH"] = str(CLIENT_SRC)
+def run_login(web: str, environment: dict[str, str]) -> str:
+    """`iam-directory sso login --profile dev`, the person allowing its code in the portal over HTTP; its output."""
     command = subprocess.Popen([sys.executable, "-m", "iam_directory_client", "sso", "login", "--profile", "dev"],
                                env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -73,10 +71,18 @@ def test_sso_login_writes_the_token_botocore_reads_and_boto3_becomes_the_role(we
     finally:
         command.kill()
     assert command.returncode == 0, err
-    assert "Signed in." in out
+    return out
 
-    cached = json.loads((Path(environment["HOME"]) / ".aws" / "sso" / "cache" /
-                         f"{hashlib.sha1(b'corp').hexdigest()}.json").read_text())  # noqa: S324 - botocore's key
+
+def test_sso_login_writes_the_token_botocore_reads_and_boto3_becomes_the_role(web, setup, tmp_path):  # noqa: F811
+    account_id = setup["team"].account.pk
+    environment = sso_home(tmp_path, web, account_id)
+    environment["PYTHONPATH"] = str(CLIENT_SRC)
+    assert "Signed in." in run_login(web, environment)
+
+    cache_file = Path(environment["HOME"]) / ".aws" / "sso" / "cache" / \
+        f"{hashlib.sha1(b'corp').hexdigest()}.json"  # noqa: S324 - botocore's key
+    cached = json.loads(cache_file.read_text())
     assert set(cached) == {"startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret",
                            "registrationExpiresAt", "refreshToken"}
     assert cached["startUrl"] == f"{web}/start/" and cached["region"] == REGION
@@ -86,6 +92,11 @@ def test_sso_login_writes_the_token_botocore_reads_and_boto3_becomes_the_role(we
     assert identity["Account"] == account_id
     assert identity["Arn"].startswith(f"arn:aws:sts::{account_id}:assumed-role/AWSReservedSSO_ReadOnly_")
     assert identity["Arn"].endswith("/ana")
+
+    # Signing in again reuses the cached client registration, with a new token.
+    run_login(web, environment)
+    again = json.loads(cache_file.read_text())
+    assert again["clientId"] == cached["clientId"] and again["accessToken"] != cached["accessToken"]
 
 
 def test_sso_login_refuses_a_profile_without_an_sso_session(tmp_path):

@@ -29,8 +29,8 @@ REGION = "us-east-1"
 
 
 class _BearerHeaderKept(QuietWSGIRequestHandler):
-    """Django's server, passing on the one header name with underscores the portal API needs, as a proxy that
-    renames `x-amz-sso_bearer_token` does in front of gunicorn."""
+    """Django's server, passing on the one header name with underscores the portal API needs, as the project's
+    gunicorn workers do (test_sso_on_gunicorn.py runs those)."""
 
     def get_environ(self):
         token = self.headers.get("x-amz-sso_bearer_token")
@@ -64,8 +64,7 @@ def _unsigned(live_server, service: str):
 
 
 def _portal_api(access_token: str):
-    """The portal API as botocore sends it, through Django's client: Django's development server and gunicorn
-    drop header names with an underscore, such as the portal API's `x-amz-sso_bearer_token`."""
+    """The portal API as botocore sends it (`x-amz-sso_bearer_token`), through Django's client."""
     browser = Client()
 
     def call(method: str, path: str, status: int = 200) -> dict:
@@ -119,9 +118,6 @@ def test_a_profile_with_an_sso_session_gets_the_permission_sets_role(setup, bear
                         "AWS_ENDPOINT_URL_SSO": live_server.url, "AWS_ENDPOINT_URL_SSO_OIDC": live_server.url,
                         "AWS_ENDPOINT_URL_STS": live_server.url}.items():
         monkeypatch.setenv(name, value)
-    # botocore fixes its ~/.aws/sso/cache at import: pointed at this test's home the way HOME would have.
-    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
-    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
     # botocore fixes its ~/.aws/sso/cache at import: pointed at this test's home the way HOME would have.
     monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
     monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))

@@ -122,9 +122,9 @@ def test_a_domain_error_takes_the_models_code_and_status(analyzer_client, handle
 
 def test_an_operation_the_directory_does_not_serve_says_so(analyzer_client):
     with pytest.raises(ClientError) as raised:
-        analyzer_client().list_access_previews(analyzerArn=ANALYZER_ARN)
+        analyzer_client().get_finding_recommendation(analyzerArn=ANALYZER_ARN, id="finding-1")
     assert raised.value.response["Error"]["Code"] == "UnknownOperationException"
-    assert "ListAccessPreviews" in registry.not_implemented("accessanalyzer")
+    assert "GetFindingRecommendation" in registry.not_implemented("accessanalyzer")
 
 
 def test_an_unsigned_request_is_refused_before_anything_is_read(client, handlers):
