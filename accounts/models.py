@@ -83,6 +83,22 @@ class Organization(models.Model):
         return self.id
 
 
+class ServiceAccess(models.Model):
+    """A service principal the organization trusts (EnableAWSServiceAccess), and since when."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="service_access")
+    service_principal = models.CharField(max_length=128)
+    date_enabled = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["service_principal"]
+        constraints = [models.UniqueConstraint(fields=["organization", "service_principal"],
+                                               name="service_access_enabled_once")]
+
+    def __str__(self) -> str:
+        return self.service_principal
+
+
 class OrganizationalUnit(models.Model):
     """An OU: under the root (parent None) or another OU, at most five levels deep."""
 

@@ -3,7 +3,7 @@ organization, and (for all but the few reads every member may make) from its man
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from accounts.models import Account, Organization
 from iam_console.callers import Caller
@@ -21,17 +21,19 @@ def current_organization(*, lock: bool = False) -> Organization | None:
 
 
 def organization_for(caller: Caller, action: str, resource: Callable[[Organization], str] | None = None, *,
-                     management_only: bool = True, lock: bool = False) -> Organization:
+                     management_only: bool = True, lock: bool = False,
+                     context: Mapping[str, str] | None = None) -> Organization:
     """The organization, once the caller may perform `action` on `resource(organization)` in it.
 
     AWS's order: the caller's IAM policies first (AccessDeniedException), then whether its account belongs to an
-    organization (AWSOrganizationsNotInUseException), then whether it is the management account. `lock` takes the
+    organization (AWSOrganizationsNotInUseException), then whether it is the management account. `context` adds
+    the operation's own condition keys (`organizations:ServicePrincipal`). `lock` takes the
     organization's row lock: the operations that change the tree run one at a time (moves, attachments, policy
     types), so the tree's rules (depth, the last SCP of a node) hold under concurrency.
     """
     organization = current_organization(lock=lock)
     target = resource(organization) if organization is not None and resource is not None else "*"
-    authorize_caller(caller, f"organizations:{action}", target)
+    authorize_caller(caller, f"organizations:{action}", target, context)
     member = organization is not None and Account.objects.filter(pk=caller.account_id,
                                                                  organization=organization).exists()
     if not member:

@@ -7,7 +7,7 @@ from typing import Any
 from accounts.models import Account, Organization, OrganizationalUnit, OrganizationPolicy
 from iam_console.awsjson.registry import operation
 from organizations import identifiers
-from organizations.services import members, organization, policies, tags, units
+from organizations.services import members, organization, policies, service_access, tags, units
 from organizations.services.nodes import target_names
 
 ORGANIZATIONS = "organizations"
@@ -300,3 +300,23 @@ def list_tags_for_resource(caller, params: dict) -> dict:
     found, token = tags.list_tags_for_resource(caller=caller, resource_id=params["ResourceId"],
                                                **_kwargs(params, next_token="NextToken"))
     return _paged([{"Key": tag.key, "Value": tag.value} for tag in found], "Tags", token)
+
+
+# --- trusted access of AWS services ------------------------------------------------------------------------------
+@operation(ORGANIZATIONS, "EnableAWSServiceAccess")
+def enable_aws_service_access(caller, params: dict) -> dict:
+    service_access.enable_aws_service_access(caller=caller, service_principal=params["ServicePrincipal"])
+    return {}
+
+
+@operation(ORGANIZATIONS, "DisableAWSServiceAccess")
+def disable_aws_service_access(caller, params: dict) -> dict:
+    service_access.disable_aws_service_access(caller=caller, service_principal=params["ServicePrincipal"])
+    return {}
+
+
+@operation(ORGANIZATIONS, "ListAWSServiceAccessForOrganization")
+def list_aws_service_access_for_organization(caller, params: dict) -> dict:
+    found, token = service_access.list_aws_service_access(caller=caller, **_page(params))
+    return _paged([{"ServicePrincipal": enabled.service_principal, "DateEnabled": enabled.date_enabled}
+                   for enabled in found], "EnabledServicePrincipals", token)
