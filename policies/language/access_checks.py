@@ -25,6 +25,7 @@ from .access_model import (
     subsumes,
 )
 from .access_search import SearchOptions, find_requests
+from .actions import lookup
 from .compiler import CompiledPolicy, compile_document
 from .conditions import to_address, to_network
 from .decisions import Request
@@ -168,7 +169,7 @@ def _reason(template: str, stmt: Stmt) -> CheckReason:
     return CheckReason(template.format(where=_where(stmt)), stmt.index, stmt.sid)
 
 
-def _concrete(witness: Witness, policies: list[_Policy]) -> Counterexample:
+def _concrete(witness: Witness, policies: list[_Policy], spellings: tuple[str, ...] = ()) -> Counterexample:
     """Replace the symbols that stand for policy variables by values, and set those keys."""
     context = dict(witness.context)
     keys: list[str] = []
@@ -188,8 +189,25 @@ def _concrete(witness: Witness, policies: list[_Policy]) -> Counterexample:
             return present
         return re.sub("[\ue000-\uefff]", value_for, text)
 
-    return Counterexample(witness.action, fill(witness.resource), context,
+    return Counterexample(_canonical_action(witness.action, policies, spellings), fill(witness.resource), context,
                           principal_of(fill(witness.principal)) if witness.principal is not None else None)
+
+
+def _canonical_action(action: str, policies: list[_Policy], spellings: tuple[str, ...] = ()) -> str:
+    """The action as people write it (`s3:PutObject`): the catalogue's name, else the spelling the question or
+    the policies use; the search works in lower case, since action names compare without regard to case."""
+    known = lookup(action)
+    if known is not None:
+        return known.full_name
+    for spelling in spellings:
+        if spelling.lower() == action.lower():
+            return spelling
+    for policy in policies:
+        for statement in policy.document.statements:
+            for item in (statement.action or ()) + (statement.not_action or ()):
+                if item.value.lower() == action.lower():
+                    return item.value
+    return action
 
 
 def _allowed(policy: _Policy, example: Counterexample, resource_policy: bool) -> bool:
@@ -320,7 +338,7 @@ def check_access_not_granted(
     options = SearchOptions(with_principal=resource)
 
     def confirm(witness: Witness) -> Counterexample | None:
-        example = _concrete(witness, [loaded])
+        example = _concrete(witness, [loaded], tuple(actions))
         return example if _allowed(loaded, example, resource) else None
 
     questions = [(stmt, [([stmt, access], loaded.denies)]) for stmt in loaded.allows]

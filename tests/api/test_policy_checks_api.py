@@ -18,7 +18,7 @@ def test_no_new_access_answers_the_counterexample(root_api):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["result"] == "FAIL"
-    assert body["counterexample"]["action"] == "s3:putobject"
+    assert body["counterexample"]["action"] == "s3:PutObject"
     assert body["counterexample"]["resource"].startswith("arn:aws:s3:::reports/")
     assert body["reasons"][0]["statement_index"] == 0
 

@@ -32,7 +32,7 @@ def test_check_no_new_access_shows_fail_with_the_request_then_pass(new_page, sho
     page.get_by_role("button", name="Check no new access").click()
     result = page.locator("[data-check-result]")
     expect(result.locator(".check-verdict")).to_contain_text("FAIL compared with v1")
-    expect(result.locator(".counterexample")).to_contain_text("s3:putobject")
+    expect(result.locator(".counterexample")).to_contain_text("s3:PutObject")
     shot(page, "24-check-no-new-access")
 
     replace_document(page, policy("s3:GetObject"))

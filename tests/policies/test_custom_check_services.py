@@ -23,10 +23,10 @@ def test_new_access_fails_and_its_reason_names_the_request(root_caller):
     outcome = custom_checks.check_no_new_access(caller=root_caller, new_policy_document=READ_WRITE,
                                                 existing_policy_document=READ, policy_type="IDENTITY_POLICY")
     assert outcome.result == "FAIL"
-    assert outcome.counterexample["action"] == "s3:putobject"
+    assert outcome.counterexample["action"] == "s3:PutObject"
     assert outcome.counterexample["resource"].startswith("arn:aws:s3:::reports/")
     assert outcome.reasons[0]["statementIndex"] == 0
-    assert "For example, s3:putobject on arn:aws:s3:::reports/" in outcome.reasons[0]["description"]
+    assert "For example, s3:PutObject on arn:aws:s3:::reports/" in outcome.reasons[0]["description"]
     assert set(outcome.to_dict()) == {"result", "message", "reasons"}
 
 
@@ -43,7 +43,7 @@ def test_access_not_granted_on_listed_actions_and_resources(root_caller):
     granted = custom_checks.check_access_not_granted(
         caller=root_caller, policy_document=policy, policy_type="IDENTITY_POLICY",
         access=[{"actions": ["s3:PutObject"], "resources": ["arn:aws:s3:::reports/*"]}])
-    assert granted.result == "FAIL" and granted.counterexample["action"] == "s3:putobject"
+    assert granted.result == "FAIL" and granted.counterexample["action"] == "s3:PutObject"
     refused = custom_checks.check_access_not_granted(
         caller=root_caller, policy_document=policy, policy_type="IDENTITY_POLICY",
         access=[{"actions": ["s3:DeleteObject", "iam:CreateUser"]}])

@@ -41,8 +41,8 @@ def test_a_managed_policy_beyond_the_ceiling_is_refused_with_the_ceiling_and_a_r
         managed.create_policy(caller=root_caller, policy_name="Wide", path="/teams/data/",
                               policy_document=WRITE_REPORTS)
     assert ceiling.arn in refused.value.message and "/teams/" in refused.value.message
-    assert "s3:putobject on arn:aws:s3:::reports/" in refused.value.message
-    assert refused.value.details["counterexample"]["action"] == "s3:putobject"
+    assert "s3:PutObject on arn:aws:s3:::reports/" in refused.value.message
+    assert refused.value.details["counterexample"]["action"] == "s3:PutObject"
     assert not ManagedPolicy.objects.filter(policy_name="Wide").exists()
     assert AuditEvent.objects.filter(event_name="CreatePolicy", error_code="InvalidInput").count() == 1
     # Within the ceiling, or outside its path: written.
@@ -114,7 +114,7 @@ def test_console_sets_a_ceiling_and_refuses_a_policy_beyond_it_on_the_document(r
     response = root_console.post("/policies/create/", {"policy_name": "Wide", "path": "/teams/",
                                                        "document": WRITE_REPORTS})
     assert response.status_code == 400
-    assert "s3:putobject" in response.context["form"].errors["document"][0]
+    assert "s3:PutObject" in response.context["form"].errors["document"][0]
     response = root_console.post("/account/policy-ceilings/delete/", {"path_prefix": "/teams/"})
     assert response.status_code == 302 and ceilings.list_policy_ceilings(caller=root_caller) == []
 
@@ -131,7 +131,7 @@ def test_rest_api_configures_ceilings_and_refuses_writes_beyond_them(root_api, r
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "InvalidInput" and error["details"]["ceiling"] == policy.arn
-    assert error["details"]["counterexample"]["action"] == "s3:putobject"
+    assert error["details"]["counterexample"]["action"] == "s3:PutObject"
     assert root_api.delete("/api/v1/account/policy-ceilings/?path_prefix=/teams/").status_code == 204
 
 
