@@ -99,6 +99,23 @@ class ServiceAccess(models.Model):
         return self.service_principal
 
 
+class DelegatedAdministrator(models.Model):
+    """A member account registered to administer an AWS service's part of the organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="delegated_administrators")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    service_principal = models.CharField(max_length=128, db_index=True)
+    delegation_enabled_date = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["account", "service_principal"],
+                                               name="delegated_administrator_registered_once")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} for {self.service_principal}"
+
+
 class OrganizationalUnit(models.Model):
     """An OU: under the root (parent None) or another OU, at most five levels deep."""
 

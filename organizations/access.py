@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from accounts.models import Account, Organization
+from accounts.models import Account, DelegatedAdministrator, Organization
 from iam_console.callers import Caller
 from organizations.errors import AccessDeniedException, AWSOrganizationsNotInUseException
 from policies.authorization import authorize_caller
@@ -21,12 +21,13 @@ def current_organization(*, lock: bool = False) -> Organization | None:
 
 
 def organization_for(caller: Caller, action: str, resource: Callable[[Organization], str] | None = None, *,
-                     management_only: bool = True, lock: bool = False,
+                     management_only: bool = True, delegated: bool = False, lock: bool = False,
                      context: Mapping[str, str] | None = None) -> Organization:
     """The organization, once the caller may perform `action` on `resource(organization)` in it.
 
     AWS's order: the caller's IAM policies first (AccessDeniedException), then whether its account belongs to an
-    organization (AWSOrganizationsNotInUseException), then whether it is the management account. `context` adds
+    organization (AWSOrganizationsNotInUseException), then whether it is the management account (or, for the reads
+    AWS opens to them with `delegated`, a delegated administrator of any service). `context` adds
     the operation's own condition keys (`organizations:ServicePrincipal`). `lock` takes the
     organization's row lock: the operations that change the tree run one at a time (moves, attachments, policy
     types), so the tree's rules (depth, the last SCP of a node) hold under concurrency.
@@ -38,7 +39,8 @@ def organization_for(caller: Caller, action: str, resource: Callable[[Organizati
                                                                  organization=organization).exists()
     if not member:
         raise AWSOrganizationsNotInUseException()
-    if management_only and caller.account_id != organization.management_account_id:
+    if management_only and caller.account_id != organization.management_account_id and not (
+            delegated and DelegatedAdministrator.objects.filter(account_id=caller.account_id).exists()):
         raise AccessDeniedException("You don't have permissions to access this resource: only the organization's "
                                     "management account may.")
     return organization

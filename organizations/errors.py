@@ -28,6 +28,11 @@ AWSOrganizationsNotInUseException = _error(
 AccessDeniedException = _error("AccessDeniedException", "You don't have permissions to access this resource.")
 AlreadyInOrganizationException = _error(
     "AlreadyInOrganizationException", "The provided account is already a member of an organization.")
+AccountAlreadyRegisteredException = _error(
+    "AccountAlreadyRegisteredException", "The specified account is already a delegated administrator for this AWS "
+                                         "service.")
+AccountNotRegisteredException = _error(
+    "AccountNotRegisteredException", "The specified account is not a delegated administrator for this AWS service.")
 AccountAlreadyClosedException = _error("AccountAlreadyClosedException", "You attempted to close an account that "
                                                                     "is already closed.")
 AccountNotFoundException = _error("AccountNotFoundException", "You specified an account that doesn't exist.")

@@ -24,7 +24,10 @@ def page(queryset: QuerySet, *, key: str, next_token: str | None, max_results: i
     if after is not None and "\x00" in after:
         raise invalid_input("INVALID_PAGINATION_TOKEN", "The NextToken is not valid.")
     if after is not None:
-        queryset = queryset.filter(**{f"{key}__gt": after})
+        try:
+            queryset = queryset.filter(**{f"{key}__gt": after})
+        except (ValueError, TypeError):  # a token forged for a numeric key
+            raise invalid_input("INVALID_PAGINATION_TOKEN", "The NextToken is not valid.") from None
     rows = list(queryset.order_by(key)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

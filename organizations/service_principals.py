@@ -29,3 +29,12 @@ def recognised(service_principal: str) -> str:
                             f"You specified an unrecognized service principal: {service_principal[:128]!r}. Give "
                             "one of an AWS service that works with Organizations, such as sso.amazonaws.com.")
     return service_principal
+
+
+# How many delegated administrators a service takes: one, unless AWS documents more for it.
+_DELEGATED_ADMINISTRATORS = {"config.amazonaws.com": 3, "config-multiaccountsetup.amazonaws.com": 3,
+                             "member.org.stacksets.cloudformation.amazonaws.com": 5}
+
+
+def delegated_administrator_limit(service_principal: str) -> int:
+    return _DELEGATED_ADMINISTRATORS.get(service_principal, 1)

@@ -7,7 +7,7 @@ from typing import Any
 from accounts.models import Account, Organization, OrganizationalUnit, OrganizationPolicy
 from iam_console.awsjson.registry import operation
 from organizations import identifiers
-from organizations.services import members, organization, policies, service_access, tags, units
+from organizations.services import delegated, members, organization, policies, service_access, tags, units
 from organizations.services.nodes import target_names
 
 ORGANIZATIONS = "organizations"
@@ -54,6 +54,7 @@ _STATUS = {"CLOSED": "SUSPENDED"}
 
 
 def account_out(org: Organization, account: Account) -> dict[str, Any]:
+    """An Account (and the first fields of a DelegatedAdministrator)."""
     return {"Id": account.pk, "Arn": identifiers.account_arn(org, account.pk), "Email": account.email,
             "Name": account.name, "Status": _STATUS.get(account.status, account.status), "State": account.status,
             "JoinedMethod": account.joined_method, "JoinedTimestamp": account.joined_timestamp}
@@ -320,3 +321,36 @@ def list_aws_service_access_for_organization(caller, params: dict) -> dict:
     found, token = service_access.list_aws_service_access(caller=caller, **_page(params))
     return _paged([{"ServicePrincipal": enabled.service_principal, "DateEnabled": enabled.date_enabled}
                    for enabled in found], "EnabledServicePrincipals", token)
+
+
+# --- delegated administrators ------------------------------------------------------------------------------------
+@operation(ORGANIZATIONS, "RegisterDelegatedAdministrator")
+def register_delegated_administrator(caller, params: dict) -> dict:
+    delegated.register_delegated_administrator(caller=caller, account_id=params["AccountId"],
+                                               service_principal=params["ServicePrincipal"])
+    return {}
+
+
+@operation(ORGANIZATIONS, "DeregisterDelegatedAdministrator")
+def deregister_delegated_administrator(caller, params: dict) -> dict:
+    delegated.deregister_delegated_administrator(caller=caller, account_id=params["AccountId"],
+                                                 service_principal=params["ServicePrincipal"])
+    return {}
+
+
+@operation(ORGANIZATIONS, "ListDelegatedAdministrators")
+def list_delegated_administrators(caller, params: dict) -> dict:
+    org, found, token = delegated.list_delegated_administrators(
+        caller=caller, **_kwargs(params, service_principal="ServicePrincipal"), **_page(params))
+    return _paged([{**account_out(org, registration.account),
+                    "DelegationEnabledDate": registration.delegation_enabled_date} for registration in found],
+                  "DelegatedAdministrators", token)
+
+
+@operation(ORGANIZATIONS, "ListDelegatedServicesForAccount")
+def list_delegated_services_for_account(caller, params: dict) -> dict:
+    found, token = delegated.list_delegated_services_for_account(caller=caller, account_id=params["AccountId"],
+                                                                 **_page(params))
+    return _paged([{"ServicePrincipal": registration.service_principal,
+                    "DelegationEnabledDate": registration.delegation_enabled_date} for registration in found],
+                  "DelegatedServices", token)

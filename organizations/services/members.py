@@ -9,7 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.errors import EmailAlreadyExists
-from accounts.models import Account, CreateAccountRequest, Organization, OrganizationTag, PolicyAttachment
+from accounts.models import (
+    Account,
+    CreateAccountRequest,
+    DelegatedAdministrator,
+    Organization,
+    OrganizationTag,
+    PolicyAttachment,
+)
 from directory.services import accounts as directory_accounts
 from iam_console.callers import Caller
 from iam_console.errors import IAMError
@@ -49,7 +56,7 @@ class CreateStatus:
                 "accountId": self.request.account_id}
 
 
-def _member(organization: Organization, account_id: str, *, lock: bool = False) -> Account:
+def member_account(organization: Organization, account_id: str, *, lock: bool = False) -> Account:
     accounts = Account.objects.filter(organization=organization, pk=account_id)
     account = (accounts.select_for_update() if lock else accounts).first()
     if account is None:
@@ -117,7 +124,7 @@ def list_create_account_status(*, caller: Caller, states: list[str] | None = Non
 @iam_operation("DescribeAccount", event_source=EVENT_SOURCE)
 def describe_account(*, caller: Caller, account_id: str) -> Member:
     organization = organization_for(caller, "DescribeAccount", lambda org: identifiers.account_arn(org, account_id))
-    return Member(organization, _member(organization, account_id))
+    return Member(organization, member_account(organization, account_id))
 
 
 @iam_operation("ListAccounts", event_source=EVENT_SOURCE)
@@ -144,7 +151,7 @@ def move_account(*, caller: Caller, account_id: str, source_parent_id: str, dest
     organization = organization_for(caller, "MoveAccount", lambda org: identifiers.account_arn(org, account_id))
     source = parent_unit(organization, source_parent_id, error=SourceParentNotFoundException)
     destination = parent_unit(organization, destination_parent_id, error=DestinationParentNotFoundException)
-    account = _member(organization, account_id, lock=True)
+    account = member_account(organization, account_id, lock=True)
     if account.parent_unit_id != (source.id if source else None):
         raise AccountNotFoundException("The account is not in the source parent you specified.")
     if source_parent_id == destination_parent_id:
@@ -159,7 +166,7 @@ def close_account(*, caller: Caller, account_id: str) -> Member:
     """The account is PENDING_CLOSURE at once (its keys and sessions sign nothing from then on) and SUSPENDED
     when housekeeping finishes closures (finish_closures)."""
     organization = organization_for(caller, "CloseAccount", lambda org: identifiers.account_arn(org, account_id))
-    account = _member(organization, account_id, lock=True)
+    account = member_account(organization, account_id, lock=True)
     if account.pk == organization.management_account_id:
         raise constraint_violation("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You can't close the management account.")
     if account.status != Account.Status.ACTIVE:
@@ -179,12 +186,16 @@ def remove_account_from_organization(*, caller: Caller, account_id: str) -> Memb
     """The account leaves: a standalone account, no longer under the organization's guardrails."""
     organization = organization_for(caller, "RemoveAccountFromOrganization",
                                     lambda org: identifiers.account_arn(org, account_id), lock=True)
-    account = _member(organization, account_id, lock=True)
+    account = member_account(organization, account_id, lock=True)
     if account.pk == organization.management_account_id:
         raise constraint_violation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "You can't remove the management account "
                                                                         "from the organization.")
     if not account.is_active and account.status != Account.Status.SUSPENDED:
         raise invalid_input("INVALID_INPUT", "An account pending closure cannot leave the organization.")
+    if DelegatedAdministrator.objects.filter(account=account).exists():  # AWS keeps it until it is deregistered
+        raise constraint_violation("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+                                   f"The account {account.pk} is a delegated administrator: deregister it from every "
+                                   "service before it leaves the organization.")
     PolicyAttachment.objects.filter(target_id=account.pk).delete()
     account.organization = None
     account.parent_unit = None

@@ -33,7 +33,7 @@ def disable_aws_service_access(*, caller: Caller, service_principal: str) -> Non
 @iam_operation("ListAWSServiceAccessForOrganization", event_source=EVENT_SOURCE)
 def list_aws_service_access(*, caller: Caller, next_token: str | None = None, max_results: int | None = None
                             ) -> tuple[list[ServiceAccess], str | None]:
-    organization = organization_for(caller, "ListAWSServiceAccessForOrganization")
+    organization = organization_for(caller, "ListAWSServiceAccessForOrganization", delegated=True)
     return page(ServiceAccess.objects.filter(organization=organization), key="service_principal",
                 next_token=next_token, max_results=max_results)
 
