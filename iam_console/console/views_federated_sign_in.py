@@ -23,8 +23,9 @@ from iam_console.console import role_sessions
 from iam_console.console.federated_user import FEDERATED_SESSION_KEY
 from iam_console.console.mixins import start_session
 from iam_console.console.views_portal import PORTAL_SESSION_KEY
-from iam_console.errors import IAMError
+from iam_console.errors import IAMError, InvalidIdentityToken
 from identitycenter.services import portal_federation
+from identitycenter.services.portal import PortalSignInFailed, SignedIn
 from sts.federation import console as federation
 from sts.federation.principals import ANONYMOUS
 
@@ -53,6 +54,9 @@ class FederatedSignInStartView(View):
         try:
             option = federation.sign_in_provider(pk)
             if option.saml_provider_id:
+                if request.GET.get("for") == "portal":  # SP-initiated, answered at the portal's own ACS URL
+                    return redirect(federation.start_saml_sign_in(
+                        option, request.build_absolute_uri(reverse("console:portal-saml-acs"))))
                 if option.sign_in_url:  # IdP-initiated: the IdP's own start page for this application
                     return redirect(option.sign_in_url)
                 return redirect(federation.start_saml_sign_in(
@@ -102,9 +106,13 @@ def _portal_sign_in(request: HttpRequest, identity: federation.ConsoleIdentity) 
         signed_in = portal_federation.sign_in_federated(caller=_anonymous_caller(request), identity=identity)
     except IAMError as error:
         return _refused(request, error.message, 403)
+    _enter_portal(request, signed_in)
+    return redirect("console:portal")
+
+
+def _enter_portal(request: HttpRequest, signed_in: SignedIn) -> None:
     request.session.cycle_key()
     request.session[PORTAL_SESSION_KEY] = str(signed_in.session.key)
-    return redirect("console:portal")
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # the IdP posts here cross-site; the response is its own proof
@@ -116,26 +124,46 @@ class SAMLConsumerView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         acs_url = request.build_absolute_uri(reverse("console:saml-acs"))
-        response = request.POST.get("SAMLResponse", "")
         try:
-            option = next((o for o in federation.sign_in_providers(None) if o.saml_provider_id
-                           and o.saml_provider.arn == request.POST.get("RelayState", "")), None) or \
-                self._by_issuer(response)
-            identity = federation.identity_from_saml(option, response, acs_url)
+            identity = federation.identity_from_saml(_saml_option(request), request.POST.get("SAMLResponse", ""),
+                                                     acs_url)
         except IAMError as error:
             return _refused(request, f"{error.code}: {error.message}", error=error)
         request.session[IDENTITY_KEY] = identity.as_session()
         return redirect("console:federated-roles")
 
-    @staticmethod
-    def _by_issuer(response: str):
-        """The sign-in option whose provider's certificates verify this response."""
-        from iam_console.errors import InvalidIdentityToken
 
-        options = [o for o in federation.sign_in_providers(None) if o.saml_provider_id]
-        if len(options) == 1:
-            return options[0]
-        raise InvalidIdentityToken("Name the provider in RelayState (its ARN): several SAML providers sign in here.")
+@method_decorator(csrf_exempt, name="dispatch")  # the IdP posts here cross-site; the response is its own proof
+@method_decorator(never_cache, name="dispatch")
+class PortalSAMLConsumerView(View):
+    """The access portal's SAML ACS URL: the verified assertion signs in the one person of the identity store it
+    names (a separate URL, as the IdP's POST carries no session to say the sign-in began at the portal)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        acs_url = request.build_absolute_uri(reverse("console:portal-saml-acs"))
+        try:
+            signed_in = portal_federation.sign_in_saml(
+                caller=_anonymous_caller(request), sign_in=_saml_option(request),
+                saml_response=request.POST.get("SAMLResponse", ""), acs_url=acs_url)
+        except PortalSignInFailed as error:
+            return _refused(request, error.message, 403)
+        except IAMError as error:
+            return _refused(request, f"{error.code}: {error.message}")
+        _enter_portal(request, signed_in)
+        return redirect("console:portal")
+
+
+def _saml_option(request: HttpRequest):
+    """The sign-in option RelayState names (its provider's ARN), else the only SAML one."""
+    options = [o for o in federation.sign_in_providers(None) if o.saml_provider_id]
+    named = next((o for o in options if o.saml_provider.arn == request.POST.get("RelayState", "")), None)
+    if named is not None:
+        return named
+    if len(options) == 1:
+        return options[0]
+    raise InvalidIdentityToken("Name the provider in RelayState (its ARN): several SAML providers sign in here.")
 
 
 @method_decorator([csrf_protect, never_cache], name="dispatch")

@@ -43,9 +43,9 @@ def _portal_session(request: HttpRequest) -> PortalSession | None:
 
 
 def _identity_providers() -> list:
-    """The company identity providers (OIDC) people may sign in to the portal with: the console's sign-in options
-    of the management account."""
-    return [option for option in federation.sign_in_providers(management_account_id()) if option.oidc_provider_id]
+    """The company identity providers (OIDC or SAML) people may sign in to the portal with: the console's sign-in
+    options of the management account."""
+    return federation.sign_in_providers(management_account_id())
 
 
 def start_url(request: HttpRequest) -> str:

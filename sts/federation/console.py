@@ -117,14 +117,22 @@ def start_saml_sign_in(sign_in: ConsoleSignInProvider, acs_url: str) -> str:
     return f"{destination}{separator}{urlencode({'SAMLRequest': request, 'RelayState': provider.arn})}"
 
 
-def identity_from_saml(sign_in: ConsoleSignInProvider, saml_response: str, acs_url: str) -> ConsoleIdentity:
-    """Verify a SAML response posted to the console's ACS URL (accepted once, as AssumeRoleWithSAML does)."""
+def verified_sign_in_assertion(sign_in: ConsoleSignInProvider, saml_response: str, acs_url: str) -> saml.Assertion:
+    """Verify a SAML response posted to an ACS URL of ours (accepted once, as AssumeRoleWithSAML does); one that
+    answers an AuthnRequest answers one we made, once."""
     provider = sign_in.saml_provider
     assertion = saml_assume.verified_assertion(provider, saml_response, [acs_url])
     if assertion.in_response_to and cache.get(_REQUEST_KEY + assertion.in_response_to) != provider.pk:
         raise InvalidIdentityToken("The SAML response answers a sign-in request this console did not make.")
     if assertion.in_response_to:
         cache.delete(_REQUEST_KEY + assertion.in_response_to)
+    return assertion
+
+
+def identity_from_saml(sign_in: ConsoleSignInProvider, saml_response: str, acs_url: str) -> ConsoleIdentity:
+    """Verify a SAML response posted to the console's ACS URL, for the role chooser."""
+    provider = sign_in.saml_provider
+    assertion = verified_sign_in_assertion(sign_in, saml_response, acs_url)
     session_name, max_duration, _source, _tags = saml_assume.session_parameters(assertion)
     offered = [role for role, arn in saml_assume.role_pairs(assertion.attributes.get(saml.ROLE_ATTRIBUTE) or [])
                if arn == provider.arn]
