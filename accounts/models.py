@@ -116,6 +116,17 @@ class DelegatedAdministrator(models.Model):
         return f"{self.account_id} for {self.service_principal}"
 
 
+class OrganizationResourcePolicy(models.Model):
+    """The organization's resource policy (PutResourcePolicy): which principals may read it or manage its policies."""
+
+    id = models.CharField(max_length=131, primary_key=True)  # rp- and 8
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="resource_policy")
+    content = models.TextField()
+
+    def __str__(self) -> str:
+        return self.id
+
+
 class OrganizationalUnit(models.Model):
     """An OU: under the root (parent None) or another OU, at most five levels deep."""
 

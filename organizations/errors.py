@@ -83,6 +83,9 @@ PolicyTypeNotEnabledException = _error(
     "PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't "
                                      "attach policies of the specified type to entities in a root until you enable "
                                      "that type in the root.")
+ResourcePolicyNotFoundException = _error(
+    "ResourcePolicyNotFoundException", "We can't find a resource policy request with the parameter that you "
+                                       "specified.")
 RootNotFoundException = _error("RootNotFoundException", "We can't find a root with the RootId that you specified.")
 SourceParentNotFoundException = _error(
     "SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")

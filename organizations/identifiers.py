@@ -36,12 +36,21 @@ def new_policy_id() -> str:
     return "p-" + _random(8)
 
 
+def new_resource_policy_id() -> str:
+    return "rp-" + _random(8)
+
+
 def new_create_account_request_id() -> str:
     return "car-" + _random(32)
 
 
 def _arn(organization: Organization, resource: str) -> str:
     return f"arn:{settings.IAM_PARTITION}:organizations::{organization.management_account_id}:{resource}"
+
+
+def arn_prefix(organization: Organization) -> str:
+    """What every ARN of the organization's own resources begins with."""
+    return _arn(organization, "")
 
 
 def organization_arn(organization: Organization) -> str:
@@ -54,6 +63,10 @@ def root_arn(organization: Organization) -> str:
 
 def unit_arn(organization: Organization, unit_id: str) -> str:
     return _arn(organization, f"ou/{organization.id}/{unit_id}")
+
+
+def resource_policy_arn(organization: Organization, resource_policy_id: str) -> str:
+    return _arn(organization, f"resourcepolicy/{organization.id}/{resource_policy_id}")
 
 
 def account_arn(organization: Organization, account_id: str) -> str:

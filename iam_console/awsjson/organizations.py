@@ -7,7 +7,16 @@ from typing import Any
 from accounts.models import Account, Organization, OrganizationalUnit, OrganizationPolicy
 from iam_console.awsjson.registry import operation
 from organizations import identifiers
-from organizations.services import delegated, members, organization, policies, service_access, tags, units
+from organizations.services import (
+    delegated,
+    members,
+    organization,
+    policies,
+    resource_policy,
+    service_access,
+    tags,
+    units,
+)
 from organizations.services.nodes import target_names
 
 ORGANIZATIONS = "organizations"
@@ -354,3 +363,27 @@ def list_delegated_services_for_account(caller, params: dict) -> dict:
     return _paged([{"ServicePrincipal": registration.service_principal,
                     "DelegationEnabledDate": registration.delegation_enabled_date} for registration in found],
                   "DelegatedServices", token)
+
+
+# --- the organization's resource policy --------------------------------------------------------------------------
+def _resource_policy_out(found: resource_policy.ResourcePolicy) -> dict:
+    return {"ResourcePolicy": {"ResourcePolicySummary": {
+        "Id": found.policy.id, "Arn": identifiers.resource_policy_arn(found.organization, found.policy.id)},
+        "Content": found.policy.content}}
+
+
+@operation(ORGANIZATIONS, "PutResourcePolicy")
+def put_resource_policy(caller, params: dict) -> dict:
+    return _resource_policy_out(resource_policy.put_resource_policy(caller=caller, content=params["Content"],
+                                                                    tags=_tags(params)))
+
+
+@operation(ORGANIZATIONS, "DescribeResourcePolicy")
+def describe_resource_policy(caller, params: dict) -> dict:
+    return _resource_policy_out(resource_policy.describe_resource_policy(caller=caller))
+
+
+@operation(ORGANIZATIONS, "DeleteResourcePolicy")
+def delete_resource_policy(caller, params: dict) -> dict:
+    resource_policy.delete_resource_policy(caller=caller)
+    return {}

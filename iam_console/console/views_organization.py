@@ -20,7 +20,7 @@ from iam_console.console.organization_forms import (
 from iam_console.console.plain_errors import plain_message
 from iam_console.errors import AccessDenied, IAMError
 from organizations.errors import AccessDeniedException, AWSOrganizationsNotInUseException
-from organizations.services import members, organization, tree, units
+from organizations.services import members, membership, organization, tree, units
 
 POLICY_TYPE_NAMES = dict(POLICY_TYPES)
 
@@ -42,11 +42,14 @@ class OrganizationConsoleView(ConsoleView, _OrganizationsRefusals):
 
 class OrganizationView(OrganizationConsoleView):
     def get(self, request: HttpRequest) -> HttpResponse:
+        is_management = bool(self.account and self.account.is_management)
         try:
+            if not is_management:  # a member account sees its own place only (the service decides what that is)
+                return self.render("console/organization/membership.html",
+                                   {"membership": membership.describe_membership(caller=self.caller)})
             found = tree.organization_tree(caller=self.caller)
         except AWSOrganizationsNotInUseException:
-            return self.render("console/organization/none.html", {"is_management": bool(
-                self.account and self.account.is_management)})
+            return self.render("console/organization/none.html", {"is_management": is_management})
         return tree_page(self, found)
 
     def post(self, request: HttpRequest) -> HttpResponse:

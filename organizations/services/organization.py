@@ -10,6 +10,7 @@ from accounts.models import (
     Organization,
     OrganizationalUnit,
     OrganizationPolicy,
+    OrganizationResourcePolicy,
     OrganizationTag,
     PolicyAttachment,
 )
@@ -73,8 +74,11 @@ def delete_organization(*, caller: Caller) -> None:
     PolicyAttachment.objects.filter(policy__aws_managed=True).delete()
     unit_ids = list(OrganizationalUnit.objects.filter(organization=organization).values_list("id", flat=True))
     policy_ids = list(OrganizationPolicy.objects.filter(organization=organization).values_list("id", flat=True))
+    resource_policy_ids = list(OrganizationResourcePolicy.objects.filter(organization=organization)
+                               .values_list("id", flat=True))
     OrganizationTag.objects.filter(resource_id__in=[organization.root_id, *unit_ids, *policy_ids,
-                                                    organization.management_account_id]).delete()
+                                                    *resource_policy_ids, organization.management_account_id]
+                                   ).delete()
     for depth in range(5, 0, -1):  # the deepest first: an OU's parent is protected while it has children
         OrganizationalUnit.objects.filter(organization=organization, depth=depth).delete()
     organization.delete()

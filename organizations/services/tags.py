@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.models import Organization, OrganizationPolicy, OrganizationTag
+from accounts.models import Organization, OrganizationPolicy, OrganizationResourcePolicy, OrganizationTag
 from iam_console.callers import Caller
 from iam_console.operations import iam_operation
 from organizations import identifiers
@@ -23,7 +23,12 @@ def tag_rows(resource_id: str, tags: list[dict]) -> list[OrganizationTag]:
 
 
 def _resource(organization: Organization, resource_id: str) -> None:
-    """An account, OU or root of the organization, or one of its own policies; TargetNotFoundException else."""
+    """An account, OU or root of the organization, one of its own policies or its resource policy;
+    TargetNotFoundException else."""
+    if resource_id.startswith("rp-"):
+        if not OrganizationResourcePolicy.objects.filter(organization=organization, pk=resource_id).exists():
+            raise TargetNotFoundException()
+        return
     if resource_id.startswith("p-"):
         if not OrganizationPolicy.objects.filter(organization=organization, pk=resource_id).exists():
             raise TargetNotFoundException()
@@ -33,6 +38,8 @@ def _resource(organization: Organization, resource_id: str) -> None:
 
 def _arn(resource_id: str):
     def arn(organization: Organization) -> str:
+        if resource_id.startswith("rp-"):
+            return identifiers.resource_policy_arn(organization, resource_id)
         if resource_id.startswith("p-"):
             return identifiers.policy_arn(organization, resource_id, "service_control_policy")
         return identifiers.target_arn(organization, resource_id)

@@ -120,6 +120,11 @@ def account_standing(*, caller: Caller, account_id: str) -> Standing:
     account = Account.objects.filter(organization=organization, pk=account_id).first()
     if account is None:
         raise AccountNotFoundException()
+    return standing_of(organization, account)
+
+
+def standing_of(organization: Organization, account: Account) -> Standing:
+    """The account's levels from the root down and what is attached at each; the caller has been authorized."""
     path: list[OrganizationalUnit] = []
     unit = account.parent_unit
     while unit is not None:
