@@ -147,9 +147,11 @@ def list_accounts_for_parent(*, caller: Caller, parent_id: str, next_token: str 
 
 @iam_operation("MoveAccount", event_source=EVENT_SOURCE)
 def move_account(*, caller: Caller, account_id: str, source_parent_id: str, destination_parent_id: str) -> Member:
-    """Under the account's row lock: of two concurrent moves from the same parent, the second finds the account
-    gone from its source (AccountNotFoundException) and changes nothing."""
-    organization = organization_for(caller, "MoveAccount", lambda org: identifiers.account_arn(org, account_id))
+    """Under the organization's lock, as every change of the tree: of two concurrent moves from the same parent, the
+    second finds the account gone from its source (AccountNotFoundException) and changes nothing, and a move into
+    an OU being deleted waits for the deletion and finds no destination (rather than deadlocking with it)."""
+    organization = organization_for(caller, "MoveAccount", lambda org: identifiers.account_arn(org, account_id),
+                                    lock=True)
     source = parent_unit(organization, source_parent_id, error=SourceParentNotFoundException)
     destination = parent_unit(organization, destination_parent_id, error=DestinationParentNotFoundException)
     account = member_account(organization, account_id, lock=True)
