@@ -267,3 +267,21 @@ class PortalMfaDevice(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["user", "confirmed"], name="portal_mfa_user_confirmed")]
+
+
+class AccessControlAttributeConfiguration(models.Model):
+    """The instance's attributes for access control: each key names a session tag, its source the identity-store
+    attribute (`${path:enterprise.department}`) whose value a person's role sessions carry under that key."""
+
+    class Status(models.TextChoices):
+        ENABLED = "ENABLED"
+        CREATION_IN_PROGRESS = "CREATION_IN_PROGRESS"
+        CREATION_FAILED = "CREATION_FAILED"
+
+    instance = models.OneToOneField(Instance, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="access_control_attributes")
+    attributes = models.JSONField(default=list)  # [{"Key": …, "Source": "${path:…}"}] in the order given
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ENABLED)
+    status_reason = models.CharField(max_length=1024, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)

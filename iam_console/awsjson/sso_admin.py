@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from iam_console.awsjson.registry import operation
+from identitycenter import attributes_for_access
 from identitycenter.models import Instance, OperationStatus, PermissionSet
-from identitycenter.services import instances, operations, permission_sets, tags
+from identitycenter.services import access_control_attributes, instances, operations, permission_sets, tags
 
 SSO_ADMIN = "sso-admin"
 
@@ -79,6 +80,40 @@ def list_instances(caller, params: dict) -> dict:
 @operation(SSO_ADMIN, "DescribeInstance")
 def describe_instance(caller, params: dict) -> dict:
     return instance_out(instances.describe_instance(caller=caller, instance_arn=params["InstanceArn"]))
+
+
+# --- attributes for access control -----------------------------------------------------------------------------
+def _attributes(params: dict) -> dict[str, Any]:
+    return {"instance_arn": params["InstanceArn"],
+            "configuration": params["InstanceAccessControlAttributeConfiguration"]}
+
+
+@operation(SSO_ADMIN, "CreateInstanceAccessControlAttributeConfiguration")
+def create_access_control_attributes(caller, params: dict) -> dict:
+    access_control_attributes.create_configuration(caller=caller, **_attributes(params))
+    return {}
+
+
+@operation(SSO_ADMIN, "DescribeInstanceAccessControlAttributeConfiguration")
+def describe_access_control_attributes(caller, params: dict) -> dict:
+    found = access_control_attributes.describe_configuration(caller=caller, instance_arn=params["InstanceArn"])
+    out = {"Status": found.status,
+           "InstanceAccessControlAttributeConfiguration": attributes_for_access.rendered(found.attributes)}
+    if found.status_reason:
+        out["StatusReason"] = found.status_reason
+    return out
+
+
+@operation(SSO_ADMIN, "UpdateInstanceAccessControlAttributeConfiguration")
+def update_access_control_attributes(caller, params: dict) -> dict:
+    access_control_attributes.update_configuration(caller=caller, **_attributes(params))
+    return {}
+
+
+@operation(SSO_ADMIN, "DeleteInstanceAccessControlAttributeConfiguration")
+def delete_access_control_attributes(caller, params: dict) -> dict:
+    access_control_attributes.delete_configuration(caller=caller, instance_arn=params["InstanceArn"])
+    return {}
 
 
 # --- permission sets --------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from identitycenter.models import (
 )
 from identitycenter.principals import PortalPerson
 from identitycenter.services import portal_mfa
+from identitycenter.services.access_control_attributes import session_tags_for
 from identitystore.deprovisioning import person_deprovisioned
 from identitystore.models import WorkforceMembership, WorkforceUser
 from policies.authorization import authorize_caller
@@ -282,7 +283,7 @@ def get_role_credentials(*, caller: Caller, session: PortalSession, account_id: 
                          role_name: str) -> PortalCredentials:
     """A role session for the person in an account, through a permission set assigned to them (named by its role
     name in the portal API, by its permission set's name in the portal's pages): an ordinary role session,
-    revocable, audited, and subject to the account's SCPs."""
+    revocable, audited, and subject to the account's SCPs, tagged with the person's attributes for access control."""
     user = session.user
     record = assigned_role(user, account_id, role_name)
     if record is None:
@@ -293,6 +294,7 @@ def get_role_credentials(*, caller: Caller, session: PortalSession, account_id: 
     duration = identifiers.session_seconds(access.permission_set.session_duration)
     assumed = issue_session(role=role, session_name=user.user_name[:64], issued_at=now, duration=duration,
                             caller_arn=PortalPerson.of(user).arn, source_identity="",
+                            session_tags=session_tags_for(user, access.permission_set.instance_id),
                             federated_provider=f"arn:aws:iam::{account_id}:saml-provider/AWSSSO_"
                                                f"{access.permission_set.instance_id[7:]}_DO_NOT_DELETE")
     PortalRoleSession.objects.create(user=user, portal_session=session, role_session=assumed.session)

@@ -372,14 +372,17 @@ _SSO_TABLE = """
 AttachCustomerManagedPolicyReferenceToPermissionSet W -
 AttachManagedPolicyToPermissionSet W -
 CreateAccountAssignment W -
+CreateInstanceAccessControlAttributeConfiguration W -
 CreatePermissionSet W -
 DeleteAccountAssignment W -
 DeleteInlinePolicyFromPermissionSet W -
+DeleteInstanceAccessControlAttributeConfiguration W -
 DeletePermissionSet W -
 DeletePermissionsBoundaryFromPermissionSet W -
 DescribeAccountAssignmentCreationStatus R -
 DescribeAccountAssignmentDeletionStatus R -
 DescribeInstance R -
+DescribeInstanceAccessControlAttributeConfiguration R -
 DescribePermissionSet R -
 DescribePermissionSetProvisioningStatus R -
 DetachCustomerManagedPolicyReferenceFromPermissionSet W -
@@ -403,6 +406,7 @@ PutInlinePolicyToPermissionSet W -
 PutPermissionsBoundaryToPermissionSet W -
 TagResource T -
 UntagResource T -
+UpdateInstanceAccessControlAttributeConfiguration W -
 UpdatePermissionSet W -
 """
 

@@ -117,3 +117,15 @@ def test_the_readme_and_the_docs_list_exactly_the_organizations_operations_not_s
         listed = page.read_text().split("UnsupportedAPIEndpointException", 1)[1]
         listed = listed.split(":", 1)[1].split(".\n", 1)[0]
         assert sorted(name.strip() for name in listed.replace("\n", " ").split(",")) == missing, page
+
+
+def test_the_readme_lists_exactly_the_sso_admin_operations_not_supported():
+    from pathlib import Path
+
+    import iam_console.awsjson.sso_admin  # noqa: F401 - registers the operations served
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Identity Center (sso-admin): what is not supported", 1)[1]
+    listed = section.split("`UnknownOperationException`:", 1)[1].split(".\n", 1)[0]
+    assert sorted(name.strip() for name in listed.replace("\n", " ").split(",")) == \
+        registry.not_implemented("sso-admin")
