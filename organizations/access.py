@@ -40,7 +40,12 @@ def organization_for(caller: Caller, action: str, resource: Callable[[Organizati
     if not member:
         raise AWSOrganizationsNotInUseException()
     if management_only and caller.account_id != organization.management_account_id and not (
-            delegated and DelegatedAdministrator.objects.filter(account_id=caller.account_id).exists()):
+            delegated and is_delegated_administrator(caller.account_id)):
         raise AccessDeniedException("You don't have permissions to access this resource: only the organization's "
                                     "management account may.")
     return organization
+
+
+def is_delegated_administrator(account_id: str) -> bool:
+    """Whether the account administers any service for the organization (AWS opens it the organization's reads)."""
+    return DelegatedAdministrator.objects.filter(account_id=account_id).exists()

@@ -55,11 +55,23 @@ DuplicateOrganizationalUnitException = _error(
 DuplicatePolicyAttachmentException = _error(
     "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
 DuplicatePolicyException = _error("DuplicatePolicyException", "A policy with the same name already exists.")
+EffectivePolicyNotFoundException = _error(
+    "EffectivePolicyNotFoundException", "If you ran this action on the management account, this policy type is not "
+                                        "enabled. If you ran the action on a member account, the account doesn't "
+                                        "have an effective policy of this type.")
+HandshakeConstraintViolationException = _error(
+    "HandshakeConstraintViolationException", "The requested operation would violate the constraint identified in "
+                                             "the reason code.")
 InvalidInputException = _error("InvalidInputException", "The requested operation failed because you provided "
                                                         "invalid values for one or more of the request parameters.")
 MalformedPolicyDocumentException = _error(
     "MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the "
                                         "specified policy type.")
+MasterCannotLeaveOrganizationException = _error(
+    "MasterCannotLeaveOrganizationException", "You can't remove a management account from an organization. If you "
+                                              "want the management account to become a member account in another "
+                                              "organization, you must first delete the current organization of the "
+                                              "management account.")
 OrganizationNotEmptyException = _error(
     "OrganizationNotEmptyException", "The organization isn't empty. To delete an organization, you must first "
                                      "remove all accounts except the management account.")

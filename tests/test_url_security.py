@@ -22,7 +22,7 @@ PUBLIC_ROUTE_NAMES = {"health", "api-schema", "api-docs", "console:sign-in", "co
                       "api-sts-assume-role-with-web-identity", "api-sts-assume-role-with-saml",
                       # Signing in through a company IdP: the IdP's signed answer is what admits the person.
                       "console:federated-start", "console:federated-callback", "console:federated-roles",
-                      "console:saml-acs",
+                      "console:saml-acs", "console:portal-saml-acs",
                       # The access portal's sign-in, a person's one-time invitation, and signing out of the portal
                       # (which ends only this browser's own portal session).
                       "console:portal", "console:portal-invitation", "console:portal-sign-out"}

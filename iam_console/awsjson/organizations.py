@@ -9,6 +9,7 @@ from iam_console.awsjson.registry import operation
 from organizations import identifiers
 from organizations.services import (
     delegated,
+    features,
     members,
     organization,
     policies,
@@ -105,6 +106,19 @@ def delete_organization(caller, params: dict) -> dict:
 @operation(ORGANIZATIONS, "ListRoots")
 def list_roots(caller, params: dict) -> dict:
     return {"Roots": [root_out(org) for org in organization.list_roots(caller=caller)]}
+
+
+@operation(ORGANIZATIONS, "EnableAllFeatures")
+def enable_all_features(caller, params: dict) -> dict:
+    features.enable_all_features(caller=caller)
+    return {}
+
+
+@operation(ORGANIZATIONS, "DescribeEffectivePolicy")
+def describe_effective_policy(caller, params: dict) -> dict:
+    features.describe_effective_policy(caller=caller, policy_type=params["PolicyType"],
+                                       **_kwargs(params, target_id="TargetId"))
+    return {}
 
 
 @operation(ORGANIZATIONS, "EnablePolicyType")
@@ -218,6 +232,12 @@ def move_account(caller, params: dict) -> dict:
 @operation(ORGANIZATIONS, "CloseAccount")
 def close_account(caller, params: dict) -> dict:
     members.close_account(caller=caller, account_id=params["AccountId"])
+    return {}
+
+
+@operation(ORGANIZATIONS, "LeaveOrganization")
+def leave_organization(caller, params: dict) -> dict:
+    members.leave_organization(caller=caller)
     return {}
 
 

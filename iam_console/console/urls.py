@@ -45,6 +45,7 @@ urlpatterns = [
     path("start/credentials/", portal.PortalCredentialsView.as_view(), name="portal-credentials"),
     path("start/sign-out/", portal.PortalSignOutView.as_view(), name="portal-sign-out"),
     path("start/device/", portal.PortalDeviceView.as_view(), name="portal-device"),
+    path("start/mfa-device/", portal.PortalMfaDeviceView.as_view(), name="portal-mfa-device"),
     path("start/saml/acs/", views_federated_sign_in.PortalSAMLConsumerView.as_view(), name="portal-saml-acs"),
     path("sign-out/", views_auth.SignOutView.as_view(), name="sign-out"),
     path("sign-in/federated/<int:pk>/", views_federated_sign_in.FederatedSignInStartView.as_view(),

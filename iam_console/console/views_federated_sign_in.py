@@ -146,7 +146,7 @@ class PortalSAMLConsumerView(View):
         try:
             signed_in = portal_federation.sign_in_saml(
                 caller=_anonymous_caller(request), sign_in=_saml_option(request),
-                saml_response=request.POST.get("SAMLResponse", ""), acs_url=acs_url)
+                saml_assertion=request.POST.get("SAMLResponse", ""), acs_url=acs_url)
         except PortalSignInFailed as error:
             return _refused(request, error.message, 403)
         except IAMError as error:

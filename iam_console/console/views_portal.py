@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from accounts.selectors import management_account_id
+from directory.models import MFARequirement
 from iam_console.callers import caller_from_request
 from iam_console.console import role_sessions
 from iam_console.console.federated_user import FEDERATED_SESSION_KEY
@@ -22,7 +23,7 @@ from iam_console.console.mixins import start_session
 from iam_console.errors import IAMError
 from identitycenter.errors import AccessDeniedException
 from identitycenter.models import PortalSession
-from identitycenter.services import oidc, portal, portal_mfa
+from identitycenter.services import oidc, portal, portal_mfa, portal_mfa_devices
 from sts.federation import console as federation
 from sts.federation.principals import ANONYMOUS
 
@@ -239,3 +240,41 @@ class PortalDeviceView(View):
             return render(request, "console/portal/device.html", {"user_code": code, "error": error.message},
                           status=400)
         return render(request, "console/portal/device.html", {"approved": device})
+
+
+@method_decorator([csrf_protect, never_cache], name="dispatch")
+class PortalMfaDeviceView(_SignedIn):
+    """The person's own authenticator app: register one (QR code and secret, confirmed by its first code), replace
+    it the same way, or remove it with a current code. The service decides and audits each step."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        caller = portal.person_caller(self.portal_session.user, source_ip=request.META.get("REMOTE_ADDR"))
+        action, code = request.POST.get("action", ""), request.POST.get("code", "")[:16]
+        try:
+            if action == "register":
+                return self._page(request, registering=portal_mfa_devices.start_virtual_mfa_device_registration(
+                    caller=caller))
+            if action == "confirm":
+                portal_mfa_devices.complete_virtual_mfa_device_registration(caller=caller, authentication_code=code)
+                return self._page(request, notice="Your authenticator app is registered. Use its codes to sign in.")
+            if action == "remove":
+                portal_mfa_devices.delete_mfa_device_for_user(caller=caller, authentication_code=code)
+                return self._page(request, notice="Your authenticator app is removed.")
+        except IAMError as error:
+            status = {"Throttling": 429, "AccessDeniedException": 403}.get(error.code, 400)
+            response = self._page(request, error=error.message, failed=action, status=status)
+            if getattr(error, "retry_after", None):
+                response["Retry-After"] = str(error.retry_after)
+            return response
+        return self._page(request, error="Choose Register, Confirm or Remove.", status=400)
+
+    def _page(self, request: HttpRequest, *, registering=None, status: int = 200, **context) -> HttpResponse:
+        person = self.portal_session.user
+        if registering is None and context.get("failed") == "confirm":
+            registering = portal_mfa.pending_registration(person)  # the wrong code is retyped, the QR stays
+        return render(request, "console/portal/mfa_device.html", {
+            "person": person, "device": portal_mfa_devices.device_of(person), "registering": registering,
+            "required": portal_mfa.requirement_scope() == MFARequirement.Scope.ALL, **context}, status=status)

@@ -94,8 +94,9 @@ def sign_in_federated(*, caller: Caller, identity: ConsoleIdentity) -> SignedIn:
 
 
 @iam_operation("Authenticate", event_source="signin.amazonaws.com", needs_permission=False)
-def sign_in_saml(*, caller: Caller, sign_in: ConsoleSignInProvider, saml_response: str, acs_url: str) -> SignedIn:
+def sign_in_saml(*, caller: Caller, sign_in: ConsoleSignInProvider, saml_assertion: str, acs_url: str) -> SignedIn:
     """The portal session of the person a SAML response names (NameID and attributes), once the federation's SAML
-    checks have verified it: signature, audience, recipient, lifetime, one use. A refusal is audited here too."""
-    assertion = verified_sign_in_assertion(sign_in, saml_response, acs_url)
+    checks have verified it: signature, audience, recipient, lifetime, one use. A refusal is audited here too; the
+    response itself is not (its parameter name keeps it out of the record)."""
+    assertion = verified_sign_in_assertion(sign_in, saml_assertion, acs_url)
     return _start(_from_saml(assertion))

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.selectors import management_account_id
-from directory.mfa import sealing, totp
+from directory.mfa import qr, sealing, totp
 from directory.models import MFARequirement
 from iam_console import guesses
 from iam_console.guesses import Secret
@@ -28,8 +28,12 @@ def second_step(user: WorkforceUser) -> str | None:
     if PortalMfaDevice.objects.filter(user=user, confirmed=True).exists():
         return CODE
     # The requirement's group scope names IAM groups, which people of the identity store are not in.
-    scope = MFARequirement.objects.filter(account_id=management_account_id()).values_list("scope", flat=True).first()
-    return ENROL if scope == MFARequirement.Scope.ALL else None
+    return ENROL if requirement_scope() == MFARequirement.Scope.ALL else None
+
+
+def requirement_scope() -> str | None:
+    """The scope of the management account's MFA requirement (None: there is none)."""
+    return MFARequirement.objects.filter(account_id=management_account_id()).values_list("scope", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,12 @@ class NewDevice:
     def secret(self) -> str:
         return totp.base32(self.seed)
 
+    def qr_svg(self) -> str:
+        return qr.qr_svg(self.otpauth_uri())
+
+    def audit_elements(self) -> dict:
+        return {"mfaDeviceId": self.device.serial_number}  # never the seed
+
 
 def start_registration(user: WorkforceUser) -> NewDevice:
     """A new device for the person, unconfirmed until a code from it is accepted; any earlier unconfirmed one goes."""
@@ -53,6 +63,15 @@ def start_registration(user: WorkforceUser) -> NewDevice:
     device = PortalMfaDevice.objects.create(user=user, serial_number=serial_number, sealed_seed=sealing.seal(
         seed, user_id=user.user_id, serial_number=serial_number))
     return NewDevice(device=device, seed=seed)
+
+
+def pending_registration(user: WorkforceUser) -> NewDevice | None:
+    """The app the person began to register and has not confirmed yet, to show again until they do."""
+    device = PortalMfaDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        return None
+    return NewDevice(device=device, seed=sealing.unseal(device.sealed_seed, user_id=user.user_id,
+                                                        serial_number=device.serial_number))
 
 
 def check_code(user: WorkforceUser, code: object, *, client: str | None, registering: bool) -> bool:

@@ -29,6 +29,7 @@ from organizations.errors import (
     CreateAccountStatusNotFoundException,
     DestinationParentNotFoundException,
     DuplicateAccountException,
+    MasterCannotLeaveOrganizationException,
     SourceParentNotFoundException,
     constraint_violation,
     invalid_input,
@@ -183,15 +184,9 @@ def finish_closures() -> int:
     return Account.objects.filter(status=Account.Status.PENDING_CLOSURE).update(status=Account.Status.SUSPENDED)
 
 
-@iam_operation("RemoveAccountFromOrganization", event_source=EVENT_SOURCE)
-def remove_account_from_organization(*, caller: Caller, account_id: str) -> Member:
-    """The account leaves: a standalone account, no longer under the organization's guardrails."""
-    organization = organization_for(caller, "RemoveAccountFromOrganization",
-                                    lambda org: identifiers.account_arn(org, account_id), lock=True)
-    account = member_account(organization, account_id, lock=True)
-    if account.pk == organization.management_account_id:
-        raise constraint_violation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "You can't remove the management account "
-                                                                        "from the organization.")
+def _depart(organization: Organization, account: Account) -> Member:
+    """The account leaves: a standalone account, no longer under the organization's guardrails, its tags in the
+    organization deleted as AWS deletes them."""
     if not account.is_active and account.status != Account.Status.SUSPENDED:
         raise invalid_input("INVALID_INPUT", "An account pending closure cannot leave the organization.")
     if DelegatedAdministrator.objects.filter(account=account).exists():  # AWS keeps it until it is deregistered
@@ -199,7 +194,30 @@ def remove_account_from_organization(*, caller: Caller, account_id: str) -> Memb
                                    f"The account {account.pk} is a delegated administrator: deregister it from every "
                                    "service before it leaves the organization.")
     PolicyAttachment.objects.filter(target_id=account.pk).delete()
+    OrganizationTag.objects.filter(resource_id=account.pk).delete()
     account.organization = None
     account.parent_unit = None
     account.save(update_fields=["organization", "parent_unit"])
     return Member(organization, account)
+
+
+@iam_operation("RemoveAccountFromOrganization", event_source=EVENT_SOURCE)
+def remove_account_from_organization(*, caller: Caller, account_id: str) -> Member:
+    """The management account removes a member account."""
+    organization = organization_for(caller, "RemoveAccountFromOrganization",
+                                    lambda org: identifiers.account_arn(org, account_id), lock=True)
+    account = member_account(organization, account_id, lock=True)
+    if account.pk == organization.management_account_id:
+        raise constraint_violation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "You can't remove the management account "
+                                                                        "from the organization.")
+    return _depart(organization, account)
+
+
+@iam_operation("LeaveOrganization", event_source=EVENT_SOURCE)
+def leave_organization(*, caller: Caller) -> Member:
+    """A member account leaves on its own (its SCPs may deny it organizations:LeaveOrganization)."""
+    organization = organization_for(caller, "LeaveOrganization", management_only=False, lock=True)
+    account = member_account(organization, caller.account_id, lock=True)
+    if account.pk == organization.management_account_id:
+        raise MasterCannotLeaveOrganizationException()
+    return _depart(organization, account)

@@ -31,11 +31,12 @@ from directory.models import MFADevice, User
 from directory.services import roles
 from directory.services.sign_in import device_token_for, failures_since_reset
 from iam_console import guesses
+from iam_console.console.views_portal import PORTAL_SESSION_KEY
 from iam_console.guesses import Secret
 from iam_console.query import registry
 from identitycenter.access import instance_of
 from identitycenter.models import PortalPassword
-from identitycenter.services import portal_mfa
+from identitycenter.services import portal, portal_mfa
 from identitystore.models import WorkforceUser
 from identitystore.services import users as workforce_users
 from identitystore.services.store import identity_store_of
@@ -165,6 +166,16 @@ def portal_second_factor(world: World, ip: str, value: str):
     return browser.post("/start/mfa/", {"code": value})
 
 
+def portal_remove_app(world: World, ip: str, value: str):
+    """bea, signed in to the portal, removes her authenticator app with a code from it."""
+    browser = Client(REMOTE_ADDR=ip)
+    signed_in = portal.start_session(WorkforceUser.objects.get(user_name="bea"))
+    session = browser.session
+    session[PORTAL_SESSION_KEY] = str(signed_in.session.key)
+    session.save()
+    return browser.post("/start/mfa-device/", {"action": "remove", "code": value})
+
+
 def console_change_password(path: str, extra: dict) -> Callable:
     def present(world: World, ip: str, value: str):
         return world.console(ip).post(path, {"old_password": value, "new_password": NEW_PASSWORD,
@@ -280,6 +291,8 @@ DOORS = [
     Door("console", "PortalView", ("password",), Secret.PASSWORD, portal_password, lambda w: PASSWORD,
          wrong_password, portal_password_failures),
     Door("console", "PortalSecondStepView", ("code",), Secret.MFA_CODE, portal_second_factor,
+         lambda w: w.portal.code(0), wrong_code, portal_device_failures),
+    Door("console", "PortalMfaDeviceView", ("code",), Secret.MFA_CODE, portal_remove_app,
          lambda w: w.portal.code(0), wrong_code, portal_device_failures),
     Door("console", "SignInMFAView", ("code",), Secret.MFA_CODE, console_second_factor("code"),
          lambda w: w.device.code(1), wrong_code, device_failures),
