@@ -260,3 +260,41 @@ def test_dark_mode_follows_the_system_setting(browser, live_server, directory):
                              / "page-users-dark.png"), full_page=True)
     assert _axe_violations(page, _axe_source()) == []
     context.close()
+
+
+def test_the_portal_mfa_page_is_complete_readable_and_accessible(new_page, shot, root, root_caller):
+    """The access portal's own page for a person's authenticator app, before and while registering one."""
+    from django.contrib.auth.hashers import make_password
+
+    from identitycenter.access import instance_of
+    from identitycenter.models import PortalPassword
+    from identitystore.models import WorkforceUser
+
+    instance_of(ACCOUNT)
+    person = idstore_users.create_user(caller=root_caller, identity_store_id=identity_store_of(ACCOUNT).id,
+                                       user_name="ana", display_name="Ana")
+    PortalPassword.objects.create(user=WorkforceUser.objects.get(user_id=person.user_id),
+                                  password=make_password(ROOT_PASSWORD))
+    page = new_page()
+    page.goto("/start/")
+    page.get_by_label("User name").fill("ana")
+    page.get_by_label("Password").fill(ROOT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/start/")
+    failures = []
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        page.goto("/start/mfa-device/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your authenticator app")
+        expect(page.get_by_text("No authenticator app is registered")).to_be_visible()
+        _no_horizontal_overflow(page)
+        shot(page, f"page-portal-mfa-{width}")
+        failures += _axe_violations(page, _axe_source())
+        page.get_by_role("button", name="Register an authenticator app").click()
+        expect(page.locator("#portal-mfa-qr svg")).to_be_visible()
+        expect(page.get_by_label("Code the app shows")).to_be_visible()
+        _no_horizontal_overflow(page)
+        shot(page, f"page-portal-mfa-register-{width}")
+        failures += _axe_violations(page, _axe_source())
+    assert failures == []
+    assert page.csp_errors == []
