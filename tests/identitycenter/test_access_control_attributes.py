@@ -9,6 +9,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from audit.models import AuditEvent
+from identitycenter import attributes_for_access
 from identitycenter.models import AccessControlAttributeConfiguration
 from identitycenter.services import portal
 from identitystore.models import WorkforceUser
@@ -67,6 +69,11 @@ def test_the_configuration_is_created_once_described_updated_and_deleted(aws):  
     sso.delete_instance_access_control_attribute_configuration(InstanceArn=arn)
     assert _code(sso.describe_instance_access_control_attribute_configuration,
                  InstanceArn=arn) == "ResourceNotFoundException"
+    created = AuditEvent.objects.get(event_name="CreateInstanceAccessControlAttributeConfiguration",
+                                     outcome="Success")
+    assert created.event_source == "sso.amazonaws.com"
+    assert AuditEvent.objects.filter(event_name="UpdateInstanceAccessControlAttributeConfiguration",
+                                     error_code="ValidationException").count() == 3
     assert _code(sso.describe_instance_access_control_attribute_configuration,
                  InstanceArn=arn[:-16] + "0" * 16) == "ResourceNotFoundException"
 
@@ -120,3 +127,20 @@ def test_role_sessions_carry_the_persons_attributes_as_principal_tags(aws, peopl
     assert as_ana.session.session_tags == {}
     iam = aws("iam", key=(as_ana.access_key_id, as_ana.secret_access_key, as_ana.session_token))
     assert _code(iam.list_users) == "AccessDenied"
+
+
+def test_each_path_reads_the_persons_value_and_a_value_no_tag_can_hold_is_left_out():
+    user = WorkforceUser(user_name="ana", display_name="Ana D", profile={
+        "Name": {"GivenName": "Ana", "FamilyName": "Diaz"}, "Title": "Engineer",
+        "Emails": [{"Value": "ana@example.com", "Type": "work", "Primary": True}],
+        "PhoneNumbers": [{"Value": "+1 555 0100", "Primary": False}],
+        "Addresses": [{"Locality": "Lisbon", "Country": "PT", "Primary": True}],
+        "Extensions": {"aws:identitystore:enterprise": {"costCenter": "CC#7", "division": "R&D", "department": "Eng"}}})
+    paths = ["userName", "displayName", "title", "name.givenName", "name.familyName", "emails[primary eq true].value",
+             "phoneNumbers[primary eq true].value", "addresses[primary eq true].locality",
+             "addresses[primary eq true].country", "enterprise.costCenter", "enterprise.department", "nickName"]
+    configured = [{"Key": f"k{index}", "Source": f"${{path:{path}}}"} for index, path in enumerate(paths)]
+    assert attributes_for_access.session_tags_of(user, configured) == {
+        "k0": "ana", "k1": "Ana D", "k2": "Engineer", "k3": "Ana", "k4": "Diaz", "k5": "ana@example.com",
+        "k7": "Lisbon", "k8": "PT", "k10": "Eng"}  # no primary phone, "#" cannot be in a tag, no nick name
+    assert set(attributes_for_access.PATHS) >= set(paths)
