@@ -165,9 +165,10 @@ def list_targets_for_policy(*, caller: Caller, policy_id: str, next_token: str |
 
 @iam_operation("AttachPolicy", event_source=EVENT_SOURCE)
 def attach_policy(*, caller: Caller, policy_id: str, target_id: str) -> None:
-    """Under the organization's lock (attachments and policy types change one at a time)."""
+    """Under the organization's lock (attachments and policy types change one at a time), and the policy's: a
+    DeletePolicy under way (which takes only the policy's) finishes first, and the attach then finds no policy."""
     organization = organization_for(caller, "AttachPolicy", _policy_arn(policy_id), lock=True)
-    policy = _policy(organization, policy_id)
+    policy = _policy(organization, policy_id, lock=True)
     target_kind(organization, target_id)
     if policy.policy_type not in organization.enabled_policy_types:
         raise PolicyTypeNotEnabledException()

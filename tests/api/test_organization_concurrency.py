@@ -121,3 +121,18 @@ def test_simultaneous_attaches_and_detaches_never_leave_a_node_without_an_scp(ro
         assert sum(outcomes.values()) == len(detaching) + len(attaching)
         detached = outcomes["204"] - len(attaching)  # every attach succeeds: the node is far from its limit
         assert set(attaching) <= after and len(after) == len(before) + len(attaching) - detached, (before, after)
+
+
+def test_an_attach_racing_the_deletion_of_its_policy_either_lands_or_finds_no_policy(root_api, tree):
+    for round_ in range(3):
+        policy = root_api.post("/api/v1/organization/policies/", {
+            "name": f"Racing{round_}", "type": "SERVICE_CONTROL_POLICY", "content": DENY}).json()["policy"]["id"]
+        outcomes = race(root_api, [("POST", f"/api/v1/organization/policies/{policy}/targets/",
+                                    {"target_id": tree["C"]}),
+                                   ("DELETE", f"/api/v1/organization/policies/{policy}/", None)])
+        if outcomes == Counter({"204": 1, "PolicyInUseException": 1}):
+            assert policy in _scps(tree["C"])
+            assert root_api.delete(f"/api/v1/organization/policies/{policy}/targets/{tree['C']}/").status_code == 204
+        else:
+            assert outcomes == Counter({"204": 1, "PolicyNotFoundException": 1}), outcomes
+        assert _scps(tree["C"]) == {"p-FullAWSAccess"}
