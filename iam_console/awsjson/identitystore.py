@@ -7,7 +7,7 @@ from typing import Any
 from iam_console.awsjson.registry import operation
 from iam_console.pagination import Page
 from identitystore.models import WorkforceGroup, WorkforceMembership, WorkforceUser
-from identitystore.services import groups, memberships, users
+from identitystore.services import groups, memberships, stores, users
 
 IDENTITYSTORE = "identitystore"
 # CreateUser's members that are neither the name nor the store: the rest of the user, in AWS's names.
@@ -65,6 +65,21 @@ def membership_out(membership: WorkforceMembership) -> dict[str, Any]:
 
 def _store(params: dict) -> str:
     return params.get("IdentityStoreId", "")
+
+
+# --- the store --------------------------------------------------------------------------------------------------
+def store_out(store) -> dict[str, Any]:
+    return {"IdentityStoreId": store.id, "IdentityStoreArn": store.arn}
+
+
+@operation(IDENTITYSTORE, "DescribeIdentityStore")
+def describe_identity_store(caller, params: dict) -> dict:
+    return store_out(stores.describe_identity_store(caller=caller, identity_store_id=_store(params)))
+
+
+@operation(IDENTITYSTORE, "ListIdentityStores")
+def list_identity_stores(caller, params: dict) -> dict:
+    return _paged(stores.list_identity_stores(caller=caller, **_page(params)), "IdentityStores", store_out)
 
 
 # --- users ---------------------------------------------------------------------------------------------------

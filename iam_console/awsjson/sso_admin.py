@@ -82,6 +82,32 @@ def describe_instance(caller, params: dict) -> dict:
     return instance_out(instances.describe_instance(caller=caller, instance_arn=params["InstanceArn"]))
 
 
+@operation(SSO_ADMIN, "UpdateInstance")
+def update_instance(caller, params: dict) -> dict:
+    unsupported = tuple(name for name in ("EncryptionConfiguration", "NetworkConfiguration")
+                        if params.get(name) is not None)
+    instances.update_instance(caller=caller, instance_arn=params["InstanceArn"], name=params.get("Name"),
+                              unsupported=unsupported)
+    return {}
+
+
+def region_out(region: instances.Region) -> dict[str, Any]:
+    return {"RegionName": region.name, "Status": region.status, "AddedDate": region.added,
+            "IsPrimaryRegion": region.primary}
+
+
+@operation(SSO_ADMIN, "ListRegions")
+def list_regions(caller, params: dict) -> dict:
+    return {"Regions": [region_out(found) for found in instances.list_regions(caller=caller,
+                                                                           instance_arn=params["InstanceArn"])]}
+
+
+@operation(SSO_ADMIN, "DescribeRegion")
+def describe_region(caller, params: dict) -> dict:
+    return region_out(instances.describe_region(caller=caller, instance_arn=params["InstanceArn"],
+                                                region_name=params["RegionName"]))
+
+
 # --- attributes for access control -----------------------------------------------------------------------------
 def _attributes(params: dict) -> dict[str, Any]:
     return {"instance_arn": params["InstanceArn"],

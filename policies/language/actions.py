@@ -313,6 +313,7 @@ DeleteGroupMembership W identitystore:Identitystore,identitystore:GroupMembershi
 DeleteUser W identitystore:Identitystore,identitystore:User
 DescribeGroup R identitystore:Identitystore,identitystore:Group
 DescribeGroupMembership R identitystore:Identitystore,identitystore:GroupMembership
+DescribeIdentityStore R identitystore:Identitystore
 DescribeUser R identitystore:Identitystore,identitystore:User
 GetGroupId R identitystore:Identitystore,identitystore:Group
 GetGroupMembershipId R identitystore:Identitystore,identitystore:GroupMembership
@@ -321,6 +322,7 @@ IsMemberInGroups R identitystore:Identitystore,identitystore:Group,identitystore
 ListGroupMemberships L identitystore:Identitystore,identitystore:Group
 ListGroupMembershipsForMember L identitystore:Identitystore,identitystore:User
 ListGroups L identitystore:Identitystore
+ListIdentityStores L -
 ListUsers L identitystore:Identitystore
 UpdateGroup W identitystore:Identitystore,identitystore:Group
 UpdateUser W identitystore:Identitystore,identitystore:User
@@ -385,6 +387,7 @@ DescribeInstance R -
 DescribeInstanceAccessControlAttributeConfiguration R -
 DescribePermissionSet R -
 DescribePermissionSetProvisioningStatus R -
+DescribeRegion R -
 DetachCustomerManagedPolicyReferenceFromPermissionSet W -
 DetachManagedPolicyFromPermissionSet W -
 GetInlinePolicyForPermissionSet R -
@@ -400,12 +403,14 @@ ListManagedPoliciesInPermissionSet L -
 ListPermissionSetProvisioningStatus L -
 ListPermissionSets L -
 ListPermissionSetsProvisionedToAccount L -
+ListRegions L -
 ListTagsForResource L -
 ProvisionPermissionSet W -
 PutInlinePolicyToPermissionSet W -
 PutPermissionsBoundaryToPermissionSet W -
 TagResource T -
 UntagResource T -
+UpdateInstance W -
 UpdateInstanceAccessControlAttributeConfiguration W -
 UpdatePermissionSet W -
 """

@@ -4,6 +4,8 @@ the management account and delegated administrators read, and AWS's refusals, ea
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, DelegatedAdministrator
 from iam_console.pagination import encode_marker
@@ -109,3 +111,19 @@ def test_a_delegated_administrator_stays_in_the_organization_until_deregistered(
     org("DeregisterDelegatedAdministrator", AccountId=member, ServicePrincipal="guardduty.amazonaws.com")
     org("RemoveAccountFromOrganization", AccountId=member)
     assert Account.objects.get(pk=member).organization_id is None
+
+
+def test_the_lists_read_in_as_many_queries_whatever_their_length(org, make_account):
+    def queries(operation: str, **params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            org(operation, **params)
+        return len(captured)
+
+    first = make_account("Config 0").account.pk
+    org("RegisterDelegatedAdministrator", AccountId=first, ServicePrincipal="config.amazonaws.com")
+    one = queries("ListDelegatedAdministrators"), queries("ListAWSServiceAccessForOrganization")
+    for index in (1, 2):
+        org("RegisterDelegatedAdministrator", AccountId=make_account(f"Config {index}").account.pk,
+            ServicePrincipal="config.amazonaws.com")
+    org("EnableAWSServiceAccess", ServicePrincipal="sso.amazonaws.com")
+    assert (queries("ListDelegatedAdministrators"), queries("ListAWSServiceAccessForOrganization")) == one

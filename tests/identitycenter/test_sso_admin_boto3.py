@@ -51,3 +51,24 @@ def test_a_group_assigned_to_two_accounts_gets_a_role_in_each(aws, people, make_
     with pytest.raises(ClientError) as refused:
         sso.create_permission_set(InstanceArn=arn, Name="ReadOnly")
     assert refused.value.response["Error"]["Code"] == "ConflictException"
+
+
+def test_the_instance_is_renamed_and_in_the_directorys_one_region(aws, settings):  # noqa: F811
+    sso = aws("sso-admin")
+    arn = sso.list_instances()["Instances"][0]["InstanceArn"]
+    sso.update_instance(InstanceArn=arn, Name="Corp-SSO")
+    assert sso.describe_instance(InstanceArn=arn)["Name"] == "Corp-SSO"
+    for bad in ({"Name": "two words"}, {"EncryptionConfiguration": {"KeyType": "AWS_OWNED_KMS_KEY"}}):
+        with pytest.raises(ClientError) as refused:
+            sso.update_instance(InstanceArn=arn, **bad)
+        assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert sso.describe_instance(InstanceArn=arn)["Name"] == "Corp-SSO"
+
+    regions = sso.list_regions(InstanceArn=arn)["Regions"]
+    assert [(r["RegionName"], r["Status"], r["IsPrimaryRegion"]) for r in regions] == [
+        (settings.IAM_DEFAULT_REGION, "ACTIVE", True)]
+    described = sso.describe_region(InstanceArn=arn, RegionName=settings.IAM_DEFAULT_REGION)
+    assert described["AddedDate"] == regions[0]["AddedDate"]
+    with pytest.raises(ClientError) as refused:
+        sso.describe_region(InstanceArn=arn, RegionName="ap-south-2")
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -110,3 +110,17 @@ def test_a_user_without_permission_is_denied_and_a_member_account_has_no_store(
     member = client_for(live_server, "identitystore", *admin.test_access_key)
     with pytest.raises(member.exceptions.ResourceNotFoundException):
         member.list_users(IdentityStoreId=store_id)
+
+
+def test_the_store_is_described_and_listed_through_boto3(ids, store_id, root_caller):
+    arn = f"arn:aws:identitystore::{root_caller.account_id}:identitystore/{store_id}"
+    assert ids.list_identity_stores()["IdentityStores"] == [{"IdentityStoreId": store_id, "IdentityStoreArn": arn}]
+    described = ids.describe_identity_store(IdentityStoreId=store_id)
+    assert (described["IdentityStoreId"], described["IdentityStoreArn"]) == (store_id, arn)
+    assert ids.describe_identity_store(IdentityStoreId=arn)["IdentityStoreId"] == store_id
+    with pytest.raises(ClientError) as refused:
+        ids.describe_identity_store(IdentityStoreId="d-0000000000")
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as refused:
+        ids.list_identity_stores(NextToken="not-a-token")
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
