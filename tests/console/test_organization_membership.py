@@ -7,7 +7,9 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Organization, OrganizationalUnit, OrganizationPolicy
 from audit.models import AuditEvent
@@ -132,3 +134,24 @@ def test_the_management_account_still_sees_the_whole_tree(root_console, organiza
     make_account("Hidden-Neighbour")
     body = text(root_console.get("/organization/"))
     assert 'id="org-tree"' in body and "Hidden-Neighbour" in body and "Sandbox" in body
+
+
+def test_the_member_page_takes_as_many_queries_whatever_the_size_of_the_organization(root_console, organization,
+                                                                                     make_account):
+    member = make_account("Payments")
+    _placed(root_console, organization, member, "Prod")
+    client = signed_in(member)
+    client.get("/organization/")  # the caller's policy set cached
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/organization/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(4):
+        _placed(root_console, organization, make_account(f"Other{i}"), "Sandbox")
+        root_console.post("/organization/units/create/", {"unit-name": f"Extra{i}",
+                                                          "unit-parent_id": organization.root_id})
+    client.get("/organization/")  # the tree changed: the caller's cached guardrails are loaded again once
+    assert queries() == few

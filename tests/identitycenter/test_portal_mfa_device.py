@@ -91,6 +91,12 @@ def test_removal_is_refused_where_everyone_must_use_mfa(setup, root_caller):  # 
     assert event.outcome == AuditEvent.Outcome.FAILURE and event.error_code == "AccessDeniedException"
 
 
+def test_the_page_reads_a_bounded_number_of_rows(setup, django_assert_max_num_queries):  # noqa: F811
+    browser = signed_in()
+    with django_assert_max_num_queries(5):
+        assert browser.get(PAGE).status_code == 200
+
+
 def test_the_page_is_the_signed_in_persons_only(setup):  # noqa: F811
     assert Client().get(PAGE)["Location"] == "/start/"
     assert Client().post(PAGE, {"action": "register"})["Location"] == "/start/"

@@ -93,6 +93,9 @@ def test_a_forged_or_replayed_response_signs_nobody_in(setup, idp):  # noqa: F81
     forged = idp_.response(roles=[], audience=ACS, recipient=ACS, name_id="ana", signer=Credentials("intruder"))
     refused = Client().post("/start/saml/acs/", {"SAMLResponse": forged, "RelayState": provider.arn})
     assert refused.status_code == 400 and b"InvalidIdentityToken" in refused.content
+    failed = AuditEvent.objects.filter(event_name="Authenticate").latest("id")
+    assert failed.outcome == AuditEvent.Outcome.FAILURE and failed.error_code == "InvalidIdentityToken"
+    assert forged not in str(failed.request_parameters)  # the response itself is never kept
     good = idp_.response(roles=[], audience=ACS, recipient=ACS, name_id="ana", session_name=None)
     assert Client().post("/start/saml/acs/", {"SAMLResponse": good, "RelayState": provider.arn}).status_code == 302
     again = Client().post("/start/saml/acs/", {"SAMLResponse": good, "RelayState": provider.arn})
