@@ -116,8 +116,8 @@ class PortalSecondStepView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
-            signed_in = portal.finish_sign_in(caller=_anonymous(request), pending=self.pending["pending"],
-                                              code=request.POST.get("code", "")[:16])
+            signed_in = portal.finish_sign_in(caller=_anonymous(request), pending_token=self.pending["pending"],
+                                              authentication_code=request.POST.get("code", "")[:16])
         except IAMError as error:
             response = self._page(request, error.message, 429 if error.code == "Throttling" else 401)
             if getattr(error, "retry_after", None):

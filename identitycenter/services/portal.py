@@ -197,10 +197,12 @@ def start_mfa_registration(pending: str) -> portal_mfa.NewDevice:
 
 
 @iam_operation("Authenticate", event_source="signin.amazonaws.com", needs_permission=False)
-def finish_sign_in(*, caller: Caller, pending: str, code: str) -> SignedIn:
-    """The second step: a code from the person's device (or from the one being registered) starts the session."""
-    user, step = pending_sign_in(pending)
-    if not portal_mfa.check_code(user, code, client=caller.source_ip, registering=step == portal_mfa.ENROL):
+def finish_sign_in(*, caller: Caller, pending_token: str, authentication_code: str) -> SignedIn:
+    """The second step: a code from the person's device (or from the one being registered) starts the session.
+    The parameters' names keep both values out of the audit record (iam_console.redaction)."""
+    user, step = pending_sign_in(pending_token)
+    if not portal_mfa.check_code(user, authentication_code, client=caller.source_ip,
+                                 registering=step == portal_mfa.ENROL):
         raise PortalSignInFailed(WRONG_CODE)
     return start_session(user, step)
 

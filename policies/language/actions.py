@@ -336,26 +336,46 @@ DescribeBearerTokens R -
 # "Actions defined by AWS Organizations" and "by AWS IAM Identity Center" (sso) that this directory serves: the
 # organization's operations and sso-admin's. Their resources are not typed here, so any resource is accepted.
 _ORGANIZATIONS_TABLE = """
+AcceptHandshake W -
 AttachPolicy W -
+CancelHandshake W -
 CloseAccount W -
+CreateAccount W -
+CreateGovCloudAccount W -
 CreateOrganization W -
 CreateOrganizationalUnit W -
 CreatePolicy W -
+DeclineHandshake W -
 DeleteOrganization W -
 DeleteOrganizationalUnit W -
 DeletePolicy W -
+DeleteResourcePolicy W -
+DeregisterDelegatedAdministrator W -
 DescribeAccount R -
 DescribeCreateAccountStatus R -
+DescribeEffectivePolicy R -
+DescribeHandshake R -
 DescribeOrganization R -
 DescribeOrganizationalUnit R -
 DescribePolicy R -
+DescribeResourcePolicy R -
 DetachPolicy W -
+DisableAWSServiceAccess W -
 DisablePolicyType W -
+EnableAllFeatures W -
+EnableAWSServiceAccess W -
 EnablePolicyType W -
+InviteAccountToOrganization W -
+LeaveOrganization W -
 ListAccounts L -
 ListAccountsForParent L -
+ListAWSServiceAccessForOrganization L -
 ListChildren L -
 ListCreateAccountStatus L -
+ListDelegatedAdministrators L -
+ListDelegatedServicesForAccount L -
+ListHandshakesForAccount L -
+ListHandshakesForOrganization L -
 ListOrganizationalUnitsForParent L -
 ListParents L -
 ListPolicies L -
@@ -364,6 +384,8 @@ ListRoots L -
 ListTagsForResource L -
 ListTargetsForPolicy L -
 MoveAccount W -
+PutResourcePolicy W -
+RegisterDelegatedAdministrator W -
 RemoveAccountFromOrganization W -
 TagResource T -
 UntagResource T -
@@ -462,6 +484,15 @@ ValidatePolicy R -
 # valid in a policy (AWS accepts it), but requests for it never reach the evaluator.
 _NOT_IMPLEMENTED = frozenset(
     {
+        # Organizations' handshakes and GovCloud accounts.
+        "organizations:accepthandshake",
+        "organizations:cancelhandshake",
+        "organizations:creategovcloudaccount",
+        "organizations:declinehandshake",
+        "organizations:describehandshake",
+        "organizations:inviteaccounttoorganization",
+        "organizations:listhandshakesforaccount",
+        "organizations:listhandshakesfororganization",
         # Recommendations, analyzed resources and service-linked analyzers.
         "access-analyzer:createservicelinkedanalyzer",
         "access-analyzer:deleteservicelinkedanalyzer",

@@ -5,11 +5,13 @@ nobody in, each code is good once, and wrong codes are refused without a session
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
 from django.test import Client
 
+from audit.models import AuditEvent
 from directory.mfa import totp
 from directory.mfa.requirement import update_mfa_requirement
 from iam_console.callers import Caller
@@ -75,12 +77,17 @@ def test_the_service_starts_no_session_without_the_code(required):
     new = portal.start_mfa_registration(half.pending)
     for forged in ("", half.pending + "x", half.pending.replace(half.pending[:8], "AAAAAAAA")):
         with pytest.raises(portal.PortalSignInFailed):
-            portal.finish_sign_in(caller=caller, pending=forged, code=totp.code_at(new.seed, totp.current_step()))
+            portal.finish_sign_in(caller=caller, pending_token=forged,
+                                  authentication_code=totp.code_at(new.seed, totp.current_step()))
     assert PortalSession.objects.count() == 0
     with pytest.raises(portal.PortalSignInFailed):
-        portal.finish_sign_in(caller=caller, pending=half.pending, code="12345")
-    done = portal.finish_sign_in(caller=caller, pending=half.pending, code=totp.code_at(new.seed, totp.current_step()))
+        portal.finish_sign_in(caller=caller, pending_token=half.pending, authentication_code="12345")
+    code = totp.code_at(new.seed, totp.current_step())
+    done = portal.finish_sign_in(caller=caller, pending_token=half.pending, authentication_code=code)
     assert done.session is not None and done.second_step == "enrol"
+    # Neither the code nor the pending sign-in's token is in the audit record.
+    recorded = json.dumps([event.request_parameters for event in AuditEvent.objects.all()])
+    assert code not in recorded and half.pending not in recorded and "12345" not in recorded
     # Registered: the next sign-in's second step is the code, and registering again is refused.
     later = portal.sign_in(caller=caller, user_name="ana", password=PASSWORD)
     assert later.second_step == "code"

@@ -20,8 +20,7 @@ from policies.language import lookup_action
 pytestmark = pytest.mark.django_db
 
 # Actions of AWS services the directory answers for, outside the iam and sts catalogue.
-OTHER_AWS_ACTIONS = {"access-analyzer:ValidatePolicy", "organizations:CreateAccount",
-                     "account:GetAccountInformation"}
+OTHER_AWS_ACTIONS = {"account:GetAccountInformation"}
 
 
 @iam_operation("CreateSAMLProvider")
@@ -84,7 +83,8 @@ def test_a_deny_all_boundary_refuses_first_too(make_user, root_caller):
 
 
 def _import_every_service_module() -> None:
-    for package_name in ("directory", "policies", "sts", "audit", "identitystore"):
+    for package_name in ("directory", "policies", "sts", "audit", "identitystore", "identitycenter", "organizations",
+                         "evidence", "analyzers", "accounts"):
         package = importlib.import_module(package_name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
             if ".migrations" not in module.name and ".management" not in module.name:
