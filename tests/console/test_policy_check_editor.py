@@ -53,7 +53,7 @@ def test_the_check_the_page_makes_answers_the_counterexample(root_console, repor
         content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200
     assert response.json()["result"] == "FAIL"
-    assert response.json()["counterexample"]["action"] == "s3:listbucket"
+    assert response.json()["counterexample"]["action"] == "s3:ListBucket"
 
 
 def test_an_inline_policy_is_checked_against_its_saved_document_and_a_new_one_offers_nothing(root_console, root_caller,

@@ -28,7 +28,7 @@ MAX_DEPTH = 4
 # Values tried, in order, for a string member with a pattern: the first the pattern and lengths accept is sent.
 CANDIDATES = ("walk", "r-walk", "ou-walk-walkwalk", "p-walkwalk", "o-walkwalkwa", "car-" + "a" * 32, "123456789012",
               "walk@example.com", "arn:aws:organizations::123456789012:root/o-walkwalkwa/r-walk",
-              "SERVICE_CONTROL_POLICY", "/", "*",
+              "SERVICE_CONTROL_POLICY", "/", "*", "us-east-1",
               # identitystore: a store id, a user, group or membership id, an extension's name.
               "d-0123456789", "0123456789-01234567-89ab-cdef-0123-456789abcdef", "aws:identitystore:enterprise",
               # sso-admin: an instance, a permission set, an AWS managed policy, a request id.
